@@ -1,0 +1,66 @@
+"""Plain data the engine returns. No Django here: the engine runs without a database."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+SeverityCode = Literal["critical", "important", "suggestion"]
+
+_WS = re.compile(r"\s+")
+
+
+def normalise_line(text: str) -> str:
+    """The line text with runs of white space folded, as used for tracking and matching."""
+    return _WS.sub(" ", text).strip()
+
+
+def line_hash(text: str) -> str:
+    """A stable hash of a source line's content (insensitive to indentation and spacing)."""
+    return hashlib.sha1(normalise_line(text).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One finding candidate produced by a rule (or, later, an agent)."""
+
+    rule_id: str
+    path: str  # POSIX path relative to the reviewed root
+    line: int  # 1-based
+    column: int  # 0-based, as ast reports
+    title: str
+    message: str
+    severity: SeverityCode
+    confidence: int  # 0-100
+    category: str  # fastapi, sqlalchemy, alembic, pydantic, asyncio, tests, quality, ...
+    agent: str  # the agent the rule belongs to, e.g. "python-backend-reviewer"
+    debt_kind: str = ""  # "" when the finding is not migration debt
+    debt_minutes: int = 0
+    snippet: str = ""  # the flagged source line
+
+    @property
+    def line_hash(self) -> str:
+        return line_hash(self.snippet)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something the reader should know that is not a finding (a skipped file, ...)."""
+
+    path: str
+    message: str
+
+
+@dataclass(slots=True)
+class ReviewResult:
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    files_reviewed: int = 0
+    # Files that could not be read at all: tracking must not mark their findings fixed.
+    unreadable: list[str] = field(default_factory=list)
+    stats: dict[str, object] = field(default_factory=dict)

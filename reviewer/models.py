@@ -1,0 +1,311 @@
+"""Reviewdeck's domain data: projects, scans, findings and their history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Severity(models.IntegerChoices):
+    # Lower sorts first: the list pages order by severity then id.
+    CRITICAL = 1, "Critical"
+    IMPORTANT = 2, "Important"
+    SUGGESTION = 3, "Suggestion"
+
+    @classmethod
+    def from_code(cls, code: str) -> Severity:
+        return {"critical": cls.CRITICAL, "important": cls.IMPORTANT}.get(code, cls.SUGGESTION)
+
+    @property
+    def code(self) -> str:
+        return self.label.lower()
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(team__in=user.groups.all())  # type: ignore[union-attr]
+
+
+class Project(models.Model):
+    class CloneState(models.TextChoices):
+        NEW = "new", "Not cloned yet"
+        READY = "ready", "Ready"
+        ERROR = "error", "Error"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    repo_url = models.CharField(max_length=500, help_text="https://, ssh://, git:// or a local path")
+    branch = models.CharField(max_length=200, blank=True, help_text="Empty: the default branch")
+    team = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="projects"
+    )
+    agents = models.JSONField(default=list, blank=True, help_text="Agent names; empty = all")
+    clone_state = models.CharField(max_length=10, choices=CloneState, default=CloneState.NEW)
+    last_error = models.TextField(blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:project", args=[self.slug])
+
+
+class ScanQuerySet(models.QuerySet["Scan"]):
+    def active(self) -> ScanQuerySet:
+        return self.filter(status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING])
+
+
+class Scan(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "No change"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SCHEDULE = "schedule", "Schedule"
+        CLI = "cli", "Command line"
+        BACKFILL = "backfill", "Backfill"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="scans")
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger, default=Trigger.MANUAL)
+    commit_sha = models.CharField(max_length=64, blank=True)
+    branch = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_message = models.CharField(max_length=200, blank=True)
+    files_reviewed = models.PositiveIntegerField(default=0)
+    stats = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    input_tokens = models.PositiveBigIntegerField(default=0)
+    output_tokens = models.PositiveBigIntegerField(default=0)
+    cache_read_tokens = models.PositiveBigIntegerField(default=0)
+    cache_write_tokens = models.PositiveBigIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+
+    objects = ScanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # The database itself guarantees one queued/running scan per project.
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_active_scan_per_project",
+            )
+        ]
+        indexes = [
+            # Scan history of a project, newest first.
+            models.Index(fields=["project", "-id"], name="scan_project_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def open(self) -> FindingQuerySet:
+        return self.filter(status=Finding.Status.OPEN)
+
+    def for_project(self, project: Project) -> FindingQuerySet:
+        return self.filter(project=project)
+
+    def visible(self) -> FindingQuerySet:
+        """Open findings a reader should see by default (not dismissed by triage)."""
+        return self.open().exclude(
+            triage__in=[Finding.Triage.FALSE_POSITIVE, Finding.Triage.WONT_FIX]
+        )
+
+
+class Finding(models.Model):
+    """One problem at one place, tracked across scans (its identity survives line shifts)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        FIXED = "fixed", "Fixed"
+
+    class Triage(models.TextChoices):
+        OPEN = "open", "Untriaged"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        FALSE_POSITIVE = "false_positive", "False positive"
+        WONT_FIX = "wont_fix", "Won't fix"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="findings")
+    rule_id = models.CharField(max_length=40)
+    category = models.CharField(max_length=40)
+    agent = models.CharField(max_length=100)
+    severity = models.PositiveSmallIntegerField(choices=Severity)
+    confidence = models.PositiveSmallIntegerField(default=100)
+    title = models.CharField(max_length=300)
+    message = models.TextField(blank=True)
+    path = models.CharField(max_length=1000)
+    line = models.PositiveIntegerField()
+    column = models.PositiveIntegerField(default=0)
+    snippet = models.TextField(blank=True, help_text="The flagged source line, as scanned")
+    line_hash = models.CharField(max_length=40, help_text="Hash of the normalised line text")
+    debt_kind = models.CharField(max_length=20, blank=True)
+    debt_minutes = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    triage = models.CharField(max_length=20, choices=Triage, default=Triage.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    first_seen_scan = models.ForeignKey(
+        Scan, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_seen_scan = models.ForeignKey(Scan, null=True, on_delete=models.SET_NULL, related_name="+")
+    fixed_in_scan = models.ForeignKey(
+        Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopen_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["severity", "id"]
+        indexes = [
+            # The project page: open findings of a project by severity, keyset on id.
+            models.Index(
+                fields=["project", "severity", "id"],
+                condition=Q(status="open"),
+                name="finding_open_by_severity",
+            ),
+            # Tracking loads a project's findings per path.
+            models.Index(fields=["project", "path"], name="finding_project_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.path}:{self.line}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:finding", args=[self.project.slug, self.pk])
+
+    @property
+    def severity_code(self) -> str:
+        return Severity(self.severity).code
+
+
+class FindingEvent(models.Model):
+    """What a scan did to a finding. "Still open" is recorded only when it moved."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        MOVED = "moved", "Still open (moved)"
+        FIXED = "fixed", "Fixed"
+        REOPENED = "reopened", "Reopened"
+
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="events")
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind)
+    path = models.CharField(max_length=1000)
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # A finding's history page.
+            models.Index(fields=["finding", "id"], name="event_finding_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.finding_id} in scan {self.scan_id}"
+
+
+class TriageEvent(models.Model):
+    """The audit trail of human decisions on a finding."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="triage_events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    from_triage = models.CharField(max_length=20, choices=Finding.Triage, blank=True)
+    to_triage = models.CharField(max_length=20, choices=Finding.Triage, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}: {self.from_triage} -> {self.to_triage}"
+
+
+class ScanSummaryQuerySet(models.QuerySet["ScanSummary"]):
+    def trend(self, project: Project) -> ScanSummaryQuerySet:
+        return self.filter(project=project).order_by("created_at")
+
+
+class ScanSummary(models.Model):
+    """Counts a chart needs, written once per successful scan (charts never count findings)."""
+
+    scan = models.OneToOneField(Scan, on_delete=models.CASCADE, related_name="summary")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="summaries")
+    created_at = models.DateTimeField()
+    open_critical = models.PositiveIntegerField(default=0)
+    open_important = models.PositiveIntegerField(default=0)
+    open_suggestion = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    fixed_count = models.PositiveIntegerField(default=0)
+    reopened_count = models.PositiveIntegerField(default=0)
+    still_open_count = models.PositiveIntegerField(default=0)
+    debt_minutes = models.PositiveIntegerField(default=0)
+    by_category = models.JSONField(default=dict)
+    by_debt_kind = models.JSONField(default=dict, help_text='{"pydantic": {"count": n, "minutes": m}}')
+
+    objects = ScanSummaryQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # Trend charts: a project's summaries over time.
+            models.Index(fields=["project", "created_at"], name="summary_project_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"summary of scan {self.scan_id}"
+
+    @property
+    def open_total(self) -> int:
+        return self.open_critical + self.open_important + self.open_suggestion
