@@ -1,0 +1,1 @@
+"""Pytest plugin that starts throwaway PostgreSQL and Redis servers (being written)."""
