@@ -9,10 +9,13 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from dashboard.env import database_from_url, env_bool, env_int, env_list, env_str
+
+django_stubs_ext.monkeypatch()  # lets ModelAdmin[Project] etc. be subscripted at run time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("REVIEWDECK_DATA_DIR", str(BASE_DIR / "var"))).resolve()

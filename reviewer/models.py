@@ -56,6 +56,13 @@ class Project(models.Model):
     last_error = models.TextField(blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Denormalised pointers so the overview shows every project in one query.
+    last_scan = models.ForeignKey(
+        "Scan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    latest_summary = models.ForeignKey(
+        "ScanSummary", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ProjectQuerySet.as_manager()
 
@@ -221,6 +228,10 @@ class Finding(models.Model):
     @property
     def severity_code(self) -> str:
         return Severity(self.severity).code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class FindingEvent(models.Model):

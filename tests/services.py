@@ -1,1 +1,152 @@
-"""Pytest plugin that starts throwaway PostgreSQL and Redis servers (being written)."""
+"""Start a throwaway PostgreSQL and Redis for the test session.
+
+``tests/settings.py`` (the test session's DJANGO_SETTINGS_MODULE) calls
+``ensure_services()`` before it reads the real settings, so ``DATABASE_URL`` and
+``CELERY_BROKER_URL`` point at real servers and the Django tests run on PostgreSQL with a
+real Redis broker.
+
+PostgreSQL refuses to run as root, so when we are root its binaries run as the
+``postgres`` user (``runuser``). Set ``REVIEWDECK_TEST_DATABASE_URL`` /
+``REVIEWDECK_TEST_REDIS_URL`` to use servers you started yourself instead.
+"""
+
+from __future__ import annotations
+
+import atexit
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+_cleanups: list[object] = []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    if not candidates:
+        raise RuntimeError(f"PostgreSQL's {name} was not found (install postgresql)")
+    return candidates[0]
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+def _wait_for_port(port: int, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start on port {port} within {timeout}s")
+
+
+def start_postgres() -> str:
+    base = Path(tempfile.mkdtemp(prefix="reviewdeck-pg-"))
+    data = base / "data"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        shutil.chown(data, "postgres")
+    port = free_port()
+    subprocess.run(
+        _as_postgres([_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "reviewdeck",
+                      "--no-sync", "-E", "UTF8"]),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off " \
+              "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    subprocess.run(
+        _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l",
+                      str(data / "server.log"), "-w", "start"]),
+        check=True,
+        capture_output=True,
+    )
+
+    def stop() -> None:
+        subprocess.run(
+            _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+    _cleanups.append(stop)
+    _wait_for_port(port, "PostgreSQL")
+    subprocess.run(
+        [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "reviewdeck", "reviewdeck"],
+        check=True,
+        capture_output=True,
+    )
+    return f"postgres://reviewdeck@127.0.0.1:{port}/reviewdeck"
+
+
+def start_redis() -> str:
+    server = shutil.which("redis-server")
+    if not server:
+        raise RuntimeError("redis-server was not found (apt-get install redis-server)")
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="reviewdeck-redis-")
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    _cleanups.append(stop)
+    _wait_for_port(port, "Redis")
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def _cleanup() -> None:
+    while _cleanups:
+        fn = _cleanups.pop()
+        try:
+            fn()  # type: ignore[operator]
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+def ensure_services() -> None:
+    """Start PostgreSQL and Redis once per test session and export their URLs.
+
+    Child processes (a Celery worker, ``manage.py serve``) inherit the environment, see
+    ``REVIEWDECK_TEST_SERVICES`` and reuse the servers instead of starting their own.
+    """
+    if os.environ.get("REVIEWDECK_TEST_SERVICES") == "1":
+        return
+    atexit.register(_cleanup)
+    os.environ.setdefault("REVIEWDECK_EMBEDDED", "1")
+    os.environ["REVIEWDECK_DATA_DIR"] = tempfile.mkdtemp(prefix="reviewdeck-data-")
+    os.environ["DATABASE_URL"] = (
+        os.environ.get("REVIEWDECK_TEST_DATABASE_URL") or start_postgres()
+    )
+    os.environ["CELERY_BROKER_URL"] = os.environ.get("REVIEWDECK_TEST_REDIS_URL") or start_redis()
+    os.environ["REVIEWDECK_TEST_SERVICES"] = "1"

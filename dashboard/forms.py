@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.utils.text import slugify
+
+from reviewer import repos
+from reviewer.models import Project, Severity
+
+
+class ProjectForm(forms.ModelForm[Project]):
+    class Meta:
+        model = Project
+        fields = ["name", "repo_url", "branch", "team"]
+        labels = {"repo_url": "Repository URL"}
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Group.objects.all() if user.is_staff else user.groups.all()  # type: ignore[attr-defined]
+        team_field = self.fields["team"]
+        assert isinstance(team_field, forms.ModelChoiceField)
+        team_field.queryset = teams.order_by("name")
+        team_field.required = not user.is_staff
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        slug = slugify(name)
+        if not slug:
+            raise forms.ValidationError("Use letters or digits in the name.")
+        if Project.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A project with this name already exists.")
+        return name
+
+    def clean_repo_url(self) -> str:
+        try:
+            return repos.validate_repo_url(
+                self.cleaned_data["repo_url"].strip(),
+                local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
+            )
+        except repos.RepoError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_branch(self) -> str:
+        try:
+            return repos.validate_branch(self.cleaned_data["branch"].strip())
+        except repos.RepoError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def save(self, commit: bool = True) -> Project:
+        self.instance.slug = slugify(self.cleaned_data["name"])
+        return super().save(commit)
+
+
+class FindingFilterForm(forms.Form):
+    """The project page's filters; every field optional, all reflected in the URL."""
+
+    severity = forms.TypedChoiceField(
+        choices=[("", "All severities"), *[(s.code, s.label) for s in Severity]],
+        required=False,
+    )
+    category = forms.CharField(required=False, max_length=40)
+    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def severity_value(self) -> int | None:
+        code = self.cleaned_data.get("severity") or ""
+        return Severity.from_code(code) if code else None
+
+

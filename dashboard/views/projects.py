@@ -1,0 +1,96 @@
+"""The overview, adding a project, and a project's findings page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from dashboard.access import can_change, get_project_for_user
+from dashboard.forms import FindingFilterForm, ProjectForm
+from reviewer.models import Finding, Project, Severity
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = (
+        Project.objects.visible_to(request.user)
+        .select_related("team", "last_scan", "latest_summary")
+        .order_by("name")
+    )
+    return render(request, "dashboard/projects.html", {"projects": projects})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_add(request: HttpRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
+    if request.method == "POST" and form.is_valid():
+        project = form.save()
+        messages.success(request, f"Added {project.name}. Press “Scan now” to review it.")
+        return redirect(project)
+    return render(request, "dashboard/project_add.html", {"form": form})
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_user(request, slug)
+    form = FindingFilterForm(request.GET or None)
+    findings = Finding.objects.visible().for_project(project)
+    if form.is_valid():
+        severity = form.severity_value()
+        if severity is not None:
+            findings = findings.filter(severity=severity)
+        if form.cleaned_data["category"]:
+            findings = findings.filter(category=form.cleaned_data["category"])
+        after = form.cleaned_data["after"]
+    else:
+        after = None
+    # Keyset pagination on the unique (severity, id) key: constant cost at any depth.
+    page_size = settings.REVIEWDECK_PAGE_SIZE
+    if after:
+        anchor = findings.filter(pk=after).values_list("severity", flat=True).first()
+        if anchor is not None:
+            findings = findings.filter(severity__gte=anchor).exclude(
+                severity=anchor, pk__lte=after
+            )
+    page = list(findings.order_by("severity", "id")[: page_size + 1])
+    has_more = len(page) > page_size
+    page = page[:page_size]
+    groups: dict[int, list[Finding]] = {}
+    for finding in page:
+        groups.setdefault(finding.severity, []).append(finding)
+    counts = dict(
+        Finding.objects.visible()
+        .for_project(project)
+        .values_list("severity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    categories = list(
+        Finding.objects.visible()
+        .for_project(project)
+        .values_list("category", flat=True)
+        .distinct()
+        .order_by("category")
+    )
+    last_scan = project.scans.first()
+    context = {
+        "project": project,
+        "form": form,
+        "groups": [(Severity(sev), groups[sev]) for sev in sorted(groups)],
+        "counts": [(s, counts.get(s.value, 0)) for s in Severity],
+        "categories": categories,
+        "next_after": page[-1].pk if has_more and page else None,
+        "last_scan": last_scan,
+        "can_change": can_change(request.user, project),
+    }
+    if request.htmx:
+        return render(request, "dashboard/project.html#findings", context)
+    return render(request, "dashboard/project.html", context)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.text import slugify
+
+from reviewer import repos
+from reviewer.models import Project
+
+
+class Command(BaseCommand):
+    help = "Register a git repository as a project."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name")
+        parser.add_argument("url", help="https://, ssh://, git:// URL or a local path")
+        parser.add_argument("--branch", default="", help="Branch to scan (default: the default)")
+        parser.add_argument("--team", default="", help="Name of the team (group) that owns it")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name: str = options["name"].strip()
+        slug = slugify(name)
+        if not slug:
+            raise CommandError("The name needs letters or digits.")
+        if Project.objects.filter(slug=slug).exists():
+            raise CommandError(f"A project named {name!r} already exists.")
+        try:
+            url = repos.validate_repo_url(
+                options["url"], local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS
+            )
+            branch = repos.validate_branch(options["branch"])
+        except repos.RepoError as exc:
+            raise CommandError(str(exc)) from None
+        team = None
+        if options["team"]:
+            team, _ = Group.objects.get_or_create(name=options["team"])
+        project = Project.objects.create(
+            name=name, slug=slug, repo_url=url, branch=branch, team=team
+        )
+        self.stdout.write(f"Added project {project.name} ({project.slug}).")

@@ -1,0 +1,133 @@
+"""``manage.py serve``: the whole product in one command, on its embedded defaults.
+
+Migrates the database, makes sure someone can log in, then runs the web UI (gunicorn),
+a Celery worker and the scheduler as child processes until Ctrl-C stops all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from reviewer.demo import build_demo_repo
+from reviewer.models import Project, Scan
+from reviewer.scanning import enqueue_scan, request_scan
+
+DEMO_NAME = "demo"
+
+
+class Command(BaseCommand):
+    help = "Run Reviewdeck: web UI, a Celery worker and the scheduler (Ctrl-C stops all)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--demo", action="store_true", help="Add and scan a demo repository")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        addrport: str = options["addrport"]
+        if ":" not in addrport:
+            addrport = f"127.0.0.1:{addrport}"
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        settings.REVIEWDECK_WORKDIR.mkdir(parents=True, exist_ok=True)
+        for folder in settings.CELERY_BROKER_TRANSPORT_OPTIONS.values():
+            if isinstance(folder, str):
+                Path(folder).mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        self._ensure_login()
+        if options["demo"]:
+            self._add_demo()
+
+        python = sys.executable
+        children = {
+            "web": [
+                python, "-m", "gunicorn", "dashboard.wsgi:application", "--bind", addrport,
+                "--workers", str(options["workers"]), "--access-logfile", "-",
+            ],
+            "worker": [
+                python, "-m", "celery", "-A", "dashboard", "worker", "--pool", "solo",
+                "-Q", "scans", "--loglevel", "INFO", "--without-heartbeat", "--without-gossip",
+                "--without-mingle",
+            ],
+            "beat": [
+                python, "-m", "celery", "-A", "dashboard", "beat", "--loglevel", "INFO",
+                "--schedule", str(settings.DATA_DIR / "celerybeat-schedule"),
+            ],
+        }
+        procs = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in children.items()}
+        self.stdout.write(self.style.SUCCESS(f"Reviewdeck is running on http://{addrport}/"))
+        self.stdout.write("Press Ctrl-C to stop.")
+
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        while not stopping:
+            for name, proc in procs.items():
+                if proc.poll() is not None:
+                    self.stderr.write(f"The {name} process exited ({proc.returncode}); stopping.")
+                    stopping, exit_code = True, 1
+                    break
+            time.sleep(0.5)
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in procs.values():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.stdout.write("Stopped.")
+        if exit_code:
+            raise CommandError("A child process failed; see the log above.")
+
+    def _ensure_login(self) -> None:
+        user_model = get_user_model()
+        if user_model.objects.filter(is_superuser=True).exists():
+            return
+        if os.environ.get("DJANGO_SUPERUSER_USERNAME"):
+            call_command("createsuperuser", interactive=False, verbosity=0)
+            self.stdout.write(
+                f"Created superuser {os.environ['DJANGO_SUPERUSER_USERNAME']} from the environment."
+            )
+            return
+        password = secrets.token_urlsafe(12)
+        user_model.objects.create_superuser("admin", "", password)
+        self.stdout.write(
+            self.style.WARNING(
+                f"Created a login: user 'admin', password '{password}' (shown once; change it "
+                "with `uv run manage.py changepassword admin`)."
+            )
+        )
+
+    def _add_demo(self) -> None:
+        repo = settings.DATA_DIR / "demo-repo"
+        if not (repo / ".git").exists():
+            build_demo_repo(repo)
+        with transaction.atomic():
+            project, _ = Project.objects.update_or_create(
+                slug=DEMO_NAME, defaults={"name": DEMO_NAME, "repo_url": str(repo)}
+            )
+        scan, created = request_scan(project, Scan.Trigger.MANUAL)
+        if created:
+            enqueue_scan(scan)
+        self.stdout.write(f"Demo project '{DEMO_NAME}' added; its scan #{scan.pk} is queued.")

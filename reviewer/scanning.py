@@ -1,0 +1,324 @@
+"""Run one scan of a project and persist what it found.
+
+The flow: claim the queued Scan, sync the clone (``repos``), run the engine, then in ONE
+transaction match the candidates to the project's findings (``tracking``), write the new
+and changed findings, their per-scan events and the scan's summary row. A failure at any
+step marks the scan failed with a clear reason; nothing half-written is left visible.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from reviewer import repos
+from reviewer.engine import Issue, ReviewResult, review
+from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
+from reviewer.tracking import track
+
+logger = logging.getLogger(__name__)
+
+
+class QueueUnavailable(Exception):
+    """The Celery broker could not take the scan."""
+
+
+def checkout_dir(project: Project) -> Path:
+    return settings.REVIEWDECK_WORKDIR / f"project-{project.pk}"
+
+
+def request_scan(project: Project, trigger: str = Scan.Trigger.MANUAL) -> tuple[Scan, bool]:
+    """Queue a scan unless one is already queued or running; return it and whether it is new.
+
+    The partial unique constraint ``one_active_scan_per_project`` makes this safe against
+    two triggers racing: the loser gets the winner's scan back.
+    """
+    expire_stale_scans(project)
+    try:
+        with transaction.atomic():
+            scan = Scan.objects.create(project=project, trigger=trigger, branch=project.branch)
+            Project.objects.filter(pk=project.pk).update(last_scan=scan)
+    except IntegrityError:
+        active = Scan.objects.active().filter(project=project).first()
+        if active is None:  # it finished between our insert and this read: try once more
+            return request_scan(project, trigger)
+        return active, False
+    return scan, True
+
+
+def enqueue_scan(scan: Scan) -> None:
+    """Hand the scan to a worker; if the broker is down the scan fails with that reason."""
+    from reviewer.tasks import scan_project
+
+    try:
+        scan_project.apply_async(args=[scan.pk], retry=False)
+    except Exception as exc:  # kombu raises several types for a dead broker
+        logger.warning("could not queue scan %s: %s", scan.pk, type(exc).__name__)
+        _fail(scan, "The task queue is unavailable; try again when it is back.")
+        raise QueueUnavailable(str(exc)) from exc
+
+
+def expire_stale_scans(project: Project) -> int:
+    """Fail active scans whose worker stopped reporting (killed, out of memory, ...)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.REVIEWDECK_SCAN_STALE_SECONDS)
+    running_dead = Scan.objects.filter(
+        project=project, status=Scan.Status.RUNNING, heartbeat_at__lt=cutoff
+    )
+    queued_forever = Scan.objects.filter(
+        project=project,
+        status=Scan.Status.QUEUED,
+        created_at__lt=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+    )
+    now = timezone.now()
+    count = running_dead.update(
+        status=Scan.Status.FAILED, finished_at=now, error="The worker stopped responding."
+    )
+    count += queued_forever.update(
+        status=Scan.Status.FAILED, finished_at=now, error="No worker picked the scan up in time."
+    )
+    return count
+
+
+def _progress(scan: Scan, percent: int, message: str) -> None:
+    scan.progress, scan.progress_message = percent, message
+    Scan.objects.filter(pk=scan.pk).update(
+        progress=percent, progress_message=message, heartbeat_at=timezone.now()
+    )
+
+
+def _fail(scan: Scan, error: str) -> None:
+    scan.status, scan.error = Scan.Status.FAILED, error
+    Scan.objects.filter(pk=scan.pk).update(
+        status=Scan.Status.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
+def run_scan(scan_id: int) -> Scan | None:
+    """Run a queued scan to the end. Returns None when it is gone or not queued any more."""
+    claimed = Scan.objects.filter(pk=scan_id, status=Scan.Status.QUEUED).update(
+        status=Scan.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    if not claimed:
+        logger.info("scan %s is not queued any more; nothing to do", scan_id)
+        return None
+    scan = Scan.objects.select_related("project").get(pk=scan_id)
+    project = scan.project
+    try:
+        _progress(scan, 5, "Syncing the repository")
+        try:
+            synced = repos.sync(
+                project.repo_url,
+                checkout_dir(project),
+                project.branch,
+                timeout=settings.REVIEWDECK_GIT_TIMEOUT,
+                local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
+            )
+        except repos.RepoError as exc:
+            Project.objects.filter(pk=project.pk).update(
+                clone_state=Project.CloneState.ERROR, last_error=str(exc)
+            )
+            _fail(scan, str(exc))
+            return scan
+        Project.objects.filter(pk=project.pk).update(
+            clone_state=Project.CloneState.READY, last_error="", last_synced_at=timezone.now()
+        )
+        scan.commit_sha, scan.branch = synced.sha, synced.branch
+        Scan.objects.filter(pk=scan.pk).update(commit_sha=synced.sha, branch=synced.branch)
+
+        _progress(scan, 30, "Reviewing the code")
+        result = review(
+            checkout_dir(project),
+            agents=project.agents or None,
+            max_file_bytes=settings.REVIEWDECK_MAX_FILE_BYTES,
+            # A prefork worker's child is a daemon and may not start a process pool.
+            jobs=1 if multiprocessing.current_process().daemon else None,
+        )
+        _progress(scan, 80, "Recording findings")
+        renames = _renames_since_last_scan(project, scan)
+        record_results(scan, result, renames)
+    except Exception as exc:
+        logger.exception("scan %s failed", scan_id)
+        _fail(scan, f"Internal error while scanning: {type(exc).__name__}")
+        raise
+    return scan
+
+
+def _renames_since_last_scan(project: Project, scan: Scan) -> dict[str, str]:
+    previous = (
+        Scan.objects.filter(project=project, status=Scan.Status.SUCCEEDED)
+        .exclude(pk=scan.pk)
+        .exclude(commit_sha="")
+        .order_by("-id")
+        .values_list("commit_sha", flat=True)
+        .first()
+    )
+    if not previous or previous == scan.commit_sha:
+        return {}
+    try:
+        return dict(repos.changed_paths(checkout_dir(project), previous, scan.commit_sha).renamed)
+    except repos.RepoError:
+        return {}  # history rewritten (force push): match by content alone
+
+
+def record_results(scan: Scan, result: ReviewResult, renames: dict[str, str]) -> ScanSummary:
+    """Track candidates against known findings and write everything in one transaction."""
+    project = scan.project
+    ran_agents = {issue.agent for issue in result.issues} | set(project.agents or [])
+    unreadable = set(result.unreadable)
+    with transaction.atomic():
+        Project.objects.select_for_update().get(pk=project.pk)  # one writer per project
+        known = list(Finding.objects.filter(project=project))
+        if project.agents:
+            known = [f for f in known if f.agent in ran_agents]
+        tracked = track(known, result.issues, renames)
+
+        events: list[FindingEvent] = []
+        to_update: list[Finding] = []
+        reopened = 0
+        for finding, issue in tracked.matched:
+            moved = (finding.path, finding.line) != (issue.path, issue.line)
+            if not finding.is_open:
+                finding.status = Finding.Status.OPEN
+                finding.fixed_in_scan = None
+                finding.reopen_count += 1
+                reopened += 1
+                events.append(_event(scan, finding, FindingEvent.Kind.REOPENED, issue))
+            elif moved:
+                events.append(_event(scan, finding, FindingEvent.Kind.MOVED, issue))
+            _copy_issue(finding, issue)
+            finding.last_seen_scan = scan
+            to_update.append(finding)
+
+        fixed = 0
+        for finding in tracked.gone:
+            if finding.path in unreadable or renames.get(finding.path) in unreadable:
+                continue  # we could not read the file this time: absence proves nothing
+            finding.status = Finding.Status.FIXED
+            finding.fixed_in_scan = scan
+            fixed += 1
+            events.append(
+                FindingEvent(
+                    scan=scan,
+                    finding=finding,
+                    kind=FindingEvent.Kind.FIXED,
+                    path=finding.path,
+                    line=finding.line,
+                )
+            )
+            to_update.append(finding)
+
+        created = [_new_finding(project, scan, issue) for issue in tracked.new]
+        Finding.objects.bulk_create(created, batch_size=1000)
+        events.extend(_event(scan, f, FindingEvent.Kind.CREATED, None) for f in created)
+        Finding.objects.bulk_update(
+            to_update,
+            [
+                "status", "fixed_in_scan", "reopen_count", "last_seen_scan", "path", "line",
+                "column", "snippet", "line_hash", "title", "message", "severity", "confidence",
+                "category", "debt_kind", "debt_minutes",
+            ],
+            batch_size=1000,
+        )
+        FindingEvent.objects.bulk_create(events, batch_size=2000)
+
+        now = timezone.now()
+        summary = _summarise(
+            scan,
+            now,
+            new=len(created),
+            fixed=fixed,
+            reopened=reopened,
+            still_open=len(tracked.matched) - reopened,
+        )
+        scan.status = Scan.Status.SUCCEEDED
+        scan.finished_at = now
+        scan.progress, scan.progress_message = 100, "Done"
+        scan.files_reviewed = result.files_reviewed
+        scan.stats = {
+            "notes": [{"path": n.path, "message": n.message} for n in result.notes[:200]],
+            "notes_total": len(result.notes),
+            "unreadable": len(result.unreadable),
+            "renames": len(renames),
+            **{k: v for k, v in result.stats.items() if isinstance(v, int | float | str)},
+        }
+        scan.save(
+            update_fields=[
+                "status", "finished_at", "progress", "progress_message", "files_reviewed", "stats",
+            ]
+        )
+        Project.objects.filter(pk=project.pk).update(latest_summary=summary)
+    return summary
+
+
+def _copy_issue(finding: Finding, issue: Issue) -> None:
+    finding.path, finding.line, finding.column = issue.path, issue.line, issue.column
+    finding.snippet, finding.line_hash = issue.snippet, issue.line_hash
+    finding.title, finding.message = issue.title, issue.message
+    finding.severity = Severity.from_code(issue.severity)
+    finding.confidence, finding.category = issue.confidence, issue.category
+    finding.debt_kind, finding.debt_minutes = issue.debt_kind, issue.debt_minutes
+
+
+def _new_finding(project: Project, scan: Scan, issue: Issue) -> Finding:
+    finding = Finding(
+        project=project,
+        rule_id=issue.rule_id,
+        agent=issue.agent,
+        first_seen_scan=scan,
+        last_seen_scan=scan,
+    )
+    _copy_issue(finding, issue)
+    return finding
+
+
+def _event(scan: Scan, finding: Finding, kind: str, issue: Issue | None) -> FindingEvent:
+    where = issue or finding
+    return FindingEvent(scan=scan, finding=finding, kind=kind, path=where.path, line=where.line)
+
+
+def _summarise(
+    scan: Scan, when: object, *, new: int, fixed: int, reopened: int, still_open: int
+) -> ScanSummary:
+    """One GROUP BY over the project's visible findings gives every count the charts need."""
+    rows = (
+        Finding.objects.visible()
+        .for_project(scan.project)
+        .values("severity", "category", "debt_kind")
+        .annotate(n=Count("id"), minutes=Sum("debt_minutes"))
+        .order_by()
+    )
+    by_severity: dict[int, int] = defaultdict(int)
+    by_category: dict[str, int] = defaultdict(int)
+    by_debt: dict[str, dict[str, int]] = {}
+    debt_minutes = 0
+    for row in rows:
+        by_severity[row["severity"]] += row["n"]
+        by_category[row["category"]] += row["n"]
+        if row["debt_kind"]:
+            slot = by_debt.setdefault(row["debt_kind"], {"count": 0, "minutes": 0})
+            slot["count"] += row["n"]
+            slot["minutes"] += row["minutes"] or 0
+            debt_minutes += row["minutes"] or 0
+    return ScanSummary.objects.create(
+        scan=scan,
+        project=scan.project,
+        created_at=when,
+        open_critical=by_severity[Severity.CRITICAL],
+        open_important=by_severity[Severity.IMPORTANT],
+        open_suggestion=by_severity[Severity.SUGGESTION],
+        new_count=new,
+        fixed_count=fixed,
+        reopened_count=reopened,
+        still_open_count=still_open,
+        debt_minutes=debt_minutes,
+        by_category=dict(by_category),
+        by_debt_kind=by_debt,
+    )

@@ -1,0 +1,159 @@
+"""Shared fixtures: users of three kinds, projects, real git repositories, a real worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from reviewer.models import Project
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.invalid",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class GitRepo:
+    """A real git repository the test writes commits into."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str) -> str:
+        result = subprocess.run(
+            ["git", *args],
+            cwd=self.path,
+            env={**os.environ, **GIT_ENV},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return result.stdout.strip()
+
+    def write(self, files: dict[str, str]) -> None:
+        for name, text in files.items():
+            target = self.path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+
+    def commit(self, files: dict[str, str] | None = None, message: str = "change") -> str:
+        if files:
+            self.write(files)
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[[str], GitRepo]:
+    def make(name: str = "repo") -> GitRepo:
+        return GitRepo(tmp_path / name)
+
+    return make
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, settings: object) -> Path:
+    path = tmp_path / "workdir"
+    path.mkdir()
+    settings.REVIEWDECK_WORKDIR = path  # type: ignore[attr-defined]
+    return path
+
+
+@pytest.fixture
+def team(db: None) -> Group:
+    return Group.objects.create(name="backend")
+
+
+@pytest.fixture
+def member(team: Group) -> User:
+    user = User.objects.create_user("member", password="pw-member-1")
+    user.groups.add(team)
+    return user
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    other = Group.objects.create(name="frontend")
+    user = User.objects.create_user("outsider", password="pw-outsider-1")
+    user.groups.add(other)
+    return user
+
+
+@pytest.fixture
+def member_client(member: User) -> Client:
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def outsider_client(outsider: User) -> Client:
+    client = Client()
+    client.force_login(outsider)
+    return client
+
+
+@pytest.fixture
+def project_factory(team: Group) -> Callable[..., Project]:
+    def make(name: str = "shop", repo_url: str = "/nonexistent", **kwargs: object) -> Project:
+        return Project.objects.create(
+            name=name, slug=name, repo_url=repo_url, team=kwargs.pop("team", team), **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker process on the test Redis and the test PostgreSQL database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "REVIEWDECK_WORKDIR": str(settings.REVIEWDECK_WORKDIR),
+    }
+    log = (tmp_path / "worker.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--pool", "solo",
+         "-Q", "scans", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+         "--hostname", f"test-{os.getpid()}@%h"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while b"ready." not in (tmp_path / "worker.log").read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError((tmp_path / "worker.log").read_text())
+        time.sleep(0.2)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
