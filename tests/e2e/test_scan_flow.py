@@ -1,0 +1,164 @@
+"""End to end: a real git repository, a real Celery worker on Redis, findings in PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from reviewer.models import Finding, FindingEvent, Project, Scan
+from tests.conftest import GitRepo
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SCHEMAS_V1 = """\
+from pydantic import BaseModel, validator
+
+
+class Order(BaseModel):
+    total: int
+
+    class Config:
+        orm_mode = True
+
+    @validator("total")
+    def positive(cls, value):
+        return value
+"""
+
+SCHEMAS_V2 = """\
+from pydantic import BaseModel, ConfigDict, validator
+
+# Orders as the API shows them.
+
+
+class Order(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    total: int
+
+    @validator("total")
+    def positive(cls, value):
+        return value
+"""
+
+SERVICE = """\
+import time
+
+
+async def refresh(session):
+    time.sleep(2)
+    return session.query(Order).all()
+"""
+
+
+def wait_for_scan(scan_id: int, timeout: float = 90) -> Scan:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        scan = Scan.objects.get(pk=scan_id)
+        if not scan.is_active:
+            return scan
+        time.sleep(0.3)
+    raise AssertionError(f"scan {scan_id} did not finish in {timeout}s")
+
+
+def start_scan(client: Client, project: Project) -> Scan:
+    response = client.post(reverse("dashboard:scan_start", args=[project.slug]))
+    assert response.status_code == 200
+    assert "hx-trigger=\"every 1s\"" in response.content.decode()
+    scan = project.scans.order_by("-id").first()
+    assert scan is not None
+    return wait_for_scan(scan.pk)
+
+
+def test_a_worker_scans_a_repository_and_a_fix_closes_exactly_one_finding(
+    celery_worker: object,
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    member_client: Client,
+    project_factory: Callable[..., Project],
+) -> None:
+    repo = make_repo("shop")
+    repo.commit({"app/schemas.py": SCHEMAS_V1, "app/service.py": SERVICE}, "first")
+    project = project_factory(name="shop", repo_url=str(repo.path))
+
+    first = start_scan(member_client, project)
+    assert first.status == Scan.Status.SUCCEEDED, first.error
+    assert first.commit_sha == repo.git("rev-parse", "HEAD")
+    found = {
+        (f.rule_id, f.path, f.line, f.get_severity_display())
+        for f in Finding.objects.filter(project=project)
+    }
+    assert found == {
+        ("PD001", "app/schemas.py", 7, "Important"),
+        ("PD003", "app/schemas.py", 10, "Important"),
+        ("AS001", "app/service.py", 5, "Critical"),
+        ("SA001", "app/service.py", 6, "Important"),
+    }
+    assert first.summary.new_count == 4 and first.summary.open_critical == 1
+
+    # The fix removes the Config class and shifts the validator down by a comment.
+    repo.commit({"app/schemas.py": SCHEMAS_V2}, "use ConfigDict")
+    second = start_scan(member_client, project)
+    assert second.status == Scan.Status.SUCCEEDED, second.error
+    fixed = Finding.objects.get(project=project, status=Finding.Status.FIXED)
+    assert fixed.rule_id == "PD001" and fixed.fixed_in_scan == second
+    still_open = Finding.objects.filter(project=project, status=Finding.Status.OPEN)
+    assert {f.rule_id for f in still_open} == {"PD003", "AS001", "SA001"}
+    validator = still_open.get(rule_id="PD003")
+    assert validator.line == 12 and validator.first_seen_scan == first  # same finding, moved
+    assert second.summary.new_count == 0 and second.summary.fixed_count == 1
+    assert FindingEvent.objects.filter(scan=second, kind="fixed").count() == 1
+
+    page = member_client.get(project.get_absolute_url()).content.decode()
+    assert "AS001" in page and "PD001" not in page
+
+
+def test_a_false_positive_stays_one_when_the_finding_comes_back(
+    celery_worker: object,
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    member_client: Client,
+    project_factory: Callable[..., Project],
+) -> None:
+    repo = make_repo("svc")
+    repo.commit({"app/service.py": SERVICE}, "first")
+    project = project_factory(name="svc", repo_url=str(repo.path))
+    assert start_scan(member_client, project).status == Scan.Status.SUCCEEDED
+    finding = Finding.objects.get(project=project, rule_id="AS001")
+    Finding.objects.filter(pk=finding.pk).update(triage=Finding.Triage.FALSE_POSITIVE)
+
+    repo.commit({"app/service.py": SERVICE.replace("    time.sleep(2)\n", "")}, "remove")
+    assert start_scan(member_client, project).status == Scan.Status.SUCCEEDED
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.FIXED
+
+    repo.commit({"app/service.py": "# back again\n" + SERVICE}, "again")
+    third = start_scan(member_client, project)
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.OPEN and finding.reopen_count == 1
+    assert finding.triage == Finding.Triage.FALSE_POSITIVE
+    assert FindingEvent.objects.filter(scan=third, finding=finding, kind="reopened").exists()
+    assert Finding.objects.filter(project=project, rule_id="AS001").count() == 1
+
+
+def test_an_unknown_branch_fails_the_scan_with_a_clear_error_on_the_page(
+    celery_worker: object,
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    member_client: Client,
+    project_factory: Callable[..., Project],
+) -> None:
+    repo = make_repo("br")
+    repo.commit({"a.py": "x = 1\n"})
+    project = project_factory(name="br", repo_url=str(repo.path), branch="no-such-branch")
+    scan = start_scan(member_client, project)
+    assert scan.status == Scan.Status.FAILED
+    assert "no-such-branch" in scan.error
+    page = member_client.get(project.get_absolute_url())
+    assert page.status_code == 200
+    assert "no-such-branch" in page.content.decode()
