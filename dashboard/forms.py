@@ -67,5 +67,3 @@ class FindingFilterForm(forms.Form):
     def severity_value(self) -> int | None:
         code = self.cleaned_data.get("severity") or ""
         return Severity.from_code(code) if code else None
-
-

@@ -7,7 +7,9 @@ urlpatterns = [
     path("", projects.project_list, name="projects"),
     path("projects/add/", projects.project_add, name="project_add"),
     path("projects/<slug:slug>/", projects.project_detail, name="project"),
-    path("projects/<slug:slug>/findings/<int:finding_id>/", findings.finding_detail, name="finding"),
+    path(
+        "projects/<slug:slug>/findings/<int:finding_id>/", findings.finding_detail, name="finding"
+    ),
     path("projects/<slug:slug>/scan/", scans.scan_start, name="scan_start"),
     path("projects/<slug:slug>/scans/<int:scan_id>/status/", scans.scan_status, name="scan_status"),
 ]

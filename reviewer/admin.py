@@ -45,6 +45,13 @@ class TriageEventAdmin(admin.ModelAdmin[TriageEvent]):
 
 @admin.register(ScanSummary)
 class ScanSummaryAdmin(admin.ModelAdmin[ScanSummary]):
-    list_display = ["scan", "project", "created_at", "open_critical", "open_important",
-                    "new_count", "fixed_count"]
+    list_display = [
+        "scan",
+        "project",
+        "created_at",
+        "open_critical",
+        "open_important",
+        "new_count",
+        "fixed_count",
+    ]
     raw_id_fields = ["scan", "project"]

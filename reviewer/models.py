@@ -46,7 +46,9 @@ class Project(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    repo_url = models.CharField(max_length=500, help_text="https://, ssh://, git:// or a local path")
+    repo_url = models.CharField(
+        max_length=500, help_text="https://, ssh://, git:// or a local path"
+    )
     branch = models.CharField(max_length=200, blank=True, help_text="Empty: the default branch")
     team = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="projects"
@@ -304,7 +306,9 @@ class ScanSummary(models.Model):
     still_open_count = models.PositiveIntegerField(default=0)
     debt_minutes = models.PositiveIntegerField(default=0)
     by_category = models.JSONField(default=dict)
-    by_debt_kind = models.JSONField(default=dict, help_text='{"pydantic": {"count": n, "minutes": m}}')
+    by_debt_kind = models.JSONField(
+        default=dict, help_text='{"pydantic": {"count": n, "minutes": m}}'
+    )
 
     objects = ScanSummaryQuerySet.as_manager()
 

@@ -27,7 +27,7 @@ from reviewer.tracking import track
 logger = logging.getLogger(__name__)
 
 
-class QueueUnavailable(Exception):
+class QueueUnavailableError(Exception):
     """The Celery broker could not take the scan."""
 
 
@@ -63,7 +63,7 @@ def enqueue_scan(scan: Scan) -> None:
     except Exception as exc:  # kombu raises several types for a dead broker
         logger.warning("could not queue scan %s: %s", scan.pk, type(exc).__name__)
         _fail(scan, "The task queue is unavailable; try again when it is back.")
-        raise QueueUnavailable(str(exc)) from exc
+        raise QueueUnavailableError(str(exc)) from exc
 
 
 def expire_stale_scans(project: Project) -> int:
@@ -221,9 +221,22 @@ def record_results(scan: Scan, result: ReviewResult, renames: dict[str, str]) ->
         Finding.objects.bulk_update(
             to_update,
             [
-                "status", "fixed_in_scan", "reopen_count", "last_seen_scan", "path", "line",
-                "column", "snippet", "line_hash", "title", "message", "severity", "confidence",
-                "category", "debt_kind", "debt_minutes",
+                "status",
+                "fixed_in_scan",
+                "reopen_count",
+                "last_seen_scan",
+                "path",
+                "line",
+                "column",
+                "snippet",
+                "line_hash",
+                "title",
+                "message",
+                "severity",
+                "confidence",
+                "category",
+                "debt_kind",
+                "debt_minutes",
             ],
             batch_size=1000,
         )
@@ -251,7 +264,12 @@ def record_results(scan: Scan, result: ReviewResult, renames: dict[str, str]) ->
         }
         scan.save(
             update_fields=[
-                "status", "finished_at", "progress", "progress_message", "files_reviewed", "stats",
+                "status",
+                "finished_at",
+                "progress",
+                "progress_message",
+                "files_reviewed",
+                "stats",
             ]
         )
         Project.objects.filter(pk=project.pk).update(latest_summary=summary)

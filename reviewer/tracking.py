@@ -34,7 +34,6 @@ class Known(Protocol):
     def is_open(self) -> bool: ...
 
 
-
 @dataclass
 class TrackResult[T]:
     matched: list[tuple[T, Issue]] = field(default_factory=list)

@@ -137,9 +137,24 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[subprocess
     }
     log = (tmp_path / "worker.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dashboard", "worker", "--pool", "solo",
-         "-Q", "scans", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-         "--hostname", f"test-{os.getpid()}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dashboard",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            "scans",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -14,17 +14,34 @@ def make_scan(project: Project, status: str = Scan.Status.SUCCEEDED) -> Scan:
     )
 
 
-def make_findings(project: Project, count: int, *, scan: Scan | None = None,
-                  severity: int = Severity.IMPORTANT, category: str = "sqlalchemy",
-                  rule_id: str = "SA001", path: str = "app/db.py") -> list[Finding]:
+def make_findings(
+    project: Project,
+    count: int,
+    *,
+    scan: Scan | None = None,
+    severity: int = Severity.IMPORTANT,
+    category: str = "sqlalchemy",
+    rule_id: str = "SA001",
+    path: str = "app/db.py",
+) -> list[Finding]:
     scan = scan or make_scan(project)
     text = "rows = session.query(User).all()"
     return Finding.objects.bulk_create(
         Finding(
-            project=project, rule_id=rule_id, category=category,
-            agent="python-backend-reviewer", severity=severity, confidence=90,
-            title=f"Legacy query {i}", message="Use select()", path=path, line=i + 1,
-            snippet=text, line_hash=line_hash(text), first_seen_scan=scan, last_seen_scan=scan,
+            project=project,
+            rule_id=rule_id,
+            category=category,
+            agent="python-backend-reviewer",
+            severity=severity,
+            confidence=90,
+            title=f"Legacy query {i}",
+            message="Use select()",
+            path=path,
+            line=i + 1,
+            snippet=text,
+            line_hash=line_hash(text),
+            first_seen_scan=scan,
+            last_seen_scan=scan,
         )
         for i in range(count)
     )

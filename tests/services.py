@@ -13,6 +13,7 @@ PostgreSQL refuses to run as root, so when we are root its binaries run as the
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import os
 import shutil
@@ -20,10 +21,10 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-
-_cleanups: list[object] = []
+_cleanups: list[Callable[[], None]] = []
 
 
 def free_port() -> int:
@@ -68,16 +69,41 @@ def start_postgres() -> str:
         shutil.chown(data, "postgres")
     port = free_port()
     subprocess.run(
-        _as_postgres([_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "reviewdeck",
-                      "--no-sync", "-E", "UTF8"]),
+        _as_postgres(
+            [
+                _pg_bin("initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                "reviewdeck",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ]
+        ),
         check=True,
         capture_output=True,
     )
-    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off " \
-              "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    options = (
+        f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
     subprocess.run(
-        _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-l",
-                      str(data / "server.log"), "-w", "start"]),
+        _as_postgres(
+            [
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(data / "server.log"),
+                "-w",
+                "start",
+            ]
+        ),
         check=True,
         capture_output=True,
     )
@@ -106,8 +132,19 @@ def start_redis() -> str:
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="reviewdeck-redis-")
     proc = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir],
+        [
+            server,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -128,10 +165,8 @@ def start_redis() -> str:
 def _cleanup() -> None:
     while _cleanups:
         fn = _cleanups.pop()
-        try:
-            fn()  # type: ignore[operator]
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
+        with contextlib.suppress(Exception):  # best effort at exit
+            fn()
 
 
 def ensure_services() -> None:
@@ -145,8 +180,6 @@ def ensure_services() -> None:
     atexit.register(_cleanup)
     os.environ.setdefault("REVIEWDECK_EMBEDDED", "1")
     os.environ["REVIEWDECK_DATA_DIR"] = tempfile.mkdtemp(prefix="reviewdeck-data-")
-    os.environ["DATABASE_URL"] = (
-        os.environ.get("REVIEWDECK_TEST_DATABASE_URL") or start_postgres()
-    )
+    os.environ["DATABASE_URL"] = os.environ.get("REVIEWDECK_TEST_DATABASE_URL") or start_postgres()
     os.environ["CELERY_BROKER_URL"] = os.environ.get("REVIEWDECK_TEST_REDIS_URL") or start_redis()
     os.environ["REVIEWDECK_TEST_SERVICES"] = "1"

@@ -27,8 +27,12 @@ def test_an_unparsable_file_becomes_a_parse_finding(
     workdir: Path, make_repo: Callable[[str], GitRepo], project_factory: Callable[..., Project]
 ) -> None:
     repo = make_repo("r")
-    repo.commit({"ok.py": "import time\n\nasync def f():\n    time.sleep(1)\n",
-                 "broken.py": "def f(:\n    pass\n"})
+    repo.commit(
+        {
+            "ok.py": "import time\n\nasync def f():\n    time.sleep(1)\n",
+            "broken.py": "def f(:\n    pass\n",
+        }
+    )
     project = project_factory(repo_url=str(repo.path))
     scan = scan_now(project)
     assert scan.status == Scan.Status.SUCCEEDED
@@ -76,7 +80,8 @@ def test_a_scan_whose_worker_died_is_expired_and_a_new_one_can_start(
 
     project = project_factory()
     dead = Scan.objects.create(
-        project=project, status=Scan.Status.RUNNING,
+        project=project,
+        status=Scan.Status.RUNNING,
         heartbeat_at=timezone.now() - timedelta(hours=2),
     )
     scan, created = request_scan(project)
@@ -89,8 +94,12 @@ def test_add_project_and_scan_commands(
     workdir: Path, make_repo: Callable[[str], GitRepo], capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo = make_repo("cli")
-    repo.commit({"m.py": "from pydantic import BaseModel\n\nclass A(BaseModel):\n"
-                         "    class Config:\n        frozen = True\n"})
+    repo.commit(
+        {
+            "m.py": "from pydantic import BaseModel\n\nclass A(BaseModel):\n"
+            "    class Config:\n        frozen = True\n"
+        }
+    )
     call_command("add_project", "cli-app", str(repo.path))
     call_command("scan", "cli-app")
     out = capsys.readouterr().out

@@ -23,9 +23,17 @@ class Known:
 
 def issue(rule: str, path: str, line: int, text: str) -> Issue:
     return Issue(
-        rule_id=rule, path=path, line=line, column=0, title="t", message="m",
-        severity="important", confidence=90, category="sqlalchemy",
-        agent="python-backend-reviewer", snippet=text,
+        rule_id=rule,
+        path=path,
+        line=line,
+        column=0,
+        title="t",
+        message="m",
+        severity="important",
+        confidence=90,
+        category="sqlalchemy",
+        agent="python-backend-reviewer",
+        snippet=text,
     )
 
 
@@ -50,7 +58,8 @@ def test_it_keeps_a_finding_when_its_line_is_edited() -> None:
 def test_it_follows_a_renamed_file() -> None:
     old = known("PD001", "app/schemas.py", 5, "class Config:")
     result = track(
-        [old], [issue("PD001", "app/api/schemas.py", 5, "class Config:")],
+        [old],
+        [issue("PD001", "app/api/schemas.py", 5, "class Config:")],
         renames={"app/schemas.py": "app/api/schemas.py"},
     )
     assert [m[0] for m in result.matched] == [old]
@@ -83,8 +92,10 @@ def test_identical_lines_keep_their_own_findings() -> None:
     second = known("SA001", "a.py", 20, "session.query(User)")
     result = track(
         [first, second],
-        [issue("SA001", "a.py", 12, "session.query(User)"),
-         issue("SA001", "a.py", 22, "session.query(User)")],
+        [
+            issue("SA001", "a.py", 12, "session.query(User)"),
+            issue("SA001", "a.py", 22, "session.query(User)"),
+        ],
     )
     pairs = {(k.line, i.line) for k, i in result.matched}
     assert pairs == {(10, 12), (20, 22)}

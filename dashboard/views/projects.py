@@ -57,9 +57,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if after:
         anchor = findings.filter(pk=after).values_list("severity", flat=True).first()
         if anchor is not None:
-            findings = findings.filter(severity__gte=anchor).exclude(
-                severity=anchor, pk__lte=after
-            )
+            findings = findings.filter(severity__gte=anchor).exclude(severity=anchor, pk__lte=after)
     page = list(findings.order_by("severity", "id")[: page_size + 1])
     has_more = len(page) > page_size
     page = page[:page_size]

@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
 from dashboard.access import can_change, get_project_for_change, get_project_for_user
 from reviewer.models import Scan
-from reviewer.scanning import QueueUnavailable, enqueue_scan, request_scan
+from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
 
 
 @login_required
@@ -22,7 +22,7 @@ def scan_start(request: HttpRequest, slug: str) -> HttpResponse:
     if created:
         try:
             enqueue_scan(scan)
-        except QueueUnavailable:
+        except QueueUnavailableError:
             queue_error = "The task queue is unavailable right now; the scan was not started."
     return render(
         request,
@@ -35,7 +35,11 @@ def scan_start(request: HttpRequest, slug: str) -> HttpResponse:
 def scan_status(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     scan = get_object_or_404(Scan, project=project, pk=scan_id)
-    context = {"project": project, "last_scan": scan, "can_change": can_change(request.user, project)}
+    context = {
+        "project": project,
+        "last_scan": scan,
+        "can_change": can_change(request.user, project),
+    }
     if scan.is_active:
         return render(request, "dashboard/project.html#scan-status", context)
     response: HttpResponse = HttpResponseStopPolling(

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from reviewer.models import Project, Scan
-from reviewer.scanning import QueueUnavailable, enqueue_scan, request_scan, run_scan
+from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan, run_scan
 
 
 class Command(BaseCommand):
@@ -17,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="Hand the scan to a worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        project = Project.objects.filter(
-            Q(name=options["name"]) | Q(slug=options["name"])
-        ).first()
+        project = Project.objects.filter(Q(name=options["name"]) | Q(slug=options["name"])).first()
         if project is None:
             raise CommandError(f"No project named {options['name']!r}.")
         scan, created = request_scan(project, Scan.Trigger.CLI)
@@ -28,7 +26,7 @@ class Command(BaseCommand):
         if options["queue"]:
             try:
                 enqueue_scan(scan)
-            except QueueUnavailable as exc:
+            except QueueUnavailableError as exc:
                 raise CommandError("The task queue is unavailable.") from exc
             self.stdout.write(f"Queued scan #{scan.pk} of {project.name}.")
             return

@@ -54,20 +54,50 @@ class Command(BaseCommand):
         python = sys.executable
         children = {
             "web": [
-                python, "-m", "gunicorn", "dashboard.wsgi:application", "--bind", addrport,
-                "--workers", str(options["workers"]), "--access-logfile", "-",
+                python,
+                "-m",
+                "gunicorn",
+                "dashboard.wsgi:application",
+                "--bind",
+                addrport,
+                "--workers",
+                str(options["workers"]),
+                "--access-logfile",
+                "-",
             ],
             "worker": [
-                python, "-m", "celery", "-A", "dashboard", "worker", "--pool", "solo",
-                "-Q", "scans", "--loglevel", "INFO", "--without-heartbeat", "--without-gossip",
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "dashboard",
+                "worker",
+                "--pool",
+                "solo",
+                "-Q",
+                "scans",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
                 "--without-mingle",
             ],
             "beat": [
-                python, "-m", "celery", "-A", "dashboard", "beat", "--loglevel", "INFO",
-                "--schedule", str(settings.DATA_DIR / "celerybeat-schedule"),
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "dashboard",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(settings.DATA_DIR / "celerybeat-schedule"),
             ],
         }
-        procs = {name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in children.items()}
+        procs = {
+            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in children.items()
+        }
         self.stdout.write(self.style.SUCCESS(f"Reviewdeck is running on http://{addrport}/"))
         self.stdout.write("Press Ctrl-C to stop.")
 
