@@ -41,10 +41,15 @@ contents come from whoever can push to them. So:
   ``BatchMode=yes``), so a private repository fails fast instead of waiting for a password.
   Git is run with :mod:`subprocess` rather than GitPython's ``Repo`` objects for exactly
   this control over the process group, environment and arguments.
+* **ssh** runs with ``BatchMode=yes`` and ``StrictHostKeyChecking=accept-new`` (a host key
+  is trusted on first use and written to the worker user's ``~/.ssh/known_hosts``; a
+  changed key fails). An operator's ``GIT_SSH_COMMAND``/``GIT_SSH`` and ssh agent are kept,
+  every other inherited ``GIT_*`` variable (``GIT_DIR``, ``GIT_CONFIG_*``...) is dropped.
 * **Credentials** (a token in an https URL) are redacted from every message
   (:func:`redact_url`, plus removal of the literal secret from git's stderr). They do end up
   in the clone's ``.git/config`` (git needs them to fetch); the work directory must therefore
-  not be readable by others. No credential helpers run (no global/system config).
+  not be readable by others (new clones are created mode 0700). No credential helpers run
+  (no global/system config), so private repositories need a token in the URL or an ssh key.
 
 Clone depth trade-off
 ---------------------
@@ -140,7 +145,9 @@ class SyncResult:
     """The commit a :func:`sync` left checked out."""
 
     sha: str
-    branch: str  # the branch actually checked out (the default branch's name if none given)
+    # The branch checked out: the default branch's name when none was asked for, "" when
+    # the remote's HEAD is detached (no branch to name).
+    branch: str
     commit_date: datetime  # committer date, timezone-aware, in UTC
 
 
@@ -660,6 +667,10 @@ def _remove_stale_locks(git_dir: Path) -> None:
             lock.unlink()
 
 
+class _BrokenCloneError(Exception):
+    """A local operation on an existing clone failed: start again from a fresh clone."""
+
+
 def sync(
     url: str,
     dest: Path,
@@ -695,13 +706,11 @@ def sync(
                 return _update(dest, remote, branch, deadline, depth)
             except _BrokenCloneError:
                 pass  # fall through to a fresh clone
+        if dest.exists() and not dest.is_dir():
+            raise RepoError(f"{dest} exists and is not a directory.")
         if dest.exists() and not (dest / ".git").exists() and any(dest.iterdir()):
             raise RepoError(f"{dest} exists and is not a clone; refusing to overwrite it.")
         return _clone(dest, remote, branch, deadline, depth)
-
-
-class _BrokenCloneError(Exception):
-    """A local operation on an existing clone failed: start again from a fresh clone."""
 
 
 def _is_our_clone(dest: Path, remote: _Remote, deadline: _Deadline) -> bool:
@@ -771,6 +780,20 @@ def _clone(
             doing="reading the clone",
         )
         if head.returncode != 0:
+            # Nothing was checked out: either no commits at all, or the remote's HEAD names
+            # a branch that does not exist (git says "empty" for both with --single-branch).
+            heads = _run(
+                ["ls-remote", "--heads", "--", "origin"],
+                cwd=tmp,
+                deadline=deadline,
+                doing=f"contacting {shown}",
+                url=remote.url,
+                allow_file=remote.local,
+            )
+            if heads.returncode == 0 and heads.stdout.strip():
+                raise RepoError(
+                    f"The default branch of {shown} does not exist: choose a branch to scan."
+                )
             raise RepoError("The repository is empty: nothing to scan.")
         current = _current_branch(tmp, deadline)
         if branch and current != branch:  # ``clone --branch`` also accepts tags

@@ -184,15 +184,50 @@ def test_empty_repository(sources: Path, clones: Path) -> None:
 
 
 def test_repository_emptied_after_clone_fails_cleanly(sources: Path, clones: Path) -> None:
+    bare, _work = _bare_with_main(sources)
+    sync(bare, clones / "p1")
+    git(bare, "update-ref", "-d", "refs/heads/main")
+
+    with pytest.raises(RepoError, match="The repository is empty"):
+        sync(bare, clones / "p1")
+    assert (clones / "p1" / "a.py").exists()  # the last good checkout stays
+
+
+def _bare_with_main(sources: Path) -> tuple[Path, Source]:
     bare = Source(sources / "bare.git", bare=True)
     work = Source(sources / "work")
     work.commit({"a.py": "a = 1\n"})
     git(work.path, "push", "-q", str(bare.path), "main")
-    sync(bare.path, clones / "p1")
-    git(bare.path, "update-ref", "-d", "refs/heads/main")
+    return bare.path, work
 
-    with pytest.raises(RepoError, match="The repository is empty"):
-        sync(bare.path, clones / "p1")
+
+def test_default_branch_that_does_not_exist(sources: Path, clones: Path) -> None:
+    bare, _work = _bare_with_main(sources)
+    git(bare, "symbolic-ref", "HEAD", "refs/heads/gone")
+
+    with pytest.raises(RepoError, match=r"default branch of .* does not exist: choose a branch"):
+        sync(bare, clones / "p1")
+    assert sync(bare, clones / "p1", "main").branch == "main"
+
+
+def test_detached_remote_head(sources: Path, clones: Path) -> None:
+    """HEAD on a commit that no branch points at: checked out detached, branch ""."""
+    bare, work = _bare_with_main(sources)
+
+    def detach_remote_head_on_new_commit() -> str:
+        sha = work.commit({"b.py": work.head()})
+        git(work.path, "push", "-q", str(bare), "HEAD:refs/heads/tmp")
+        git(bare, "update-ref", "--no-deref", "HEAD", sha)
+        git(bare, "update-ref", "-d", "refs/heads/tmp")
+        return sha
+
+    first_sha = detach_remote_head_on_new_commit()
+    first = sync(bare, clones / "p1")
+    assert (first.sha, first.branch) == (first_sha, "")
+
+    second_sha = detach_remote_head_on_new_commit()
+    second = sync(bare, clones / "p1")
+    assert (second.sha, second.branch) == (second_sha, "")
 
 
 def test_url_change_reclones(sources: Path, source: Source, clones: Path) -> None:
@@ -261,6 +296,12 @@ def test_existing_directory_that_is_not_a_clone_is_not_overwritten(
     with pytest.raises(RepoError, match="not a clone"):
         sync(source.path, clones / "p1")
     assert (clones / "p1" / "precious.txt").read_text() == "keep me"
+
+
+def test_destination_that_is_a_file_is_refused(source: Source, clones: Path) -> None:
+    (clones / "p1").write_text("not a directory")
+    with pytest.raises(RepoError, match="not a directory"):
+        sync(source.path, clones / "p1")
 
 
 def test_destination_must_stay_in_the_workdir(source: Source, clones: Path) -> None:
