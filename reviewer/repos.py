@@ -119,6 +119,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _BRANCH_CHARS_RE = re.compile(r"^[A-Za-z0-9._/@+=,-]+$")
 _SHA_RE = re.compile(r"^[0-9a-fA-F]{4,64}$")
 _USERINFO_RE = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s'\"]+)@")
+# "user:password@host:path" (not valid scp syntax, but must not be echoed either)
+_SCP_PASSWORD_RE = re.compile(r"^(?P<user>[^@/:\s]+):[^@/\s]*@(?=[^/]*:)")
 _TARGET_REF = "refs/reviewdeck/target"
 
 
@@ -185,7 +187,8 @@ def redact_url(url: str) -> str:
         user, colon, _password = userinfo.partition(":")
         return f"{scheme}{user}:***@" if colon else match[0]
 
-    return _USERINFO_RE.sub(replace, url)
+    url = _USERINFO_RE.sub(replace, url)
+    return _SCP_PASSWORD_RE.sub(r"\g<user>:***@", url)
 
 
 def _secrets_of(url: str) -> list[str]:

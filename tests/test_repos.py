@@ -592,9 +592,10 @@ def test_credentials_never_appear_in_errors(clones: Path) -> None:
         assert "secret" not in message
         assert "s%65cret" not in message
         assert "127.0.0.1:9" in message
-    with pytest.raises(RepoError) as caught:
-        repos.validate_repo_url("https://user:secret@:99999/x", local_roots=[])
-    assert "secret" not in str(caught.value)
+    for bad in ("https://user:secret@:99999/x", "ftp://u:secret@h/x", "ssh://u:secret@-h/x"):
+        with pytest.raises(RepoError) as caught:
+            repos.validate_repo_url(bad, local_roots=[])
+        assert "secret" not in str(caught.value)
 
 
 def test_redact_url() -> None:
@@ -604,6 +605,7 @@ def test_redact_url() -> None:
     assert repos.redact_url("ssh://me:pw@host/x.git") == "ssh://me:***@host/x.git"
     assert repos.redact_url("git@github.com:o/r.git") == "git@github.com:o/r.git"
     assert repos.redact_url("https://github.com/o/r") == "https://github.com/o/r"
+    assert repos.redact_url("me:pw@host:repo.git") == "me:***@host:repo.git"
     text = "fatal: unable to access 'https://u:p4ss@h/x/': nope"
     assert repos.redact_url(text) == "fatal: unable to access 'https://***@h/x/': nope"
 
