@@ -19,7 +19,9 @@ def normalise_line(text: str) -> str:
 
 def line_hash(text: str) -> str:
     """A stable hash of a source line's content (insensitive to indentation and spacing)."""
-    return hashlib.sha1(normalise_line(text).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha1(
+        normalise_line(text).encode("utf-8", "surrogatepass"), usedforsecurity=False
+    ).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

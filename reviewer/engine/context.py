@@ -1,0 +1,82 @@
+"""What a rule sees: one parsed file (FileContext) or the reviewed tree (ProjectContext)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+
+from reviewer.engine.names import BUILTIN_NAMES, ImportMap, bound_names, dotted_name
+
+# The line breaks the tokenizer counts (str.splitlines would also split on \f, \x1c, ...).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(source: str) -> list[str]:
+    return _LINE_BREAK.split(source)
+
+
+class FileContext:
+    """One source file, decoded and parsed once; shared by every file rule."""
+
+    def __init__(self, path: str, source: str, tree: ast.Module) -> None:
+        self.path = path  # POSIX, relative to the reviewed root
+        self.source = source
+        self.tree = tree
+        self.lines = split_lines(source)
+
+    @property
+    def posix_path(self) -> PurePosixPath:
+        return PurePosixPath(self.path)
+
+    def line(self, lineno: int) -> str:
+        """The raw text of a 1-based line ("" when out of range)."""
+        if 1 <= lineno <= len(self.lines):
+            return self.lines[lineno - 1]
+        return ""
+
+    @cached_property
+    def imports(self) -> ImportMap:
+        return ImportMap(self.tree)
+
+    @cached_property
+    def bound_names(self) -> frozenset[str]:
+        return bound_names(self.tree)
+
+    def qualified(self, expr: ast.expr) -> str | None:
+        """The dotted origin of a Name/Attribute chain: ``t.sleep`` -> ``time.sleep`` after
+        ``import time as t``; an unshadowed builtin -> ``builtins.open``; None when the
+        chain does not start with an imported name or a builtin."""
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        resolved = self.imports.resolve(dotted)
+        if resolved is not None:
+            return resolved
+        head = dotted.split(".", 1)[0]
+        if head in BUILTIN_NAMES and head not in self.bound_names:
+            return f"builtins.{dotted}"
+        return None
+
+
+class ProjectContext:
+    """The whole reviewed tree, for project rules. Files are parsed on demand (and only
+    once); ``file()`` returns None for a file that cannot be read or parsed."""
+
+    def __init__(
+        self,
+        root: Path,
+        paths: Sequence[str],
+        loader: Callable[[str], FileContext | None],
+    ) -> None:
+        self.root = root
+        self.paths = list(paths)  # reviewed Python files, relative POSIX, sorted
+        self._loader = loader
+        self._cache: dict[str, FileContext | None] = {}
+
+    def file(self, path: str) -> FileContext | None:
+        if path not in self._cache:
+            self._cache[path] = self._loader(path)
+        return self._cache[path]

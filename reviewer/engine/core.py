@@ -1,0 +1,310 @@
+"""``review()``: find the files, parse each once, run the selected rules, return plain data.
+
+Nothing a reviewed repository contains may crash a review: unreadable files, syntax
+errors, parser limits and failing rules all end up as a Note (or, for a syntax error, a
+PARSE001 finding), and the rest of the files are still reviewed.
+"""
+
+from __future__ import annotations
+
+import ast
+import multiprocessing
+import os
+import time
+import warnings
+from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reviewer.engine.context import FileContext, ProjectContext, split_lines
+from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
+from reviewer.engine.registry import Hit, Rule, load_rules
+from reviewer.engine.types import Issue, Note, ReviewResult
+
+PARSE_RULE_ID = "PARSE001"
+#: More files than this (and jobs != 1) are reviewed by a process pool.
+PARALLEL_MIN_FILES = 50
+#: Longest snippet kept for a finding (a minified one-line file must not fill the database).
+MAX_SNIPPET_CHARS = 1000
+# SyntaxErrors that are CPython limits, not mistakes in the code.
+_PARSER_LIMITS = ("too many nested parentheses", "too many nested blocks")
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What reviewing one file produced. ``unreadable`` means "do not conclude from the
+    absence of findings here" (see ReviewResult.unreadable)."""
+
+    path: str
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    reviewed: bool = False
+    unreadable: bool = False
+
+
+def review(
+    root: Path,
+    files: Iterable[str] | None = None,
+    *,
+    agents: Collection[str] | None = None,
+    rule_ids: Collection[str] | None = None,
+    max_file_bytes: int = 1_000_000,
+    jobs: int | None = None,
+) -> ReviewResult:
+    """Review the Python files under ``root`` (or only ``files``, relative POSIX paths).
+
+    ``agents`` keeps the rules of those agents, ``rule_ids`` the rules whose id starts with
+    one of the given prefixes (None = no filter). ``jobs`` is the number of worker
+    processes (None = one per CPU, 1 = serial); small reviews always run serially.
+    """
+    started = time.perf_counter()
+    root = Path(root)
+    if not root.is_dir():
+        raise NotADirectoryError(f"{root} is not a directory")
+    selected = load_rules().select(agents, rule_ids)
+    file_rules = tuple(r.id for r in selected if r.scope == "file" and r.check is not None)
+    project_rules = [r for r in selected if r.scope == "project" and r.check is not None]
+    report_parse = any(r.id == PARSE_RULE_ID for r in selected)
+
+    if files is None:
+        paths, notes = discover(root)
+    else:
+        paths, notes = _given_paths(root, files)
+
+    workers = _worker_count(jobs, len(paths))
+    outcomes = _analyse_all(root, paths, file_rules, report_parse, max_file_bytes, workers)
+
+    result = ReviewResult(notes=notes)
+    if workers > 1 and len(outcomes) < len(paths):
+        result.notes.append(Note(".", "the worker pool failed; the rest was reviewed serially"))
+        done = {o.path for o in outcomes}
+        rest = [p for p in paths if p not in done]
+        outcomes += _analyse_all(root, rest, file_rules, report_parse, max_file_bytes, 1)
+    reviewed: list[str] = []
+    for outcome in outcomes:
+        result.issues.extend(outcome.issues)
+        result.notes.extend(outcome.notes)
+        if outcome.unreadable:
+            result.unreadable.append(outcome.path)
+        if outcome.reviewed:
+            result.files_reviewed += 1
+            reviewed.append(outcome.path)
+
+    if project_rules:
+        _run_project_rules(root, sorted(reviewed), project_rules, max_file_bytes, result)
+
+    result.issues = sorted(set(result.issues), key=_issue_order)
+    result.notes.sort(key=lambda n: (n.path, n.message))
+    result.unreadable.sort()
+    result.stats = {
+        "files_found": len(paths),
+        "rules": len(selected),
+        "workers": workers,
+        "duration_ms": round((time.perf_counter() - started) * 1000),
+    }
+    return result
+
+
+def _issue_order(issue: Issue) -> tuple[str, int, int, str, str]:
+    return (issue.path, issue.line, issue.column, issue.rule_id, issue.message)
+
+
+def _given_paths(root: Path, files: Iterable[str]) -> tuple[list[str], list[Note]]:
+    paths: set[str] = set()
+    notes: list[Note] = []
+    for rel in files:
+        try:
+            clean = check_relative(root, rel)
+        except SourceError as exc:
+            notes.append(Note(printable(rel), str(exc)))
+            continue
+        if clean.endswith(".py"):
+            paths.add(clean)
+    return sorted(paths), notes
+
+
+def _worker_count(jobs: int | None, n_files: int) -> int:
+    if jobs == 1 or n_files <= PARALLEL_MIN_FILES:
+        return 1
+    if multiprocessing.current_process().daemon:
+        return 1  # a daemonic process (a prefork worker's child) may not have children
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    wanted = jobs if jobs is not None else (cpus or 1)
+    # At least a handful of files per worker, or starting the workers costs more than it saves.
+    return max(1, min(wanted, n_files // 10))
+
+
+def _analyse_all(
+    root: Path,
+    paths: Sequence[str],
+    rule_ids: tuple[str, ...],
+    report_parse: bool,
+    max_bytes: int,
+    workers: int,
+) -> list[FileOutcome]:
+    if workers <= 1:
+        return [analyse_file(str(root), p, rule_ids, report_parse, max_bytes) for p in paths]
+    outcomes: list[FileOutcome] = []
+    # "spawn": a fork of a multi-threaded process (a web server, a test runner) can deadlock.
+    context = multiprocessing.get_context("spawn")
+    chunk = max(1, len(paths) // (workers * 4))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(
+                analyse_file,
+                [str(root)] * len(paths),
+                paths,
+                [rule_ids] * len(paths),
+                [report_parse] * len(paths),
+                [max_bytes] * len(paths),
+                chunksize=chunk,
+            )
+            outcomes.extend(results)
+    except (BrokenProcessPool, OSError):
+        pass  # the caller reviews what is missing serially
+    return outcomes
+
+
+def analyse_file(
+    root: str, rel: str, rule_ids: tuple[str, ...], report_parse: bool, max_bytes: int
+) -> FileOutcome:
+    """Read, parse and check one file (runs in a worker process when reviewing in parallel)."""
+    outcome = FileOutcome(rel)
+    try:
+        source = read_source(Path(root), rel, max_bytes)
+    except SourceError as exc:
+        outcome.notes.append(Note(rel, str(exc)))
+        outcome.unreadable = True
+        return outcome
+    try:
+        tree = parse(source, rel)
+    except SyntaxError as exc:
+        outcome.unreadable = True  # its other findings are unknown this time, not fixed
+        if any(limit in (exc.msg or "") for limit in _PARSER_LIMITS):
+            outcome.notes.append(Note(rel, f"too deeply nested for the parser ({exc.msg})"))
+            return outcome
+        outcome.reviewed = True
+        if report_parse:
+            outcome.issues.append(parse_issue(rel, source, exc))
+        else:
+            outcome.notes.append(Note(rel, f"syntax error at line {exc.lineno}: {exc.msg}"))
+        return outcome
+    except (RecursionError, MemoryError, ValueError) as exc:
+        outcome.notes.append(
+            Note(rel, f"too complex for the parser, skipped ({type(exc).__name__}: {exc})")
+        )
+        outcome.unreadable = True
+        return outcome
+
+    ctx = FileContext(rel, source, tree)
+    outcome.reviewed = True
+    registry = load_rules()
+    for rule_id in rule_ids:
+        rule = registry.get(rule_id)
+        if rule is None:
+            continue
+        try:
+            hits = list(rule.run_file(ctx))
+        except Exception as exc:
+            outcome.notes.append(Note(rel, f"rule {rule.id} failed: {type(exc).__name__}: {exc}"))
+            outcome.unreadable = True  # that rule's findings here are unknown, not fixed
+            continue
+        outcome.issues.extend(make_issue(rule, rel, ctx.lines, hit) for hit in hits)
+    return outcome
+
+
+def parse(source: str, path: str) -> ast.Module:
+    """``ast.parse`` without the SyntaxWarnings (invalid escapes, ...) a repository's code
+    would print, and without a ``-W error`` turning them into SyntaxErrors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, filename=path)
+
+
+def parse_issue(path: str, source: str, exc: SyntaxError) -> Issue:
+    """The PARSE001 finding for a file that does not parse."""
+    rule = load_rules().get(PARSE_RULE_ID)
+    assert rule is not None
+    lines = split_lines(source)
+    line = min(max(exc.lineno or 1, 1), max(len(lines), 1))
+    text = lines[line - 1] if lines else ""
+    column = min(max((exc.offset or 1) - 1, 0), len(text))
+    return Issue(
+        rule_id=rule.id,
+        path=path,
+        line=line,
+        column=column,
+        title=rule.title,
+        message=f"Python cannot parse this file: {exc.msg}.",
+        severity=rule.severity,
+        confidence=rule.confidence,
+        category=rule.category,
+        agent=rule.agent,
+        debt_kind=rule.debt_kind,
+        debt_minutes=rule.debt_minutes,
+        snippet=text[:MAX_SNIPPET_CHARS],
+    )
+
+
+def make_issue(rule: Rule, path: str, lines: Sequence[str], hit: Hit) -> Issue:
+    """An Issue from a rule's hit: clamps the line, converts ast's byte column to a
+    character column and copies the rule's metadata."""
+    line = min(max(hit.line, 1), max(len(lines), 1))
+    text = lines[line - 1] if lines else ""
+    return Issue(
+        rule_id=rule.id,
+        path=path,
+        line=line,
+        column=_char_column(text, hit.column),
+        title=rule.title,
+        message=hit.message,
+        severity=hit.severity or rule.severity,
+        confidence=rule.confidence if hit.confidence is None else hit.confidence,
+        category=rule.category,
+        agent=rule.agent,
+        debt_kind=rule.debt_kind,
+        debt_minutes=rule.debt_minutes,
+        snippet=text[:MAX_SNIPPET_CHARS],
+    )
+
+
+def _char_column(text: str, byte_column: int) -> int:
+    if byte_column <= 0:
+        return 0
+    return len(text.encode("utf-8")[:byte_column].decode("utf-8", "ignore"))
+
+
+def _run_project_rules(
+    root: Path, paths: list[str], rules: list[Rule], max_bytes: int, result: ReviewResult
+) -> None:
+    def load(rel: str) -> FileContext | None:
+        try:
+            source = read_source(root, rel, max_bytes)
+            return FileContext(rel, source, parse(source, rel))
+        except (SourceError, SyntaxError, RecursionError, MemoryError, ValueError):
+            return None
+
+    ctx = ProjectContext(root, paths, load)
+    for rule in rules:
+        try:
+            hits = list(rule.run_project(ctx))
+        except Exception as exc:
+            result.notes.append(Note(".", f"rule {rule.id} failed: {type(exc).__name__}: {exc}"))
+            continue
+        for hit in hits:
+            if not hit.path:
+                result.notes.append(Note(".", f"rule {rule.id} reported a hit without a path"))
+                continue
+            loaded = ctx.file(hit.path)
+            lines = loaded.lines if loaded else _lines_of(root, hit.path, max_bytes)
+            result.issues.append(make_issue(rule, hit.path, lines, hit))
+
+
+def _lines_of(root: Path, rel: str, max_bytes: int) -> list[str]:
+    """The lines of a non-Python file a project rule points at (e.g. a Dockerfile)."""
+    try:
+        return split_lines(read_source(root, check_relative(root, rel), max_bytes))
+    except SourceError:
+        return []

@@ -1,0 +1,333 @@
+"""The plug-in rule registry.
+
+A rule is declared once, next to its check, with every piece of metadata the product shows
+(title, severity, debt, explanation, example)::
+
+    @rule(
+        id="SA001",
+        title="...",
+        severity="important",
+        confidence=90,
+        category="sqlalchemy",
+        debt_kind="sqlalchemy",
+        debt_minutes=30,
+        explanation="...",
+        before="...",
+        after="...",
+    )
+    def check(ctx: FileContext) -> Iterator[Hit]:
+        ...
+        yield Hit.at(node, "specific message")
+
+Two scopes exist:
+
+* ``file`` rules (``@rule``) get one parsed file (:class:`FileContext`) at a time; the
+  engine parses each file once and runs every selected file rule on that tree, possibly
+  in a worker process.
+* ``project`` rules (``@project_rule``) get the whole reviewed tree
+  (:class:`ProjectContext`) once, in the calling process, for checks that need several
+  files at a time (an Alembic revision graph, tool configuration). Their hits name a path.
+
+A rule module registers its rules on import; ``reviewer.engine.rules`` imports them all,
+and :func:`load_rules` makes sure that happened before a lookup.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Literal, TypeVar
+
+from reviewer.engine.context import FileContext, ProjectContext
+from reviewer.engine.types import SeverityCode
+
+Scope = Literal["file", "project"]
+
+SEVERITIES: tuple[SeverityCode, ...] = ("critical", "important", "suggestion")
+CATEGORIES = (
+    "fastapi",
+    "sqlalchemy",
+    "alembic",
+    "pydantic",
+    "asyncio",
+    "tests",
+    "quality",
+    "performance",
+    "project",
+)
+DEBT_KINDS = ("", "pydantic", "sqlalchemy", "fastapi", "alembic", "tooling")
+
+REVIEWER = "python-backend-reviewer"
+ARCHITECT = "python-backend-architect"
+EXPERT = "python-backend-expert"
+AGENTS = (REVIEWER, ARCHITECT, EXPERT)
+
+#: Which agent a rule belongs to, by the letters its id starts with.
+AGENT_BY_PREFIX = {
+    "FA": REVIEWER,
+    "SA": REVIEWER,
+    "AL": REVIEWER,
+    "PD": REVIEWER,
+    "AS": REVIEWER,
+    "PT": REVIEWER,
+    "CQ": REVIEWER,
+    "PARSE": REVIEWER,
+    "PF": ARCHITECT,
+    "PR": EXPERT,
+}
+
+
+def agent_for(rule_id: str) -> str:
+    """The agent a rule id belongs to (by its letter prefix)."""
+    prefix = rule_id.rstrip("0123456789")
+    try:
+        return AGENT_BY_PREFIX[prefix]
+    except KeyError:
+        raise ValueError(f"rule id {rule_id!r} has no known agent prefix") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One place a rule flags, with a message specific to that place.
+
+    ``column`` is ast's 0-based UTF-8 byte offset; the engine turns it into a character
+    column. ``severity``/``confidence`` override the rule's defaults for this hit only
+    (for rules whose severity depends on what they see). ``path`` is required for hits of
+    project rules and ignored for file rules.
+    """
+
+    line: int
+    column: int
+    message: str
+    severity: SeverityCode | None = None
+    confidence: int | None = None
+    path: str | None = None
+
+    @classmethod
+    def at(
+        cls,
+        node: ast.AST,
+        message: str,
+        *,
+        severity: SeverityCode | None = None,
+        confidence: int | None = None,
+        path: str | None = None,
+    ) -> Hit:
+        line = getattr(node, "lineno", 1)
+        column = getattr(node, "col_offset", 0)
+        return cls(line, column, message, severity, confidence, path)
+
+
+FileCheck = Callable[[FileContext], Iterable[Hit]]
+ProjectCheck = Callable[[ProjectContext], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule's metadata and its check. ``check`` takes a FileContext or a ProjectContext
+    depending on ``scope``; a rule with no check (PARSE001) is reported by the engine."""
+
+    id: str
+    title: str
+    severity: SeverityCode
+    confidence: int
+    category: str
+    agent: str
+    debt_kind: str
+    debt_minutes: int
+    explanation: str
+    before: str
+    after: str
+    scope: Scope = "file"
+    check: Callable[..., Iterable[Hit]] | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.id or not self.id[0].isalpha() or not self.id.isalnum():
+            problems.append("id must be letters then digits")
+        if self.severity not in SEVERITIES:
+            problems.append(f"severity must be one of {SEVERITIES}")
+        if not 0 <= self.confidence <= 100:
+            problems.append("confidence must be 0-100")
+        if self.category not in CATEGORIES:
+            problems.append(f"category must be one of {CATEGORIES}")
+        if self.agent not in AGENTS:
+            problems.append(f"agent must be one of {AGENTS}")
+        if self.debt_kind not in DEBT_KINDS:
+            problems.append(f"debt_kind must be one of {DEBT_KINDS}")
+        if self.debt_kind and self.debt_minutes <= 0:
+            problems.append("a debt rule needs debt_minutes > 0")
+        if not self.title or not self.explanation:
+            problems.append("title and explanation are required")
+        if problems:
+            raise ValueError(f"rule {self.id!r}: " + "; ".join(problems))
+
+    def run_file(self, ctx: FileContext) -> Iterator[Hit]:
+        if self.check is not None and self.scope == "file":
+            yield from self.check(ctx)
+
+    def run_project(self, ctx: ProjectContext) -> Iterator[Hit]:
+        if self.check is not None and self.scope == "project":
+            yield from self.check(ctx)
+
+
+class Registry:
+    """Rules by id. Lookups return rules sorted by id, so output order never depends on
+    the order modules were imported in."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Rule] = {}
+
+    def add(self, new: Rule) -> Rule:
+        old = self._rules.get(new.id)
+        if old is not None and _origin(old) != _origin(new):
+            raise ValueError(f"rule id {new.id} is registered twice ({_origin(old)})")
+        self._rules[new.id] = new  # the same rule again (a module reload) replaces it
+        return new
+
+    def remove(self, rule_id: str) -> None:
+        self._rules.pop(rule_id, None)
+
+    def all(self) -> list[Rule]:
+        return [self._rules[key] for key in sorted(self._rules)]
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self._rules.get(rule_id.upper())
+
+    def by_agent(self, agent: str) -> list[Rule]:
+        return [r for r in self.all() if r.agent == agent]
+
+    def by_prefix(self, prefix: str) -> list[Rule]:
+        prefix = prefix.upper()
+        return [r for r in self.all() if r.id.startswith(prefix)]
+
+    def select(
+        self,
+        agents: Collection[str] | None = None,
+        rule_ids: Collection[str] | None = None,
+    ) -> list[Rule]:
+        """Rules of any of ``agents`` whose id starts with any of ``rule_ids`` (None = all)."""
+        prefixes = tuple(p.upper() for p in rule_ids) if rule_ids is not None else None
+        return [
+            r
+            for r in self.all()
+            if (agents is None or r.agent in agents)
+            and (prefixes is None or r.id.startswith(prefixes))
+        ]
+
+
+def _origin(rule_: Rule) -> str:
+    check = rule_.check
+    if check is None:
+        return "<no check>"
+    return f"{check.__module__}.{check.__qualname__}"
+
+
+REGISTRY = Registry()
+
+F = TypeVar("F", bound=Callable[..., Iterable[Hit]])
+
+
+def _register(template: Rule) -> Callable[[F], F]:
+    def register(check: F) -> F:
+        REGISTRY.add(replace(template, check=check))
+        return check
+
+    return register
+
+
+def rule(
+    *,
+    id: str,
+    title: str,
+    severity: SeverityCode,
+    confidence: int,
+    category: str,
+    explanation: str,
+    before: str,
+    after: str,
+    debt_kind: str = "",
+    debt_minutes: int = 0,
+    agent: str | None = None,
+) -> Callable[[F], F]:
+    """Register a file-level check ``check(ctx: FileContext) -> Iterable[Hit]``."""
+    return _register(
+        Rule(
+            id=id,
+            title=title,
+            severity=severity,
+            confidence=confidence,
+            category=category,
+            agent=agent or agent_for(id),
+            debt_kind=debt_kind,
+            debt_minutes=debt_minutes,
+            explanation=explanation,
+            before=before,
+            after=after,
+            scope="file",
+        )
+    )
+
+
+def project_rule(
+    *,
+    id: str,
+    title: str,
+    severity: SeverityCode,
+    confidence: int,
+    category: str,
+    explanation: str,
+    before: str,
+    after: str,
+    debt_kind: str = "",
+    debt_minutes: int = 0,
+    agent: str | None = None,
+) -> Callable[[F], F]:
+    """Register a project-level check ``check(ctx: ProjectContext) -> Iterable[Hit]``;
+    every hit it yields must name its ``path``."""
+    return _register(
+        Rule(
+            id=id,
+            title=title,
+            severity=severity,
+            confidence=confidence,
+            category=category,
+            agent=agent or agent_for(id),
+            debt_kind=debt_kind,
+            debt_minutes=debt_minutes,
+            explanation=explanation,
+            before=before,
+            after=after,
+            scope="project",
+        )
+    )
+
+
+def load_rules() -> Registry:
+    """Import every rule module (once) and return the registry."""
+    importlib.import_module("reviewer.engine.rules")
+    return REGISTRY
+
+
+def all_rules() -> list[Rule]:
+    return load_rules().all()
+
+
+def get_rule(rule_id: str) -> Rule | None:
+    return load_rules().get(rule_id)
+
+
+def rules_for_agent(agent: str) -> list[Rule]:
+    return load_rules().by_agent(agent)
+
+
+def rules_with_prefix(prefix: str) -> list[Rule]:
+    return load_rules().by_prefix(prefix)
+
+
+def select_rules(
+    agents: Collection[str] | None = None, rule_ids: Collection[str] | None = None
+) -> list[Rule]:
+    return load_rules().select(agents, rule_ids)

@@ -1,0 +1,10 @@
+"""Rule modules. Importing this package registers every rule in ``registry.REGISTRY``.
+
+To add a rule: write a ``check(ctx)`` generator in the module of its area (or a new module
+imported below), decorate it with ``@rule(...)`` (or ``@project_rule(...)`` for a check
+that needs the whole tree), and add positive and negative cases to ``tests/engine``.
+"""
+
+from reviewer.engine.rules import alembic, asyncio, fastapi, parse, pydantic, sqlalchemy
+
+__all__ = ["alembic", "asyncio", "fastapi", "parse", "pydantic", "sqlalchemy"]
