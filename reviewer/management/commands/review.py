@@ -111,10 +111,9 @@ class Command(BaseCommand):
 
         agents = [resolve_agent(a) for a in options["agent"]] if options["agent"] else None
         prefixes = [p.upper() for p in options["rule"]] if options["rule"] else None
-        if not load_rules().select(agents, prefixes):
-            raise CommandError(
-                "No rule matches the --agent/--rule filters.", returncode=BAD_ARGUMENT
-            )
+        for prefix in prefixes or []:
+            if not load_rules().by_prefix(prefix):
+                raise CommandError(f"No rule id starts with {prefix!r}.", returncode=BAD_ARGUMENT)
         if options["jobs"] is not None and options["jobs"] < 1:
             raise CommandError("--jobs must be at least 1.", returncode=BAD_ARGUMENT)
 

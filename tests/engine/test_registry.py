@@ -1,0 +1,130 @@
+"""The rule registry: metadata, lookups, validation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from reviewer.engine.context import FileContext
+from reviewer.engine.registry import (
+    AGENTS,
+    REGISTRY,
+    Hit,
+    Rule,
+    agent_for,
+    all_rules,
+    get_rule,
+    rule,
+    rules_for_agent,
+    rules_with_prefix,
+    select_rules,
+)
+
+# id -> (severity, debt kind) as the checklist sets them.
+CHECKLIST = {
+    "SA001": ("important", "sqlalchemy"),
+    "SA002": ("important", "sqlalchemy"),
+    "PD001": ("important", "pydantic"),
+    "PD003": ("important", "pydantic"),
+    "FA001": ("important", "fastapi"),
+    "AL001": ("critical", "alembic"),
+    "AS001": ("critical", ""),
+    "PARSE001": ("important", ""),
+}
+
+
+def test_registered_rules_match_the_checklist() -> None:
+    rules = {r.id: r for r in all_rules()}
+    assert set(CHECKLIST) <= set(rules)
+    for rule_id, (severity, debt_kind) in CHECKLIST.items():
+        assert (rules[rule_id].severity, rules[rule_id].debt_kind) == (severity, debt_kind)
+
+
+def test_every_rule_documents_itself() -> None:
+    for r in all_rules():
+        assert r.title and len(r.explanation) > 100, r.id
+        assert r.before and r.after and r.before != r.after, r.id
+        assert 0 < r.confidence <= 100
+        assert (r.debt_minutes > 0) == bool(r.debt_kind), r.id
+        assert r.agent == agent_for(r.id)
+
+
+def test_lookups_by_id_agent_and_prefix() -> None:
+    sa001 = get_rule("sa001")
+    assert sa001 is not None and sa001.id == "SA001"
+    assert get_rule("XX999") is None
+    assert [r.id for r in rules_with_prefix("SA")] == ["SA001", "SA002"]
+    reviewer_ids = {r.id for r in rules_for_agent("python-backend-reviewer")}
+    assert set(CHECKLIST) <= reviewer_ids
+    assert rules_for_agent("python-backend-architect") == []
+    assert [r.id for r in select_rules(rule_ids=["PD", "AL"])] == ["AL001", "PD001", "PD003"]
+    assert select_rules(agents=["python-backend-expert"], rule_ids=["SA"]) == []
+
+
+def test_agents_follow_the_rule_id_prefix() -> None:
+    assert agent_for("FA123") == agent_for("CQ001") == "python-backend-reviewer"
+    assert agent_for("PF001") == "python-backend-architect"
+    assert agent_for("PR002") == "python-backend-expert"
+    assert set(AGENTS) == {
+        "python-backend-reviewer",
+        "python-backend-architect",
+        "python-backend-expert",
+    }
+    with pytest.raises(ValueError, match="agent prefix"):
+        agent_for("ZZ001")
+
+
+def _meta(**overrides: object) -> dict[str, object]:
+    meta: dict[str, object] = {
+        "id": "CQ980",
+        "title": "t",
+        "severity": "suggestion",
+        "confidence": 50,
+        "category": "quality",
+        "agent": "python-backend-reviewer",
+        "debt_kind": "",
+        "debt_minutes": 0,
+        "explanation": "e",
+        "before": "",
+        "after": "",
+    }
+    meta.update(overrides)
+    return meta
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"severity": "blocker"},
+        {"confidence": 101},
+        {"category": "misc"},
+        {"agent": "someone"},
+        {"debt_kind": "pydantic", "debt_minutes": 0},
+        {"id": "CQ-1"},
+    ],
+)
+def test_invalid_rule_metadata_is_refused(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="CQ"):
+        Rule(**_meta(**bad))  # type: ignore[arg-type]
+
+
+def test_a_second_rule_with_a_taken_id_is_refused() -> None:
+    def declare() -> None:
+        @rule(
+            id="SA001",
+            title="dup",
+            severity="important",
+            confidence=10,
+            category="sqlalchemy",
+            explanation="e",
+            before="",
+            after="",
+        )
+        def check(ctx: FileContext) -> Iterator[Hit]:
+            yield from ()
+
+    with pytest.raises(ValueError, match="registered twice"):
+        declare()
+    assert REGISTRY.get("SA001") is not None
+    assert REGISTRY.get("SA001").title != "dup"  # type: ignore[union-attr]
