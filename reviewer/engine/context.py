@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from reviewer.engine.names import BUILTIN_NAMES, ImportMap, bound_names, dotted_name
+
+N = TypeVar("N", bound=ast.AST)
+ScopeNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 # The line breaks the tokenizer counts (str.splitlines would also split on \f, \x1c, ...).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -38,12 +44,46 @@ class FileContext:
         return ""
 
     @cached_property
+    def _index(self) -> dict[type[ast.AST], list[ast.AST]]:
+        index: dict[type[ast.AST], list[ast.AST]] = defaultdict(list)
+        for node in ast.walk(self.tree):
+            index[type(node)].append(node)
+        return index
+
+    def nodes(self, kind: type[N]) -> list[N]:
+        """Every node of exactly this type in the file (the tree is walked once per file,
+        so rules should ask here rather than walk the tree themselves)."""
+        return self._index.get(kind, [])  # type: ignore[return-value]
+
+    @cached_property
     def imports(self) -> ImportMap:
-        return ImportMap(self.tree)
+        return ImportMap([*self.nodes(ast.Import), *self.nodes(ast.ImportFrom)])
 
     @cached_property
     def bound_names(self) -> frozenset[str]:
-        return bound_names(self.tree)
+        return bound_names(self.nodes)
+
+    @cached_property
+    def _scopes(self) -> list[ScopeNode]:
+        found: list[ScopeNode] = []
+        for kind in _SCOPE_TYPES:
+            found.extend(self.nodes(kind))
+        return found
+
+    def enclosing_scopes(self, node: ast.AST) -> list[ScopeNode]:
+        """The functions, lambdas and classes whose source span contains ``node``,
+        outermost first (by position, so no parent links are needed)."""
+        start = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        end = (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+        containing = [
+            scope
+            for scope in self._scopes
+            if scope is not node
+            and (scope.lineno, scope.col_offset) <= start
+            and end <= (scope.end_lineno or 0, scope.end_col_offset or 0)
+        ]
+        containing.sort(key=lambda s: (s.lineno, s.col_offset, -(s.end_lineno or 0)))
+        return containing
 
     def qualified(self, expr: ast.expr) -> str | None:
         """The dotted origin of a Name/Attribute chain: ``t.sleep`` -> ``time.sleep`` after

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import multiprocessing
 import os
+import sys
 import time
 import warnings
 from collections.abc import Collection, Iterable, Sequence
@@ -130,10 +131,22 @@ def _worker_count(jobs: int | None, n_files: int) -> int:
         return 1
     if multiprocessing.current_process().daemon:
         return 1  # a daemonic process (a prefork worker's child) may not have children
+    if not _spawn_can_find_main():
+        return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     wanted = jobs if jobs is not None else (cpus or 1)
     # At least a handful of files per worker, or starting the workers costs more than it saves.
     return max(1, min(wanted, n_files // 10))
+
+
+def _spawn_can_find_main() -> bool:
+    """A spawned worker re-imports the parent's ``__main__`` from its file; a script read
+    from stdin has a file name that does not exist, and the workers would die at start."""
+    main = sys.modules.get("__main__")
+    if getattr(main, "__spec__", None) is not None:
+        return True  # python -m ...: imported by name
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.exists(path)
 
 
 def _analyse_all(
@@ -294,17 +307,19 @@ def _run_project_rules(
             result.notes.append(Note(".", f"rule {rule.id} failed: {type(exc).__name__}: {exc}"))
             continue
         for hit in hits:
-            if not hit.path:
-                result.notes.append(Note(".", f"rule {rule.id} reported a hit without a path"))
+            try:
+                path = check_relative(root, hit.path or "")
+            except SourceError:
+                result.notes.append(Note(".", f"rule {rule.id} gave an invalid path"))
                 continue
-            loaded = ctx.file(hit.path)
-            lines = loaded.lines if loaded else _lines_of(root, hit.path, max_bytes)
-            result.issues.append(make_issue(rule, hit.path, lines, hit))
+            loaded = ctx.file(path)
+            lines = loaded.lines if loaded else _lines_of(root, path, max_bytes)
+            result.issues.append(make_issue(rule, path, lines, hit))
 
 
 def _lines_of(root: Path, rel: str, max_bytes: int) -> list[str]:
     """The lines of a non-Python file a project rule points at (e.g. a Dockerfile)."""
     try:
-        return split_lines(read_source(root, check_relative(root, rel), max_bytes))
+        return split_lines(read_source(root, rel, max_bytes))
     except SourceError:
         return []

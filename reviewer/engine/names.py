@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+N = TypeVar("N", bound=ast.AST)
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -36,10 +40,10 @@ class ImportMap:
     ``star_modules``.
     """
 
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, statements: Iterable[ast.Import | ast.ImportFrom]) -> None:
         self.aliases: dict[str, str] = {}
         self.star_modules: set[str] = set()
-        for node in ast.walk(tree):
+        for node in sorted(statements, key=lambda n: (n.lineno, n.col_offset)):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -65,17 +69,21 @@ class ImportMap:
         return f"{origin}.{rest}" if rest else origin
 
 
-def bound_names(tree: ast.AST) -> frozenset[str]:
+class NodeIndex(Protocol):
+    def __call__(self, kind: type[N], /) -> list[N]: ...
+
+
+def bound_names(nodes: NodeIndex) -> frozenset[str]:
     """Every name the module binds other than by import: definitions, assignment targets,
-    parameters, ``except ... as``, pattern captures. Used to tell a builtin from a local."""
+    parameters, ``except ... as``, pattern captures. Used to tell a builtin from a local.
+    ``nodes(kind)`` returns the module's nodes of one type."""
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-            names.add(node.name)
+    names.update(node.name for node in nodes(ast.FunctionDef))
+    names.update(node.name for node in nodes(ast.AsyncFunctionDef))
+    names.update(node.name for node in nodes(ast.ClassDef))
+    names.update(node.id for node in nodes(ast.Name) if not isinstance(node.ctx, ast.Load))
+    names.update(node.arg for node in nodes(ast.arg))
+    names.update(node.name for node in nodes(ast.ExceptHandler) if node.name)
+    names.update(node.name for node in nodes(ast.MatchAs) if node.name)
+    names.update(node.name for node in nodes(ast.MatchStar) if node.name)
     return frozenset(names)

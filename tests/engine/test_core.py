@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,6 +93,27 @@ def test_hostile_files_become_notes_and_the_rest_is_reviewed(
     assert words in result.notes[0].message
     assert result.unreadable == ["bad.py"]
     assert result.files_reviewed == 1
+
+
+def test_a_fifo_named_like_a_python_file_is_not_opened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.py")
+    write(tmp_path, {"ok.py": BLOCKING})
+    result = review(tmp_path)
+    assert found(result) == {("AS001", "ok.py", 5)}
+    assert [(n.path, n.message) for n in result.notes] == [
+        ("pipe.py", "not a regular file, skipped")
+    ]
+
+
+def test_the_engine_imports_without_django() -> None:
+    code = (
+        "import sys, reviewer.engine, reviewer.engine.report; "
+        "sys.exit(any(m.split('.')[0] == 'django' for m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=False)
+    assert done.returncode == 0
 
 
 def test_a_file_over_the_size_limit_becomes_a_note(tmp_path: Path) -> None:

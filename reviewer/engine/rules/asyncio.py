@@ -32,20 +32,14 @@ BLOCKING_CALLS: dict[str, str] = {
 # the child process or the sleep takes.
 _LOWER_CONFIDENCE = {"builtins.open": 80, "io.open": 80}
 
-_NEW_SCOPE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_BLOCKING_ATTRIBUTES = frozenset(name.rsplit(".", 1)[-1] for name in BLOCKING_CALLS)
 
 
-def calls_in_body(func: ast.AsyncFunctionDef) -> Iterator[ast.Call]:
-    """Calls that run in this coroutine's own frame: nested ``def``s, lambdas and classes
-    are skipped (they run elsewhere, e.g. in an executor), comprehensions are not."""
-    pending: list[ast.AST] = list(func.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, _NEW_SCOPE):
-            continue
-        if isinstance(node, ast.Call):
-            yield node
-        pending.extend(ast.iter_child_nodes(node))
+def _maybe_blocking(func: ast.expr) -> bool:
+    """A cheap filter before resolving names: ``x.sleep(...)``-like or a bare name call."""
+    if isinstance(func, ast.Attribute):
+        return func.attr in _BLOCKING_ATTRIBUTES
+    return isinstance(func, ast.Name)
 
 
 @rule(
@@ -79,20 +73,25 @@ def calls_in_body(func: ast.AsyncFunctionDef) -> Iterator[ast.Call]:
 )
 def check_blocking_calls(ctx: FileContext) -> Iterator[Hit]:
     """Calls resolving (through import aliases) to a known blocking function, made
-    directly in an ``async def``. ``asyncio.to_thread(time.sleep, 1)`` passes the function
+    directly in an ``async def`` (comprehensions included; nested ``def``s, lambdas and
+    classes excluded). ``asyncio.to_thread(time.sleep, 1)`` passes the function
     without calling it and is not flagged; a local name shadowing ``open`` or a variable
     called ``requests`` is not mistaken for the real thing."""
-    for node in ast.walk(ctx.tree):
-        if not isinstance(node, ast.AsyncFunctionDef):
+    for call in ctx.nodes(ast.Call):
+        if not _maybe_blocking(call.func):
             continue
-        for call in calls_in_body(node):
-            qualified = ctx.qualified(call.func)
-            if qualified not in BLOCKING_CALLS:
-                continue
-            shown = qualified.removeprefix("builtins.")
-            yield Hit.at(
-                call,
-                f"`{shown}()` blocks the event loop inside `async def {node.name}`; use "
-                f"{BLOCKING_CALLS[qualified]}.",
-                confidence=_LOWER_CONFIDENCE.get(qualified),
-            )
+        qualified = ctx.qualified(call.func)
+        if qualified not in BLOCKING_CALLS:
+            continue
+        # The innermost function around the call is the one that runs it: a nested sync
+        # ``def`` or a lambda (handed to an executor) is not the coroutine.
+        scopes = ctx.enclosing_scopes(call)
+        if not scopes or not isinstance(scopes[-1], ast.AsyncFunctionDef):
+            continue
+        shown = qualified.removeprefix("builtins.")
+        yield Hit.at(
+            call,
+            f"`{shown}()` blocks the event loop inside `async def {scopes[-1].name}`; use "
+            f"{BLOCKING_CALLS[qualified]}.",
+            confidence=_LOWER_CONFIDENCE.get(qualified),
+        )

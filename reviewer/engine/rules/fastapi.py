@@ -64,12 +64,8 @@ def check_on_event(ctx: FileContext) -> Iterator[Hit]:
     """``<app or router>.on_event("startup" | "shutdown")``, as a decorator or a call.
     Event buses with an ``on_event("order_created")`` method are not flagged: only the two
     lifecycle event names are."""
-    for node in ast.walk(ctx.tree):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "on_event"
-        ):
+    for node in ctx.nodes(ast.Call):
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "on_event"):
             continue
         event = _event_name(node)
         if event not in _LIFECYCLE_EVENTS:

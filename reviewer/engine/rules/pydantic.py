@@ -41,7 +41,7 @@ def pydantic_models(ctx: FileContext) -> list[ast.ClassDef]:
     """Classes that are (pragmatically) Pydantic models: a base named ``BaseModel``,
     ``BaseSettings`` or anything ending in Model/Settings/Schema (SQLModel included) that
     is not imported from a known non-Pydantic library, or another model of this file."""
-    classes = [n for n in ast.walk(ctx.tree) if isinstance(n, ast.ClassDef)]
+    classes = ctx.nodes(ast.ClassDef)
     models: list[ast.ClassDef] = []
     names: set[str] = set()
     changed = True
@@ -168,9 +168,11 @@ def check_v1_validators(ctx: FileContext) -> Iterator[Hit]:
     """Decorators that resolve to ``pydantic.validator`` / ``pydantic.root_validator``
     (any alias). v2's ``field_validator``, other libraries' ``validator`` and the
     ``pydantic.v1`` compatibility module are not flagged."""
-    for node in ast.walk(ctx.tree):
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
+        *ctx.nodes(ast.FunctionDef),
+        *ctx.nodes(ast.AsyncFunctionDef),
+    ]
+    for node in functions:
         for decorator in node.decorator_list:
             name = _v1_validator(ctx, decorator)
             if name is None:

@@ -150,28 +150,28 @@ def check_legacy_query(ctx: FileContext) -> Iterator[Hit]:
     receivers annotated with a non-session type, and ``.query("SQL text")`` (other
     database libraries take SQL strings there; Session.query never does).
     """
-    stack: list[tuple[ast.AST, dict[str, ast.expr]]] = [
-        (ctx.tree, _scope_annotations(ctx, ctx.tree))
-    ]
-    while stack:
-        node, annotations = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            annotations = {**annotations, **_scope_annotations(ctx, node)}
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
+    module_annotations: dict[str, ast.expr] | None = None
+    for node in ctx.nodes(ast.Call):
+        if not (
+            isinstance(node.func, ast.Attribute)
             and node.func.attr == "query"
             and node.args
-            and not (isinstance(node.args[0], ast.Constant | ast.JoinedStr))
-            and _receiver_is_session(ctx, node.func.value, annotations)
+            and not isinstance(node.args[0], ast.Constant | ast.JoinedStr)
         ):
+            continue
+        if module_annotations is None:
+            module_annotations = _scope_annotations(ctx, ctx.tree)
+        annotations = dict(module_annotations)
+        for scope in ctx.enclosing_scopes(node):
+            if not isinstance(scope, ast.ClassDef):
+                annotations.update(_scope_annotations(ctx, scope))
+        if _receiver_is_session(ctx, node.func.value, annotations):
             receiver = _receiver_text(node.func.value)
             yield Hit.at(
                 node,
                 f"`{receiver}.query(...)` is the legacy Query API; build a `select(...)` "
                 f"statement and run it with `{receiver}.scalars()` or `{receiver}.execute()`.",
             )
-        stack.extend((child, annotations) for child in ast.iter_child_nodes(node))
 
 
 # --------------------------------------------------------------------------------------
@@ -214,14 +214,10 @@ def _model_classes(ctx: FileContext) -> list[ast.ClassDef]:
     ``declarative_base()`` result, a ``DeclarativeBase`` subclass, another model here), or
     are mixins (``...Mixin``) whose columns end up on models."""
     bases = set(_BASE_NAMES)
-    for node in ast.walk(ctx.tree):
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Call)
-            and _last(node.value.func) in _BASE_FACTORIES
-        ):
+    for node in ctx.nodes(ast.Assign):
+        if isinstance(node.value, ast.Call) and _last(node.value.func) in _BASE_FACTORIES:
             bases.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    classes = [n for n in ast.walk(ctx.tree) if isinstance(n, ast.ClassDef)]
+    classes = ctx.nodes(ast.ClassDef)
     models: list[ast.ClassDef] = []
     changed = True
     while changed:
