@@ -70,6 +70,27 @@ class FileContext:
             found.extend(self.nodes(kind))
         return found
 
+    def local_names(self, scope: ScopeNode) -> frozenset[str]:
+        """Names a function or lambda binds itself (parameters, assignments, imports in its
+        body): inside it they hide the module's imports of the same name."""
+        if isinstance(scope, ast.ClassDef):
+            return frozenset()
+        args = scope.args
+        names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+        names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+        pending: list[ast.AST] = [scope.body] if isinstance(scope, ast.Lambda) else [*scope.body]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                names.add(node.id)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+                continue
+            elif isinstance(node, ast.Lambda):
+                continue
+            pending.extend(ast.iter_child_nodes(node))
+        return frozenset(names)
+
     def enclosing_scopes(self, node: ast.AST) -> list[ScopeNode]:
         """The functions, lambdas and classes whose source span contains ``node``,
         outermost first (by position, so no parent links are needed)."""

@@ -75,12 +75,18 @@ class NodeIndex(Protocol):
 
 def bound_names(nodes: NodeIndex) -> frozenset[str]:
     """Every name the module binds other than by import: definitions, assignment targets,
-    parameters, ``except ... as``, pattern captures. Used to tell a builtin from a local.
+    parameters, ``except ... as``, pattern captures (class members excepted). Used to
+    tell a builtin from a local.
     ``nodes(kind)`` returns the module's nodes of one type."""
     names: set[str] = set()
-    names.update(node.name for node in nodes(ast.FunctionDef))
-    names.update(node.name for node in nodes(ast.AsyncFunctionDef))
-    names.update(node.name for node in nodes(ast.ClassDef))
+    # A method called ``open`` does not hide the builtin from the module's functions.
+    members = {id(stmt) for cls in nodes(ast.ClassDef) for stmt in cls.body}
+    definitions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = [
+        *nodes(ast.FunctionDef),
+        *nodes(ast.AsyncFunctionDef),
+        *nodes(ast.ClassDef),
+    ]
+    names.update(d.name for d in definitions if id(d) not in members)
     names.update(node.id for node in nodes(ast.Name) if not isinstance(node.ctx, ast.Load))
     names.update(node.arg for node in nodes(ast.arg))
     names.update(node.name for node in nodes(ast.ExceptHandler) if node.name)

@@ -44,6 +44,17 @@ AS001_FIRES = {
             return [open(p).read() for p in paths]  # HIT
         """
     ),
+    "builtin_open_next_to_a_method_called_open": src(
+        """
+        class Connection:
+            def open(self):
+                return self
+
+        async def read_config(path):
+            with open(path) as f:  # HIT
+                return f.read()
+        """
+    ),
     "subprocess_and_os_system": src(
         """
         import os
@@ -108,6 +119,17 @@ AS001_QUIET = {
             requests.get(key)
             async with open("data.txt") as f:
                 return await f.read()
+        """
+    ),
+    "parameter_hides_the_imported_module": src(
+        """
+        import time
+
+        import requests
+
+        async def handler(requests, time):
+            requests.get("k")
+            time.sleep(1)
         """
     ),
     "local_variable_called_requests_and_own_open": src(

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterator
 
 from reviewer.engine.context import FileContext
+from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 
 _HTTP = "an async HTTP client (httpx.AsyncClient, aiohttp)"
@@ -88,6 +89,9 @@ def check_blocking_calls(ctx: FileContext) -> Iterator[Hit]:
         scopes = ctx.enclosing_scopes(call)
         if not scopes or not isinstance(scopes[-1], ast.AsyncFunctionDef):
             continue
+        head = (dotted_name(call.func) or "").split(".", 1)[0]
+        if any(head in ctx.local_names(scope) for scope in scopes):
+            continue  # a parameter or local called ``requests``/``open`` hides the import
         shown = qualified.removeprefix("builtins.")
         yield Hit.at(
             call,
