@@ -35,9 +35,12 @@ and :func:`load_rules` makes sure that happened before a lookup.
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib
+import json
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from reviewer.engine.context import FileContext, ProjectContext
@@ -325,6 +328,22 @@ def rules_for_agent(agent: str) -> list[Rule]:
 
 def rules_with_prefix(prefix: str) -> list[Rule]:
     return load_rules().by_prefix(prefix)
+
+
+def ruleset_fingerprint(
+    agents: Collection[str] | None = None, rule_ids: Collection[str] | None = None
+) -> str:
+    """A hash that changes when the selected rules, their metadata or the engine's code
+    change: equal fingerprints on an unchanged commit mean a review would give the same
+    result (the scanner can skip it)."""
+    digest = hashlib.sha256()
+    for r in select_rules(agents, rule_ids):
+        meta = {k: v for k, v in asdict(r).items() if k != "check"}
+        digest.update(json.dumps(meta, sort_keys=True).encode())
+    for source in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(source.relative_to(Path(__file__).parent).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def select_rules(

@@ -18,6 +18,7 @@ from reviewer.engine.registry import (
     rule,
     rules_for_agent,
     rules_with_prefix,
+    ruleset_fingerprint,
     select_rules,
 )
 
@@ -128,3 +129,10 @@ def test_a_second_rule_with_a_taken_id_is_refused() -> None:
         declare()
     assert REGISTRY.get("SA001") is not None
     assert REGISTRY.get("SA001").title != "dup"  # type: ignore[union-attr]
+
+
+def test_ruleset_fingerprint_depends_on_the_selected_rules() -> None:
+    everything = ruleset_fingerprint()
+    assert everything == ruleset_fingerprint() and len(everything) == 64
+    assert ruleset_fingerprint(rule_ids=["SA"]) != everything
+    assert ruleset_fingerprint(agents=["python-backend-architect"]) != everything
