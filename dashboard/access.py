@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
@@ -11,7 +11,7 @@ from reviewer.models import Project
 
 
 class AuthedRequest(HttpRequest):
-    user: AbstractBaseUser  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails
 
 
@@ -23,12 +23,12 @@ def get_project_for_user(request: HttpRequest, slug: str) -> Project:
         raise Http404("No such project") from None
 
 
-def can_change(user: AbstractBaseUser | AnonymousUser, project: Project) -> bool:
+def can_change(user: User | AnonymousUser, project: Project) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
-    return project.team_id is not None and user.groups.filter(pk=project.team_id).exists()  # type: ignore[attr-defined]
+    return project.team_id is not None and user.groups.filter(pk=project.team_id).exists()
 
 
 def get_project_for_change(request: HttpRequest, slug: str) -> Project:

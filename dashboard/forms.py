@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.utils.text import slugify
 
 from reviewer import repos
@@ -17,9 +17,9 @@ class ProjectForm(forms.ModelForm[Project]):
         fields = ["name", "repo_url", "branch", "team"]
         labels = {"repo_url": "Repository URL"}
 
-    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = Group.objects.all() if user.is_staff else user.groups.all()  # type: ignore[attr-defined]
+        teams = Group.objects.all() if user.is_staff else user.groups.all()
         team_field = self.fields["team"]
         assert isinstance(team_field, forms.ModelChoiceField)
         team_field.queryset = teams.order_by("name")

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Severity(models.IntegerChoices):
@@ -30,12 +30,12 @@ class Severity(models.IntegerChoices):
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> ProjectQuerySet:
         if not user.is_authenticated:
             return self.none()
         if user.is_staff:
             return self
-        return self.filter(team__in=user.groups.all())  # type: ignore[union-attr]
+        return self.filter(team__in=user.groups.all())
 
 
 class Project(models.Model):
@@ -54,6 +54,25 @@ class Project(models.Model):
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="projects"
     )
     agents = models.JSONField(default=list, blank=True, help_text="Agent names; empty = all")
+    claude_enabled = models.BooleanField(
+        default=True, help_text="Run the agents as Claude reviews too when an API key is set"
+    )
+    use_batches = models.BooleanField(
+        default=False, help_text="Scheduled Claude reviews use the (cheaper) Message Batches API"
+    )
+    budget = models.JSONField(
+        default=dict, blank=True, help_text="Per-project overrides of the Claude budgets"
+    )
+    schedule = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="project",
+    )
+    backfill_weeks = models.PositiveSmallIntegerField(default=12)
+    digest_emails = models.TextField(blank=True, help_text="Comma-separated addresses")
+    digest_webhook_url = models.URLField(blank=True, help_text="Slack-compatible webhook")
     clone_state = models.CharField(max_length=10, choices=CloneState, default=CloneState.NEW)
     last_error = models.TextField(blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
@@ -111,6 +130,12 @@ class Scan(models.Model):
     files_reviewed = models.PositiveIntegerField(default=0)
     stats = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # Fingerprints of what ran, so an unchanged head with unchanged rules/agents is skipped.
+    ruleset_hash = models.CharField(max_length=64, blank=True)
+    agents_hash = models.CharField(max_length=64, blank=True)
+    # Per-agent outcome of the Claude part: {"name": {"status", "error", "turns", ...}}.
+    agent_runs = models.JSONField(default=dict, blank=True)
+    rejected_findings = models.PositiveIntegerField(default=0)
     input_tokens = models.PositiveBigIntegerField(default=0)
     output_tokens = models.PositiveBigIntegerField(default=0)
     cache_read_tokens = models.PositiveBigIntegerField(default=0)
@@ -203,6 +228,16 @@ class Finding(models.Model):
         Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reopen_count = models.PositiveIntegerField(default=0)
+    # When the flagged code was written (blame), and whether the finding exists only because
+    # its rule or agent is new: such findings are not "new" problems in the meeting view.
+    introduced_at = models.DateTimeField(null=True, blank=True)
+    from_new_rule = models.BooleanField(default=False)
+    # Claude findings: the agent file version, its explanation and suggested fix (untrusted
+    # text, always rendered escaped), and how many rule findings it corroborated.
+    agent_version = models.CharField(max_length=64, blank=True)
+    explanation = models.TextField(blank=True)
+    suggested_fix = models.TextField(blank=True)
+    corroborations = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from reviewer import repos
 from reviewer.engine import Issue, ReviewResult, review
+from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
 from reviewer.tracking import track
 
@@ -59,7 +60,7 @@ def enqueue_scan(scan: Scan) -> None:
     from reviewer.tasks import scan_project
 
     try:
-        scan_project.apply_async(args=[scan.pk], retry=False)
+        scan_project.apply_async(args=(scan.pk,), retry=False)
     except Exception as exc:  # kombu raises several types for a dead broker
         logger.warning("could not queue scan %s: %s", scan.pk, type(exc).__name__)
         _fail(scan, "The task queue is unavailable; try again when it is back.")
@@ -120,6 +121,7 @@ def run_scan(scan_id: int) -> Scan | None:
                 project.branch,
                 timeout=settings.REVIEWDECK_GIT_TIMEOUT,
                 local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
+                workdir=Path(settings.REVIEWDECK_WORKDIR),
             )
         except repos.RepoError as exc:
             Project.objects.filter(pk=project.pk).update(
@@ -133,6 +135,8 @@ def run_scan(scan_id: int) -> Scan | None:
         scan.commit_sha, scan.branch = synced.sha, synced.branch
         Scan.objects.filter(pk=scan.pk).update(commit_sha=synced.sha, branch=synced.branch)
 
+        scan.ruleset_hash = ruleset_fingerprint(project.agents or None)
+        Scan.objects.filter(pk=scan.pk).update(ruleset_hash=scan.ruleset_hash)
         _progress(scan, 30, "Reviewing the code")
         result = review(
             checkout_dir(project),
@@ -303,7 +307,7 @@ def _event(scan: Scan, finding: Finding, kind: str, issue: Issue | None) -> Find
 
 
 def _summarise(
-    scan: Scan, when: object, *, new: int, fixed: int, reopened: int, still_open: int
+    scan: Scan, when: datetime, *, new: int, fixed: int, reopened: int, still_open: int
 ) -> ScanSummary:
     """One GROUP BY over the project's visible findings gives every count the charts need."""
     rows = (

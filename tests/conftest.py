@@ -16,6 +16,8 @@ from django.test import Client
 
 from reviewer.models import Project
 
+pytest_plugins = ["tests.browser"]
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
     "GIT_AUTHOR_EMAIL": "author@example.invalid",
@@ -117,7 +119,11 @@ def outsider_client(outsider: User) -> Client:
 def project_factory(team: Group) -> Callable[..., Project]:
     def make(name: str = "shop", repo_url: str = "/nonexistent", **kwargs: object) -> Project:
         return Project.objects.create(
-            name=name, slug=name, repo_url=repo_url, team=kwargs.pop("team", team), **kwargs
+            name=name,
+            slug=name,
+            repo_url=repo_url,
+            team=kwargs.pop("team", team),  # type: ignore[misc]
+            **kwargs,
         )
 
     return make

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard.access import can_change, get_project_for_user
+from dashboard.access import AuthedRequest, can_change, get_project_for_user
 from dashboard.forms import FindingFilterForm, ProjectForm
 from reviewer.models import Finding, Project, Severity
 
@@ -39,7 +39,7 @@ def project_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @vary_on_headers("HX-Request")
-def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     form = FindingFilterForm(request.GET or None)
     findings = Finding.objects.visible().for_project(project)

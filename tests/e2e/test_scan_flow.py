@@ -110,7 +110,7 @@ def test_a_worker_scans_a_repository_and_a_fix_closes_exactly_one_finding(
     still_open = Finding.objects.filter(project=project, status=Finding.Status.OPEN)
     assert {f.rule_id for f in still_open} == {"PD003", "AS001", "SA001"}
     validator = still_open.get(rule_id="PD003")
-    assert validator.line == 12 and validator.first_seen_scan == first  # same finding, moved
+    assert validator.line == 11 and validator.first_seen_scan == first  # same finding, moved
     assert second.summary.new_count == 0 and second.summary.fixed_count == 1
     assert FindingEvent.objects.filter(scan=second, kind="fixed").count() == 1
 

@@ -162,7 +162,7 @@ def test_add_project_rejects_an_invalid_url(member_client: Client) -> None:
     assert 'class="errorlist' in response.content.decode()
 
 
-def test_member_adds_a_local_repository(member_client: Client, make_repo, team) -> None:  # type: ignore[no-untyped-def]
+def test_member_adds_a_local_repository(member_client: Client, make_repo, team) -> None:
     repo = make_repo()
     repo.commit({"app.py": "x = 1\n"})
     response = member_client.post(
