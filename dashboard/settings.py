@@ -156,6 +156,12 @@ CELERY_TASK_TIME_LIMIT = env_int("REVIEWDECK_SCAN_TIME_LIMIT", 1800)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TASK_DEFAULT_QUEUE = "scans"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Recovery after a broker outage: workers (at start) and beat (periodically) send again
+# queued scans whose message was lost. See reviewer/recovery.py.
+CELERY_IMPORTS = ["reviewer.recovery"]
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "requeue-orphaned-scans": {"task": "reviewer.requeue_orphaned_scans", "schedule": 120.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Reviewdeck's own knobs.
@@ -168,6 +174,7 @@ REVIEWDECK_LOCAL_REPO_ROOTS = [
 REVIEWDECK_GIT_TIMEOUT = env_int("REVIEWDECK_GIT_TIMEOUT", 120)
 REVIEWDECK_MAX_FILE_BYTES = env_int("REVIEWDECK_MAX_FILE_BYTES", 1_000_000)
 REVIEWDECK_SCAN_STALE_SECONDS = env_int("REVIEWDECK_SCAN_STALE_SECONDS", 600)
+REVIEWDECK_REQUEUE_AFTER = env_int("REVIEWDECK_REQUEUE_AFTER", 300)
 REVIEWDECK_PAGE_SIZE = env_int("REVIEWDECK_PAGE_SIZE", 50)
 
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")

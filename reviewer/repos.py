@@ -586,6 +586,11 @@ def _reason(stderr: str) -> str:
     if not lines:
         return "git failed without saying why"
     lowered = stderr.lower()
+    if "no space left on device" in lowered or "disk quota exceeded" in lowered:
+        return (
+            "the disk holding the work directory is full (no space left on device); "
+            "free some space or move REVIEWDECK_WORKDIR"
+        )
     if any(marker in lowered for marker in _AUTH_MARKERS):
         return (
             "authentication failed or the repository is private "

@@ -60,106 +60,157 @@ def _wait_for_port(port: int, what: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{what} did not start on port {port} within {timeout}s")
 
 
-def start_postgres() -> str:
-    base = Path(tempfile.mkdtemp(prefix="reviewdeck-pg-"))
-    data = base / "data"
-    data.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(data, "postgres")
-    port = free_port()
-    subprocess.run(
-        _as_postgres(
-            [
-                _pg_bin("initdb"),
-                "-D",
-                str(data),
-                "-A",
-                "trust",
-                "-U",
-                "reviewdeck",
-                "--no-sync",
-                "-E",
-                "UTF8",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    options = (
-        f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    subprocess.run(
-        _as_postgres(
-            [
-                _pg_bin("pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(data / "server.log"),
-                "-w",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
+class PostgresServer:
+    """A throwaway PostgreSQL cluster (trust auth, fsync off) a test may restart."""
 
-    def stop() -> None:
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="reviewdeck-pg-"))
+        self.data = self.base / "data"
+        self.data.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.base, "postgres")
+            shutil.chown(self.data, "postgres")
+        self.port = free_port()
+
+    @property
+    def url(self) -> str:
+        return f"postgres://reviewdeck@127.0.0.1:{self.port}/reviewdeck"
+
+    def _ctl(self, *args: str) -> None:
+        options = (
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
         subprocess.run(
-            _as_postgres([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            _as_postgres(
+                [
+                    _pg_bin("pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(self.data / "server.log"),
+                    "-w",
+                    *args,
+                ]
+            ),
+            check=True,
             capture_output=True,
         )
-        shutil.rmtree(base, ignore_errors=True)
 
-    _cleanups.append(stop)
-    _wait_for_port(port, "PostgreSQL")
-    subprocess.run(
-        [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "reviewdeck", "reviewdeck"],
-        check=True,
-        capture_output=True,
-    )
-    return f"postgres://reviewdeck@127.0.0.1:{port}/reviewdeck"
+    def start(self) -> PostgresServer:
+        subprocess.run(
+            _as_postgres(
+                [
+                    _pg_bin("initdb"),
+                    "-D",
+                    str(self.data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "reviewdeck",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        self._ctl("start")
+        _wait_for_port(self.port, "PostgreSQL")
+        subprocess.run(
+            [
+                _pg_bin("createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "reviewdeck",
+                "reviewdeck",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return self
+
+    def restart(self) -> None:
+        self._ctl("-m", "fast", "restart")
+        _wait_for_port(self.port, "PostgreSQL")
+
+    def close(self) -> None:
+        subprocess.run(
+            _as_postgres([_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def start_postgres() -> str:
+    server = PostgresServer().start()
+    _cleanups.append(server.close)
+    return server.url
+
+
+class RedisServer:
+    """A throwaway redis-server that a test may stop and start again on the same port."""
+
+    def __init__(self, port: int | None = None) -> None:
+        server = shutil.which("redis-server")
+        if not server:
+            raise RuntimeError("redis-server was not found (apt-get install redis-server)")
+        self.server = server
+        self.port = port or free_port()
+        self.workdir = tempfile.mkdtemp(prefix="reviewdeck-redis-")
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.proc = subprocess.Popen(
+            [
+                self.server,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.workdir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, "Redis")
+        return self
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def start_redis() -> str:
-    server = shutil.which("redis-server")
-    if not server:
-        raise RuntimeError("redis-server was not found (apt-get install redis-server)")
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="reviewdeck-redis-")
-    proc = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            workdir,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
-
-    _cleanups.append(stop)
-    _wait_for_port(port, "Redis")
-    return f"redis://127.0.0.1:{port}/0"
+    redis = RedisServer().start()
+    _cleanups.append(redis.close)
+    return redis.url
 
 
 def _cleanup() -> None:
