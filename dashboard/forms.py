@@ -36,11 +36,14 @@ class ProjectForm(forms.ModelForm[Project]):
 
     def clean_repo_url(self) -> str:
         try:
-            return repos.validate_repo_url(
+            return repos.validate_stored_repo_url(
                 self.cleaned_data["repo_url"].strip(),
                 local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
             )
         except repos.RepoError as exc:
+            # Never echo a token back into the page: show the URL with credentials masked.
+            self.data = self.data.copy()
+            self.data["repo_url"] = repos.redact_url(self.data.get("repo_url", ""))
             raise forms.ValidationError(str(exc)) from None
 
     def clean_branch(self) -> str:

@@ -82,8 +82,8 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -211,6 +211,71 @@ def _redact(text: str, url: str) -> str:
 
 
 # --------------------------------------------------------------------------------------
+# Credentials: referenced by environment variable, never stored or put on a command line
+# --------------------------------------------------------------------------------------
+
+_SECRET_REF_RE = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]{0,100})\}$")
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghs_", "ghu_", "github_pat_", "glpat-", "gldt-", "ATBB")
+ASKPASS = Path(__file__).with_name("git_askpass.sh")
+CREDENTIALS_HINT = (
+    "keep the token in an environment variable of the workers and write its name instead, "
+    "e.g. https://oauth2:${GITLAB_TOKEN}@gitlab.example.com/team/app.git"
+)
+
+
+def stored_secret_problem(url: str) -> str | None:
+    """Why ``url`` must not be stored (it carries a literal password or token), or None.
+
+    Stored URLs may name credentials only as ``${ENV_VAR}`` references.
+    """
+    match = _USERINFO_RE.search(url) or _SCP_PASSWORD_RE.search(url)
+    if not match:
+        return None
+    userinfo = match.group(0).split("://", 1)[-1].rstrip("@")
+    user, colon, password = userinfo.partition(":")
+    if colon and password and not _SECRET_REF_RE.match(password):
+        return f"The URL contains a password: {CREDENTIALS_HINT}."
+    looks_like_token = user.startswith(_TOKEN_PREFIXES) or (len(user) >= 30 and "." not in user)
+    if not _SECRET_REF_RE.match(user) and looks_like_token:
+        return f"The URL contains what looks like an access token: {CREDENTIALS_HINT}."
+    return None
+
+
+def _with_credential_refs(url: str) -> _Remote:
+    parts = urlsplit(url)
+    user, password = parts.username or "", parts.password or ""
+    user_ref = _SECRET_REF_RE.match(user)
+    password_ref = _SECRET_REF_RE.match(password)
+    if not user_ref and not password_ref:
+        return _Remote(url=url, git_url=url, local=False)
+    host = parts.netloc.rpartition("@")[2]
+    shown_user = "" if user_ref else f"{user}@"
+    git_url = parts._replace(netloc=f"{shown_user}{host}").geturl()
+    return _Remote(
+        url=url,
+        git_url=git_url,
+        local=False,
+        user_ref=user_ref["name"] if user_ref else "",
+        password_ref=password_ref["name"] if password_ref else "",
+    )
+
+
+def _resolve_credentials(remote: _Remote, environ: Mapping[str, str]) -> _Remote:
+    if not remote.user_ref and not remote.password_ref:
+        return remote
+    values = []
+    for name in (remote.user_ref, remote.password_ref):
+        if name and not environ.get(name):
+            raise RepoError(
+                f"The environment variable {name} named in the repository URL is not set "
+                "for the worker."
+            )
+        values.append(environ.get(name, "") if name else "")
+    user = values[0] or (urlsplit(remote.git_url).username or "")
+    return replace(remote, credentials=(user, values[1]))
+
+
+# --------------------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------------------
 
@@ -222,6 +287,11 @@ class _Remote:
     url: str  # normalised, as stored
     git_url: str  # what git is given (the resolved path for local repositories)
     local: bool
+    # ``${NAME}`` references in the URL's user/password, kept out of ``git_url``; sync
+    # resolves them from the environment and answers git's prompts through GIT_ASKPASS.
+    user_ref: str = ""
+    password_ref: str = ""
+    credentials: tuple[str, str] | None = None
 
 
 def validate_repo_url(url: str, *, local_roots: Sequence[Path | str]) -> str:
@@ -233,6 +303,16 @@ def validate_repo_url(url: str, *, local_roots: Sequence[Path | str]) -> str:
     :class:`RepoError` otherwise.
     """
     return _parse_remote(url, local_roots).url
+
+
+def validate_stored_repo_url(url: str, *, local_roots: Sequence[Path | str]) -> str:
+    """Like :func:`validate_repo_url`, for a URL about to be saved: literal passwords and
+    tokens are refused (credentials may only be ``${ENV_VAR}`` references)."""
+    checked = validate_repo_url(url, local_roots=local_roots)
+    problem = stored_secret_problem(checked)
+    if problem:
+        raise RepoError(problem)
+    return checked
 
 
 def _parse_remote(url: str, local_roots: Sequence[Path | str]) -> _Remote:
@@ -261,7 +341,7 @@ def _parse_remote(url: str, local_roots: Sequence[Path | str]) -> _Remote:
         if scheme not in _SCHEMES:
             raise RepoError(f"Scheme '{scheme}://' is not allowed: {ALLOWED_HINT}.")
         _check_network_url(url, scheme)
-        return _Remote(url=url, git_url=url, local=False)
+        return _with_credential_refs(url)
 
     # git's rule: a colon before the first slash makes it scp-like ssh, else a local path.
     colon, slash = url.find(":"), url.find("/")
@@ -288,8 +368,10 @@ def _check_network_url(url: str, scheme: str) -> None:
     netloc_host = parts.netloc.rpartition("@")[2]
     host = netloc_host.rsplit(":", 1)[0] if port is not None else netloc_host
     _check_host(host, url)
-    if parts.username is not None and (
-        parts.username.startswith("-") or not _USER_RE.match(parts.username)
+    if (
+        parts.username is not None
+        and not _SECRET_REF_RE.match(parts.username)
+        and (parts.username.startswith("-") or not _USER_RE.match(parts.username))
     ):
         raise RepoError(f"The repository URL has an invalid user name: {redact_url(url)}")
     if not parts.path.strip("/"):
@@ -520,6 +602,7 @@ def _run(
     doing: str,
     url: str = "",
     allow_file: bool = False,
+    askpass: tuple[str, str] | None = None,
 ) -> _Done:
     """Run git with the hardened config and environment; kill its process group on timeout.
 
@@ -531,10 +614,17 @@ def _run(
     if remaining <= 0:
         raise RepoTimeoutError(f"Timed out after {deadline.seconds:g} s while {doing}.")
     command = [_git_binary(), *_git_config(allow_file=allow_file), *args]
+    env = _git_env()
+    if askpass is not None:  # only this git process sees the secret, in its environment
+        env.update(
+            GIT_ASKPASS=str(ASKPASS),
+            REVIEWDECK_GIT_USERNAME=askpass[0],
+            REVIEWDECK_GIT_PASSWORD=askpass[1],
+        )
     proc = subprocess.Popen(
         command,
         cwd=cwd,
-        env=_git_env(),
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -556,7 +646,11 @@ def _run(
         _kill_group(proc)
         proc.wait()
         raise
-    return _Done(proc.returncode, out, _redact(err.decode("utf-8", "replace"), url))
+    stderr = _redact(err.decode("utf-8", "replace"), url)
+    for secret in askpass or ():
+        if len(secret) >= 4:
+            stderr = stderr.replace(secret, "***")
+    return _Done(proc.returncode, out, stderr)
 
 
 _NOISE = (
@@ -699,7 +793,7 @@ def sync(
 
     Raises :class:`RepoError` (:class:`RepoTimeoutError` on timeout) with a user-facing message.
     """
-    remote = _parse_remote(url, local_roots)
+    remote = _resolve_credentials(_parse_remote(url, local_roots), os.environ)
     branch = validate_branch(branch)
     dest = _check_dest(dest, workdir)
     if depth is not None and depth < 1:
@@ -775,6 +869,7 @@ def _clone(
             doing=f"cloning {shown}",
             url=remote.url,
             allow_file=remote.local,
+            askpass=remote.credentials,
         )
         if done.returncode != 0:
             lowered = done.stderr.lower()
@@ -797,6 +892,7 @@ def _clone(
                 doing=f"contacting {shown}",
                 url=remote.url,
                 allow_file=remote.local,
+                askpass=remote.credentials,
             )
             if heads.returncode == 0 and heads.stdout.strip():
                 raise RepoError(
@@ -852,6 +948,7 @@ def _default_branch(dest: Path, remote: _Remote, deadline: _Deadline) -> str:
         doing=f"contacting {shown}",
         url=remote.url,
         allow_file=remote.local,
+        askpass=remote.credentials,
     )
     if done.returncode != 0:
         raise RepoError(f"Could not fetch {shown}: {_reason(done.stderr)}")
@@ -891,6 +988,7 @@ def _update(
         doing=f"fetching {shown}",
         url=remote.url,
         allow_file=remote.local,
+        askpass=remote.credentials,
     )
     if done.returncode != 0:
         if branch and "couldn't find remote ref" in done.stderr.lower():

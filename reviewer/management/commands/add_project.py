@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if Project.objects.filter(slug=slug).exists():
             raise CommandError(f"A project named {name!r} already exists.")
         try:
-            url = repos.validate_repo_url(
+            url = repos.validate_stored_repo_url(
                 options["url"], local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS
             )
             branch = repos.validate_branch(options["branch"])
