@@ -42,8 +42,9 @@ class ProjectForm(forms.ModelForm[Project]):
             )
         except repos.RepoError as exc:
             # Never echo a token back into the page: show the URL with credentials masked.
-            self.data = self.data.copy()
-            self.data["repo_url"] = repos.redact_url(self.data.get("repo_url", ""))
+            data = dict(self.data.items())
+            data["repo_url"] = repos.redact_url(str(self.data.get("repo_url", "")))
+            self.data = data
             raise forms.ValidationError(str(exc)) from None
 
     def clean_branch(self) -> str:
