@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
@@ -62,7 +62,11 @@ def web_process(env: dict[str, str], log: Path) -> Iterator[str]:
 
 
 @contextmanager
-def worker_process(env: dict[str, str], log: Path, queues: str = "scans") -> Iterator[None]:
+def worker_process(
+    env: dict[str, str], log: Path, queues: str = "scans", *, wait: bool = True
+) -> Iterator[Callable[[], None]]:
+    """A Celery worker; yields a function that waits until it consumes (called already
+    when ``wait``; a worker started while the broker is down calls it later)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
@@ -88,13 +92,18 @@ def worker_process(env: dict[str, str], log: Path, queues: str = "scans") -> Ite
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-        try:
+
+        def wait_ready() -> None:
             deadline = time.monotonic() + 60
             while b"ready." not in log.read_bytes():
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(log.read_text())
                 time.sleep(0.2)
-            yield
+
+        try:
+            if wait:
+                wait_ready()
+            yield wait_ready
         finally:
             proc.terminate()
             try:

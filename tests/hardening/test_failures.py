@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -91,13 +92,16 @@ def test_redis_outage_loses_and_doubles_no_scan(
         with celery_broker(redis_server.url):  # broker still down: nothing sent
             assert requeue_orphaned_scans(older_than=0) == 0
 
-        # Redis comes back (empty). A worker starts and sends the orphan again; a few
-        # extra copies of the message must not run the scan twice.
-        redis_server.start()
-        with celery_broker(redis_server.url):
-            assert requeue_orphaned_scans(older_than=0) == 1
-            assert requeue_orphaned_scans(older_than=0) == 1
-        with worker_process(env, tmp_path / "worker.log"):
+        # A worker starts while Redis is still down and waits for it; Redis comes back
+        # (empty); the worker sends the orphan again. Extra copies of the message (beat's
+        # periodic sweep) must not run the scan twice.
+        with worker_process(env, tmp_path / "worker.log", wait=False) as wait_ready:
+            time.sleep(1)
+            redis_server.start()
+            wait_ready()
+            with celery_broker(redis_server.url):
+                requeue_orphaned_scans(older_than=0)
+                requeue_orphaned_scans(older_than=0)
             wait_until(lambda: not Scan.objects.get(pk=scan.pk).is_active, what="the orphaned scan")
             scan.refresh_from_db()
             assert scan.status == Scan.Status.SUCCEEDED, scan.error
