@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reviewer import repos  # noqa: E402
-from reviewer.engine import review  # noqa: E402
+from reviewer import repos
+from reviewer.engine import review
 
 GIT_ENV = {
     **os.environ,
@@ -87,7 +87,8 @@ def measure(name: str, source: Path, work: Path) -> None:
     notes = len(result.notes)  # type: ignore[attr-defined]
     print(
         f"{name:>12}: sync {sync_s:6.2f}s  review {review_s:6.2f}s  "
-        f"| peer git clone {peer:6.2f}s  -> (sync+review)/clone = {(sync_s + review_s) / peer:5.2f}x"
+        f"| peer git clone {peer:6.2f}s  "
+        f"-> (sync+review)/clone = {(sync_s + review_s) / peer:5.2f}x"
         f"  | peak RSS {rss_mb:.0f} MB (children {children_mb:.0f} MB)"
         f"  | {issues} findings, {notes} notes"
     )

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -170,6 +171,20 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_IMPORTS = ["reviewer.recovery"]
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requeue-orphaned-scans": {"task": "reviewer.requeue_orphaned_scans", "schedule": 120.0},
+    "expire-stale-scans": {"task": "reviewer.expire_stale_scans", "schedule": 60.0},
+    # Monday 07:00 in TIME_ZONE: before the weekly review meeting.
+    "weekly-digests": {
+        "task": "reviewer.weekly_digests",
+        "schedule": crontab(minute="0", hour="7", day_of_week="1"),
+    },
+}
+# Git and rule work on "scans"; Claude agent runs on "claude" (a slow agent run never
+# holds up rule scans). Run workers with -Q scans, -Q claude, or both.
+CELERY_TASK_ROUTES = {
+    "reviewer.scan_project": {"queue": "scans"},
+    "reviewer.scheduled_scan": {"queue": "scans"},
+    "reviewer.backfill_project": {"queue": "scans"},
+    "reviewer.agents.*": {"queue": "claude"},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -184,6 +199,22 @@ REVIEWDECK_GIT_TIMEOUT = env_int("REVIEWDECK_GIT_TIMEOUT", 120)
 REVIEWDECK_MAX_FILE_BYTES = env_int("REVIEWDECK_MAX_FILE_BYTES", 1_000_000)
 REVIEWDECK_SCAN_STALE_SECONDS = env_int("REVIEWDECK_SCAN_STALE_SECONDS", 600)
 REVIEWDECK_REQUEUE_AFTER = env_int("REVIEWDECK_REQUEUE_AFTER", 300)
+# Digests by email: Django's SMTP backend; the embedded run prints mails to the console.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if env_bool("REVIEWDECK_EMBEDDED", True)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reviewdeck@localhost")
+REVIEWDECK_HEARTBEAT_SECONDS = env_int("REVIEWDECK_HEARTBEAT_SECONDS", 20)
+REVIEWDECK_SCAN_RETRIES = env_int("REVIEWDECK_SCAN_RETRIES", 3)
+REVIEWDECK_RETRY_BACKOFF = env_int("REVIEWDECK_RETRY_BACKOFF", 30)
 REVIEWDECK_PAGE_SIZE = env_int("REVIEWDECK_PAGE_SIZE", 50)
 
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")

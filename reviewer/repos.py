@@ -80,7 +80,9 @@ import re
 import shutil
 import signal
 import subprocess
+import tarfile
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -95,6 +97,8 @@ __all__ = [
     "SyncResult",
     "blob_ids",
     "changed_paths",
+    "export_tree",
+    "last_commit_dates",
     "redact_url",
     "sync",
     "validate_branch",
@@ -1175,3 +1179,94 @@ def weekly_commits(
         if week not in newest or date > newest[week][1]:
             newest[week] = (sha, date)
     return [newest[week] for week in sorted(newest)]
+
+
+def last_commit_dates(
+    dest: Path,
+    commit: str,
+    paths: Iterable[str],
+    *,
+    max_commits: int = 5000,
+    timeout: int = LOCAL_COMMAND_TIMEOUT,
+) -> dict[str, datetime]:
+    """The date (UTC) of the last commit up to ``commit`` that changed each path.
+
+    One walk of at most ``max_commits`` commits; paths not changed in that window are
+    left out (callers treat them as "older than that").
+    """
+    wanted = set(paths)
+    if not wanted:
+        return {}
+    done = _check(
+        _run(
+            [
+                "log",
+                f"-n{max_commits}",
+                "--no-renames",
+                "--no-show-signature",
+                "--format=%x00%cI",
+                "--name-only",
+                _check_sha(commit),
+                "--",
+            ],
+            cwd=dest,
+            deadline=_Deadline(timeout),
+            doing="reading history",
+        ),
+        "Could not read the history",
+    )
+    found: dict[str, datetime] = {}
+    date: datetime | None = None
+    for line in os.fsdecode(done.stdout).splitlines():
+        if line.startswith("\x00"):
+            date = datetime.fromisoformat(line[1:]).astimezone(UTC)
+        elif line and date is not None and line in wanted and line not in found:
+            found[line] = date
+            if len(found) == len(wanted):
+                break
+    return found
+
+
+def export_tree(
+    dest: Path, commit: str, target: Path, *, timeout: int = LOCAL_COMMAND_TIMEOUT
+) -> None:
+    """Write the files of ``commit`` into the empty directory ``target`` (no checkout, no
+    filters, no hooks): ``git archive`` streamed through tarfile's "data" filter, which
+    refuses absolute paths, ``..`` and links that point outside ``target``."""
+    deadline = _Deadline(timeout)
+    command = [
+        _git_binary(),
+        *_git_config(allow_file=False),
+        "archive",
+        "--format=tar",
+        _check_sha(commit),
+    ]
+    proc = subprocess.Popen(
+        command,
+        cwd=dest,
+        env=_git_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    timer = threading.Timer(deadline.remaining(), _kill_group, args=(proc,))
+    timer.start()
+    try:
+        assert proc.stdout is not None
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
+            for member in archive:
+                if member.isfile() or member.isdir():
+                    archive.extract(member, target, filter="data")
+        stderr = proc.stderr.read() if proc.stderr else b""
+        code = proc.wait()
+    except tarfile.TarError as exc:
+        _kill_group(proc)
+        proc.wait()
+        raise RepoError(f"Could not read commit {commit[:12]}: {exc}") from exc
+    finally:
+        timer.cancel()
+    if deadline.remaining() <= 0:
+        raise RepoTimeoutError(f"Timed out after {timeout} s while exporting {commit[:12]}.")
+    if code != 0:
+        raise RepoError(f"Could not read commit {commit[:12]}: {_reason(stderr.decode())}")

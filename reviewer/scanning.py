@@ -8,14 +8,18 @@ step marks the scan failed with a clear reason; nothing half-written is left vis
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -102,8 +106,84 @@ def _fail(scan: Scan, error: str) -> None:
     )
 
 
-def run_scan(scan_id: int) -> Scan | None:
-    """Run a queued scan to the end. Returns None when it is gone or not queued any more."""
+class TransientScanError(Exception):
+    """git failed in a way that may pass (network, timeout): the task retries the scan."""
+
+
+_TRANSIENT_MARKERS = (
+    "timed out",
+    "could not resolve host",
+    "connection refused",
+    "failed to connect",
+    "couldn't connect",
+    "connection reset",
+    "connection timed out",
+    "temporary failure",
+    "early eof",
+    "the remote end hung up",
+    "network is unreachable",
+    "http 502",
+    "http 503",
+    "error: 502",
+    "error: 503",
+)
+
+
+def is_transient(exc: repos.RepoError) -> bool:
+    if isinstance(exc, repos.RepoTimeoutError):
+        return True
+    text = str(exc).lower()
+    return any(marker in text for marker in _TRANSIENT_MARKERS)
+
+
+def previous_scan(project: Project, exclude: Scan | None = None) -> Scan | None:
+    """The scan the next one is compared with: the last successful regular scan, else the
+    newest point of a history backfill."""
+    done = Scan.objects.filter(project=project, status=Scan.Status.SUCCEEDED).exclude(commit_sha="")
+    if exclude is not None:
+        done = done.exclude(pk=exclude.pk)
+    regular = done.exclude(trigger=Scan.Trigger.BACKFILL).order_by("-id").first()
+    return regular or done.order_by("-id").first()
+
+
+def sync_project(project: Project) -> repos.SyncResult:
+    """Sync the project's clone; a failure is recorded on the project and re-raised."""
+    try:
+        synced = repos.sync(
+            project.repo_url,
+            checkout_dir(project),
+            project.branch,
+            timeout=settings.REVIEWDECK_GIT_TIMEOUT,
+            local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
+            workdir=Path(settings.REVIEWDECK_WORKDIR),
+        )
+    except repos.RepoError as exc:
+        Project.objects.filter(pk=project.pk).update(
+            clone_state=Project.CloneState.ERROR, last_error=str(exc)
+        )
+        raise
+    Project.objects.filter(pk=project.pk).update(
+        clone_state=Project.CloneState.READY, last_error="", last_synced_at=timezone.now()
+    )
+    return synced
+
+
+def review_tree(project: Project, root: Path) -> ReviewResult:
+    return review(
+        root,
+        agents=project.agents or None,
+        max_file_bytes=settings.REVIEWDECK_MAX_FILE_BYTES,
+        # A prefork worker's child is a daemon and may not start a process pool.
+        jobs=1 if multiprocessing.current_process().daemon else None,
+    )
+
+
+def run_scan(scan_id: int, *, final_attempt: bool = True) -> Scan | None:
+    """Run a queued scan to the end. Returns None when it is gone or not queued any more.
+
+    When git fails in a way that may pass and this is not the ``final_attempt``, the scan
+    goes back to queued and :class:`TransientScanError` tells the task to retry later.
+    """
     claimed = Scan.objects.filter(pk=scan_id, status=Scan.Status.QUEUED).update(
         status=Scan.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
     )
@@ -111,43 +191,79 @@ def run_scan(scan_id: int) -> Scan | None:
         logger.info("scan %s is not queued any more; nothing to do", scan_id)
         return None
     scan = Scan.objects.select_related("project").get(pk=scan_id)
+    with _heartbeat(scan.pk):
+        return _run_claimed(scan, final_attempt=final_attempt)
+
+
+@contextlib.contextmanager
+def _heartbeat(scan_id: int) -> Iterator[None]:
+    """Keep the running scan's heartbeat fresh from a thread while the work runs: a scan
+    whose heartbeat stops (worker killed) is marked failed by ``expire_stale_scans``."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.REVIEWDECK_HEARTBEAT_SECONDS):
+                Scan.objects.filter(pk=scan_id, status=Scan.Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a lost heartbeat must never break the scan itself
+            logger.warning("heartbeat of scan %s stopped", scan_id, exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"scan-{scan_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
     project = scan.project
+    scan_id = scan.pk
     try:
         _progress(scan, 5, "Syncing the repository")
         try:
-            synced = repos.sync(
-                project.repo_url,
-                checkout_dir(project),
-                project.branch,
-                timeout=settings.REVIEWDECK_GIT_TIMEOUT,
-                local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
-                workdir=Path(settings.REVIEWDECK_WORKDIR),
-            )
+            synced = sync_project(project)
         except repos.RepoError as exc:
-            Project.objects.filter(pk=project.pk).update(
-                clone_state=Project.CloneState.ERROR, last_error=str(exc)
-            )
+            if not final_attempt and is_transient(exc):
+                Scan.objects.filter(pk=scan.pk).update(
+                    status=Scan.Status.QUEUED, progress_message=f"Retrying: {exc}"
+                )
+                raise TransientScanError(str(exc)) from exc
             _fail(scan, str(exc))
             return scan
-        Project.objects.filter(pk=project.pk).update(
-            clone_state=Project.CloneState.READY, last_error="", last_synced_at=timezone.now()
-        )
         scan.commit_sha, scan.branch = synced.sha, synced.branch
-        Scan.objects.filter(pk=scan.pk).update(commit_sha=synced.sha, branch=synced.branch)
-
         scan.ruleset_hash = ruleset_fingerprint(project.agents or None)
-        Scan.objects.filter(pk=scan.pk).update(ruleset_hash=scan.ruleset_hash)
-        _progress(scan, 30, "Reviewing the code")
-        result = review(
-            checkout_dir(project),
-            agents=project.agents or None,
-            max_file_bytes=settings.REVIEWDECK_MAX_FILE_BYTES,
-            # A prefork worker's child is a daemon and may not start a process pool.
-            jobs=1 if multiprocessing.current_process().daemon else None,
+        Scan.objects.filter(pk=scan.pk).update(
+            commit_sha=synced.sha, branch=synced.branch, ruleset_hash=scan.ruleset_hash
         )
+        previous = previous_scan(project, exclude=scan)
+        if (
+            previous is not None
+            and previous.trigger != Scan.Trigger.BACKFILL
+            and previous.commit_sha == scan.commit_sha
+            and previous.ruleset_hash == scan.ruleset_hash
+            and previous.agents_hash == scan.agents_hash
+        ):
+            _skip(scan, previous)
+            return scan
+
+        _progress(scan, 30, "Reviewing the code")
+        result = review_tree(project, checkout_dir(project))
         _progress(scan, 80, "Recording findings")
-        renames = _renames_since_last_scan(project, scan)
-        record_results(scan, result, renames)
+        changes = _changes_since(project, previous, scan.commit_sha)
+        record_results(
+            scan,
+            result,
+            dict(changes.renamed) if changes else {},
+            new_rules=_new_rule_context(project, previous, scan, changes),
+        )
+    except TransientScanError:
+        raise
     except Exception as exc:
         logger.exception("scan %s failed", scan_id)
         _fail(scan, f"Internal error while scanning: {type(exc).__name__}")
@@ -155,24 +271,74 @@ def run_scan(scan_id: int) -> Scan | None:
     return scan
 
 
-def _renames_since_last_scan(project: Project, scan: Scan) -> dict[str, str]:
-    previous = (
-        Scan.objects.filter(project=project, status=Scan.Status.SUCCEEDED)
-        .exclude(pk=scan.pk)
-        .exclude(commit_sha="")
-        .order_by("-id")
-        .values_list("commit_sha", flat=True)
-        .first()
+def _skip(scan: Scan, previous: Scan) -> None:
+    scan.status = Scan.Status.SKIPPED
+    Scan.objects.filter(pk=scan.pk).update(
+        status=Scan.Status.SKIPPED,
+        finished_at=timezone.now(),
+        progress=100,
+        progress_message=f"No change since scan #{previous.pk}",
     )
-    if not previous or previous == scan.commit_sha:
-        return {}
+
+
+def _changes_since(project: Project, previous: Scan | None, sha: str) -> repos.ChangeSet | None:
+    """What changed between the previous scan's commit and ``sha`` (None: unknown)."""
+    if previous is None or not previous.commit_sha:
+        return None
+    if previous.commit_sha == sha:
+        return repos.ChangeSet()
     try:
-        return dict(repos.changed_paths(checkout_dir(project), previous, scan.commit_sha).renamed)
+        return repos.changed_paths(checkout_dir(project), previous.commit_sha, sha)
     except repos.RepoError:
-        return {}  # history rewritten (force push): match by content alone
+        return None  # history rewritten (force push): match by content alone
 
 
-def record_results(scan: Scan, result: ReviewResult, renames: dict[str, str]) -> ScanSummary:
+@dataclass(frozen=True)
+class NewRuleContext:
+    """When the rule set or agents changed: files the commit did not touch, and where the
+    git history of each file can be read to backdate a finding to the code's age."""
+
+    touched: frozenset[str]
+    checkout: Path
+    commit: str
+
+
+def _new_rule_context(
+    project: Project, previous: Scan | None, scan: Scan, changes: repos.ChangeSet | None
+) -> NewRuleContext | None:
+    if previous is None or changes is None or not previous.ruleset_hash:
+        return None
+    if (previous.ruleset_hash, previous.agents_hash) == (scan.ruleset_hash, scan.agents_hash):
+        return None
+    touched = changes.added | changes.modified | frozenset(changes.renamed.values())
+    return NewRuleContext(touched, checkout_dir(project), scan.commit_sha)
+
+
+def _mark_new_rule_findings(created: list[Finding], context: NewRuleContext) -> None:
+    """Findings in files this commit did not touch exist only because a rule is new: they
+    are not new problems. Backdate them to the last commit that changed their file."""
+    old_code = [f for f in created if f.path not in context.touched]
+    if not old_code:
+        return
+    try:
+        dates = repos.last_commit_dates(
+            context.checkout, context.commit, {f.path for f in old_code}
+        )
+    except repos.RepoError:
+        dates = {}
+    for finding in old_code:
+        finding.from_new_rule = True
+        finding.introduced_at = dates.get(finding.path)
+
+
+def record_results(
+    scan: Scan,
+    result: ReviewResult,
+    renames: dict[str, str],
+    *,
+    new_rules: NewRuleContext | None = None,
+    when: datetime | None = None,
+) -> ScanSummary:
     """Track candidates against known findings and write everything in one transaction."""
     project = scan.project
     ran_agents = {issue.agent for issue in result.issues} | set(project.agents or [])
@@ -220,6 +386,8 @@ def record_results(scan: Scan, result: ReviewResult, renames: dict[str, str]) ->
             to_update.append(finding)
 
         created = [_new_finding(project, scan, issue) for issue in tracked.new]
+        if new_rules is not None:
+            _mark_new_rule_findings(created, new_rules)
         Finding.objects.bulk_create(created, batch_size=1000)
         events.extend(_event(scan, f, FindingEvent.Kind.CREATED, None) for f in created)
         Finding.objects.bulk_update(
@@ -249,8 +417,8 @@ def record_results(scan: Scan, result: ReviewResult, renames: dict[str, str]) ->
         now = timezone.now()
         summary = _summarise(
             scan,
-            now,
-            new=len(created),
+            when or now,
+            new=sum(1 for f in created if not f.from_new_rule),
             fixed=fixed,
             reopened=reopened,
             still_open=len(tracked.matched) - reopened,

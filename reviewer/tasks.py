@@ -1,14 +1,88 @@
-"""Celery tasks: thin wrappers that take ids and call domain functions."""
+"""Celery tasks: thin wrappers that take ids and call domain functions.
+
+Queues: ``scans`` for git and rule work (these tasks); ``claude`` for agent runs, so a
+slow Claude review never holds up rule scans.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
-from reviewer.scanning import run_scan
+from reviewer import digests
+from reviewer.backfill import BackfillBusyError, backfill
+from reviewer.models import Project, Scan
+from reviewer.scanning import (
+    QueueUnavailableError,
+    TransientScanError,
+    enqueue_scan,
+    expire_stale_scans,
+    request_scan,
+    run_scan,
+)
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(name="reviewer.scan_project", acks_late=True)
-def scan_project(scan_id: int) -> str:
-    """Run a queued scan. Safe to deliver twice: only a queued scan is claimed."""
-    scan = run_scan(scan_id)
-    return scan.status if scan else "skipped"
+@shared_task(bind=True, name="reviewer.scan_project", acks_late=True, max_retries=None)
+def scan_project(self: Any, scan_id: int) -> str:
+    """Run a queued scan. Safe to deliver twice: only a queued scan is claimed.
+
+    Transient git failures (network, timeouts) are retried with exponential backoff,
+    ``REVIEWDECK_SCAN_RETRIES`` times; then the scan fails with git's reason.
+    """
+    attempt = self.request.retries
+    try:
+        scan = run_scan(scan_id, final_attempt=attempt >= settings.REVIEWDECK_SCAN_RETRIES)
+    except TransientScanError as exc:
+        delay = settings.REVIEWDECK_RETRY_BACKOFF * (2**attempt)
+        logger.info("scan %s: transient git failure, retry %d in %ss", scan_id, attempt + 1, delay)
+        raise self.retry(countdown=delay, exc=exc) from exc
+    if scan is None:
+        return "not queued"
+    if scan.trigger == Scan.Trigger.SCHEDULE:
+        digests.after_scheduled_scan(scan)
+    return scan.status
+
+
+@shared_task(name="reviewer.scheduled_scan", ignore_result=True)
+def scheduled_scan(project_id: int) -> str:
+    """Beat's entry point: queue a scan of the project unless one is already active."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return "no such project"
+    scan, created = request_scan(project, Scan.Trigger.SCHEDULE)
+    if not created:
+        return f"scan #{scan.pk} already active"
+    try:
+        enqueue_scan(scan)
+    except QueueUnavailableError:
+        return "queue unavailable"
+    return f"queued scan #{scan.pk}"
+
+
+@shared_task(bind=True, name="reviewer.backfill_project", acks_late=True, max_retries=20)
+def backfill_project(self: Any, project_id: int, weeks: int | None = None) -> int:
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return 0
+    try:
+        return len(backfill(project, weeks))
+    except BackfillBusyError as exc:
+        raise self.retry(countdown=30, exc=exc) from exc
+
+
+@shared_task(name="reviewer.expire_stale_scans", ignore_result=True)
+def expire_stale_scans_task() -> int:
+    """Mark scans whose worker died as failed, so the UI says so without a new trigger."""
+    running = Project.objects.filter(scans__status=Scan.Status.RUNNING).distinct()
+    return sum(expire_stale_scans(p) for p in running)
+
+
+@shared_task(name="reviewer.weekly_digests", ignore_result=True)
+def weekly_digests() -> int:
+    return digests.send_weekly_digests(timezone.now())

@@ -1,0 +1,134 @@
+"""Per-project scan schedules, stored as django-celery-beat PeriodicTask rows.
+
+Beat runs with the DatabaseScheduler, which notices changed rows on its next tick: a
+schedule edited in the project's settings page or the admin takes effect without a
+restart. Each project has at most one schedule (``Project.schedule``).
+"""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+from dataclasses import dataclass
+
+from celery.schedules import crontab
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+from reviewer.models import Project
+
+TASK_NAME = "reviewer.scheduled_scan"
+
+
+class ScheduleError(ValueError):
+    """A schedule a person typed that cannot work; the message says why."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    kind: str  # "off" | "interval" | "cron"
+    every_minutes: int = 0
+    cron: str = ""  # "minute hour day-of-month month day-of-week"
+    timezone: str = "UTC"
+
+    def describe(self) -> str:
+        if self.kind == "interval":
+            return f"every {self.every_minutes} min"
+        if self.kind == "cron":
+            return f"cron '{self.cron}' ({self.timezone})"
+        return "not scheduled"
+
+
+def parse_cron(expression: str, tz: str = "UTC") -> tuple[str, str, str, str, str]:
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ScheduleError(
+            "A cron schedule has five fields: minute hour day-of-month month day-of-week "
+            "(for example '0 6 * * 1-5')."
+        )
+    minute, hour, day_of_month, month, day_of_week = fields
+    try:
+        crontab(
+            minute=minute,
+            hour=hour,
+            day_of_month=day_of_month,
+            month_of_year=month,
+            day_of_week=day_of_week,
+        )
+    except (ValueError, IndexError, KeyError) as exc:
+        raise ScheduleError(f"Not a valid cron schedule: {exc}") from None
+    check_timezone(tz)
+    return minute, hour, day_of_month, month, day_of_week
+
+
+def check_timezone(tz: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ScheduleError(f"Unknown time zone: {tz!r} (use a name like Europe/Berlin).") from None
+
+
+def current(project: Project) -> Schedule:
+    task = project.schedule
+    if task is None or not task.enabled:
+        return Schedule("off")
+    if task.interval is not None:
+        minutes = task.interval.every * {"minutes": 1, "hours": 60, "days": 1440}.get(
+            task.interval.period, 0
+        )
+        if task.interval.period == "seconds":
+            minutes = max(1, task.interval.every // 60)
+        return Schedule("interval", every_minutes=minutes)
+    if task.crontab is not None:
+        c = task.crontab
+        expression = f"{c.minute} {c.hour} {c.day_of_month} {c.month_of_year} {c.day_of_week}"
+        return Schedule("cron", cron=expression, timezone=str(c.timezone))
+    return Schedule("off")
+
+
+@transaction.atomic
+def set_schedule(project: Project, schedule: Schedule, *, every_seconds: int = 0) -> None:
+    """Create, change or remove the project's schedule. ``every_seconds`` (tests, demos)
+    overrides an interval schedule's minutes."""
+    task = project.schedule
+    if schedule.kind == "off":
+        if task is not None:
+            project.schedule = None
+            project.save(update_fields=["schedule"])
+            task.delete()
+        return
+    interval = cron = None
+    if schedule.kind == "interval":
+        if every_seconds <= 0 and schedule.every_minutes < 1:
+            raise ScheduleError("Scan at most once a minute (interval of 1 minute or more).")
+        if every_seconds > 0:
+            interval, _ = IntervalSchedule.objects.get_or_create(
+                every=every_seconds, period=IntervalSchedule.SECONDS
+            )
+        else:
+            interval, _ = IntervalSchedule.objects.get_or_create(
+                every=schedule.every_minutes, period=IntervalSchedule.MINUTES
+            )
+    elif schedule.kind == "cron":
+        minute, hour, dom, month, dow = parse_cron(schedule.cron, schedule.timezone)
+        cron, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute,
+            hour=hour,
+            day_of_month=dom,
+            month_of_year=month,
+            day_of_week=dow,
+            timezone=check_timezone(schedule.timezone),
+        )
+    else:
+        raise ScheduleError(f"Unknown schedule kind {schedule.kind!r}.")
+    if task is None:
+        task = PeriodicTask(name=f"Scan project #{project.pk}", task=TASK_NAME)
+    task.interval, task.crontab = interval, cron
+    task.args = json.dumps([project.pk])
+    task.queue = "scans"
+    task.enabled = True
+    task.description = f"Scheduled scan of {project.name}"
+    task.save()
+    if project.schedule_id != task.pk:
+        project.schedule = task
+        project.save(update_fields=["schedule"])
