@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
@@ -61,11 +61,29 @@ def web_process(env: dict[str, str], log: Path) -> Iterator[str]:
             proc.wait(20)
 
 
+@dataclass
+class Worker:
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def __call__(self) -> None:
+        """Wait until the worker consumes from the broker."""
+        deadline = time.monotonic() + 60
+        while b"ready." not in self.log.read_bytes():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(self.log.read_text())
+            time.sleep(0.2)
+
+
 @contextmanager
 def worker_process(
     env: dict[str, str], log: Path, queues: str = "scans", *, wait: bool = True
-) -> Iterator[Callable[[], None]]:
-    """A Celery worker; yields a function that waits until it consumes (called already
+) -> Iterator[Worker]:
+    """A Celery worker; yields a handle whose call waits until it consumes (called already
     when ``wait``; a worker started while the broker is down calls it later)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -93,17 +111,11 @@ def worker_process(
             stderr=subprocess.STDOUT,
         )
 
-        def wait_ready() -> None:
-            deadline = time.monotonic() + 60
-            while b"ready." not in log.read_bytes():
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(log.read_text())
-                time.sleep(0.2)
-
+        worker = Worker(proc, log)
         try:
             if wait:
-                wait_ready()
-            yield wait_ready
+                worker()
+            yield worker
         finally:
             proc.terminate()
             try:

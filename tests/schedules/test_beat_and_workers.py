@@ -1,0 +1,148 @@
+"""Real beat and real workers against the session's Redis and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from reviewer import schedules
+from reviewer.models import Finding, FindingEvent, Project, Scan
+from reviewer.scanning import enqueue_scan, request_scan
+from tests.conftest import GitRepo
+from tests.hardening.processes import (
+    ROOT,
+    current_database_url,
+    product_env,
+    wait_until,
+    worker_process,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SLEEPY = "import time\n\nasync def handler():\n    time.sleep(1)\n"
+
+
+def env_for(workdir: Path, **extra: str) -> dict[str, str]:
+    return product_env(
+        DATABASE_URL=current_database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        REVIEWDECK_WORKDIR=str(workdir),
+        **extra,
+    )
+
+
+@contextmanager
+def beat_process(env: dict[str, str], log: Path) -> Iterator[None]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "dashboard",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--max-interval",
+                "1",
+                "--pidfile",
+                "",
+                "--schedule",
+                str(log.with_suffix(".db")),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield
+        finally:
+            proc.terminate()
+            proc.wait(20)
+
+
+def test_a_schedule_set_while_beat_runs_produces_scans(
+    tmp_path: Path,
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+) -> None:
+    repo = make_repo("r")
+    repo.commit({"app.py": SLEEPY})
+    project = project_factory(repo_url=str(repo.path))
+    env = env_for(workdir)
+    with worker_process(env, tmp_path / "worker.log"), beat_process(env, tmp_path / "beat.log"):
+        time.sleep(2)  # beat is up with no schedule for the project
+        assert not Scan.objects.filter(project=project).exists()
+        schedules.set_schedule(project, schedules.Schedule("interval"), every_seconds=1)
+        wait_until(
+            lambda: Scan.objects.filter(
+                project=project, trigger=Scan.Trigger.SCHEDULE, status=Scan.Status.SUCCEEDED
+            ).exists(),
+            timeout=60,
+            what="a scheduled scan",
+        )
+        # Later firings find the head unchanged: recorded as skipped, no new findings work.
+        wait_until(
+            lambda: Scan.objects.filter(project=project, status=Scan.Status.SKIPPED).exists(),
+            timeout=60,
+            what="a skipped scheduled scan",
+        )
+        schedules.set_schedule(project, schedules.Schedule("off"))
+    assert Finding.objects.filter(project=project, rule_id="AS001").count() == 1
+    assert FindingEvent.objects.filter(finding__project=project, kind="created").count() == 1
+    project.refresh_from_db()
+    assert project.schedule is None
+
+
+def test_a_worker_killed_mid_scan_leaves_a_failed_scan_and_a_clean_next_one(
+    tmp_path: Path,
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    settings: object,
+) -> None:
+    repo = make_repo("r")
+    files = {f"pkg{i // 500}/mod{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(6000)}
+    files["app.py"] = SLEEPY
+    repo.commit(files)
+    project = project_factory(repo_url=str(repo.path))
+    env = env_for(workdir, REVIEWDECK_HEARTBEAT_SECONDS="1")
+    settings.REVIEWDECK_SCAN_STALE_SECONDS = 3  # type: ignore[attr-defined]
+    scan, _ = request_scan(project)
+    log = tmp_path / "worker.log"
+    with worker_process(env, log) as worker:
+        enqueue_scan(scan)
+        wait_until(
+            lambda: Scan.objects.get(pk=scan.pk).status != Scan.Status.QUEUED,
+            timeout=30,
+            what="the worker to claim the scan",
+        )
+        os.kill(worker.pid, signal.SIGKILL)
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.RUNNING, "the scan finished before the kill"
+    assert not FindingEvent.objects.filter(scan=scan).exists()  # nothing half-written
+
+    time.sleep(3.5)  # the heartbeat is now older than REVIEWDECK_SCAN_STALE_SECONDS
+    retry, created = request_scan(project)
+    assert created
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.FAILED and "stopped responding" in scan.error
+    with worker_process(env, tmp_path / "worker2.log"):
+        enqueue_scan(retry)
+        wait_until(lambda: not Scan.objects.get(pk=retry.pk).is_active, timeout=60)
+    retry.refresh_from_db()
+    assert retry.status == Scan.Status.SUCCEEDED, retry.error
+    assert Finding.objects.filter(project=project).count() == 1
+    assert Finding.objects.get(project=project).first_seen_scan == retry

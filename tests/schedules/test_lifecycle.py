@@ -1,0 +1,169 @@
+"""Scan lifecycle: skipped when nothing changed, new rules are not new problems, transient
+git failures retried, history backfilled one scan per week."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reviewer.backfill import backfill
+from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary
+from reviewer.scanning import request_scan, run_scan
+from reviewer.tasks import scan_project
+from tests.conftest import GitRepo
+
+pytestmark = pytest.mark.django_db
+
+SLEEPY = "import time\n\nasync def handler():\n    time.sleep(1)\n"
+LEGACY_QUERY = "def load(session):\n    return session.query(User).all()\n"
+
+
+def scan_now(project: Project, trigger: str = Scan.Trigger.CLI) -> Scan:
+    scan, created = request_scan(project, trigger)
+    assert created
+    run_scan(scan.pk)
+    scan.refresh_from_db()
+    return scan
+
+
+def commit_at(repo: GitRepo, when: datetime, files: dict[str, str], mp: pytest.MonkeyPatch) -> str:
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    mp.setenv("GIT_AUTHOR_DATE", stamp)
+    mp.setenv("GIT_COMMITTER_DATE", stamp)
+    return repo.commit(files, f"at {stamp}")
+
+
+def test_an_unchanged_head_is_skipped_without_new_work(
+    workdir: Path, make_repo: Callable[[str], GitRepo], project_factory: Callable[..., Project]
+) -> None:
+    repo = make_repo("r")
+    repo.commit({"app.py": SLEEPY})
+    project = project_factory(repo_url=str(repo.path))
+    first = scan_now(project)
+    assert first.status == Scan.Status.SUCCEEDED
+    events, summaries = FindingEvent.objects.count(), ScanSummary.objects.count()
+    second = scan_now(project)
+    assert second.status == Scan.Status.SKIPPED
+    assert f"#{first.pk}" in second.progress_message
+    assert (FindingEvent.objects.count(), ScanSummary.objects.count()) == (events, summaries)
+    repo.commit({"other.py": "x = 1\n"})
+    assert scan_now(project).status == Scan.Status.SUCCEEDED  # the head moved
+
+
+def test_findings_of_a_new_rule_in_untouched_files_are_not_new_problems(
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo("r")
+    written = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    commit_at(repo, written, {"old.py": LEGACY_QUERY}, monkeypatch)
+    # The first scan runs only the asyncio rules: SA001 is "not yet in the rule set".
+    project = project_factory(repo_url=str(repo.path), agents=["python-backend-architect"])
+    first = scan_now(project)
+    assert first.status == Scan.Status.SUCCEEDED
+    assert not Finding.objects.filter(project=project).exists()
+    # The rule set grows and a commit adds a new file with the same problem.
+    commit_at(repo, written + timedelta(days=30), {"new.py": LEGACY_QUERY}, monkeypatch)
+    Project.objects.filter(pk=project.pk).update(agents=[])
+    project.refresh_from_db()
+    second = scan_now(project)
+    assert second.status == Scan.Status.SUCCEEDED and second.ruleset_hash != first.ruleset_hash
+    old = Finding.objects.get(project=project, path="old.py", rule_id="SA001")
+    new = Finding.objects.get(project=project, path="new.py", rule_id="SA001")
+    assert old.from_new_rule and old.introduced_at == written
+    assert not new.from_new_rule and new.introduced_at is None
+    assert (
+        second.summary.new_count
+        == Finding.objects.filter(project=project, from_new_rule=False).count()
+    )
+
+
+def test_a_transient_git_failure_is_retried_then_fails_with_the_reason(
+    workdir: Path, project_factory: Callable[..., Project], settings: object
+) -> None:
+    settings.REVIEWDECK_RETRY_BACKOFF = 0  # type: ignore[attr-defined]
+    settings.REVIEWDECK_SCAN_RETRIES = 2  # type: ignore[attr-defined]
+    project = project_factory(repo_url="https://127.0.0.1:9/team/app.git")  # nothing listens
+    scan, _ = request_scan(project)
+    outcome = scan_project.apply(args=(scan.pk,))  # eager: retries run in this process
+    scan.refresh_from_db()
+    assert outcome.result == "failed" or scan.status == Scan.Status.FAILED
+    assert scan.status == Scan.Status.FAILED
+    assert "connect" in scan.error.lower(), scan.error
+    assert outcome.task_id and scan_project.max_retries is None
+
+
+def test_a_permanent_git_failure_is_not_retried(
+    workdir: Path, project_factory: Callable[..., Project], settings: object, tmp_path: Path
+) -> None:
+    settings.REVIEWDECK_RETRY_BACKOFF = 0  # type: ignore[attr-defined]
+    project = project_factory(repo_url=str(tmp_path))  # not a git repository
+    scan, _ = request_scan(project)
+    scan_project.apply(args=(scan.pk,))
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.FAILED and "git repository" in scan.error
+
+
+def test_backfill_scans_one_commit_per_week_dated_at_the_commit(
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime.now(UTC)
+    monday = (now - timedelta(days=now.weekday())).replace(hour=9, minute=0, second=0)
+    repo = make_repo("r")
+    week = [monday - timedelta(weeks=n) for n in (4, 3, 2)]
+    # Week -4: a problem appears; week -3: two commits (the later one counts), the problem
+    # is fixed and another appears; week -2: the first comes back.
+    commit_at(repo, week[0], {"a.py": SLEEPY}, monkeypatch)
+    commit_at(repo, week[1], {"a.py": "x = 1\n"}, monkeypatch)
+    last_of_week = commit_at(repo, week[1] + timedelta(days=1), {"b.py": LEGACY_QUERY}, monkeypatch)
+    commit_at(repo, week[2], {"a.py": SLEEPY}, monkeypatch)
+    head = commit_at(repo, monday + timedelta(hours=1), {"c.py": "y = 2\n"}, monkeypatch)
+    project = project_factory(repo_url=str(repo.path))
+
+    scans = backfill(project, weeks=6)
+    assert [s.status for s in scans] == [Scan.Status.SUCCEEDED] * 3
+    assert all(s.trigger == Scan.Trigger.BACKFILL for s in scans)
+    assert head not in {s.commit_sha for s in scans}  # the head is the regular scan's job
+    assert scans[1].commit_sha == last_of_week
+    dates = [s.summary.created_at for s in scans]
+    assert [d.date() for d in dates] == [
+        week[0].date(),
+        (week[1] + timedelta(days=1)).date(),
+        week[2].date(),
+    ]
+    sleepy = Finding.objects.get(project=project, path="a.py", rule_id="AS001")
+    assert sleepy.first_seen_scan == scans[0] and sleepy.reopen_count == 1
+    assert [s.summary.open_critical + s.summary.open_important for s in scans] == [1, 1, 2]
+
+    # Run again: nothing is scanned twice. Then the first regular scan: nothing is "new".
+    assert backfill(project, weeks=6) == []
+    regular = scan_now(project)
+    assert regular.status == Scan.Status.SUCCEEDED
+    assert regular.summary.new_count == 0
+
+
+def test_backfill_of_a_project_with_history_adds_summaries_only(
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime.now(UTC)
+    repo = make_repo("r")
+    commit_at(repo, now - timedelta(weeks=3), {"a.py": SLEEPY}, monkeypatch)
+    commit_at(repo, now - timedelta(minutes=5), {"b.py": LEGACY_QUERY}, monkeypatch)
+    project = project_factory(repo_url=str(repo.path))
+    regular = scan_now(project)
+    findings = set(Finding.objects.values_list("pk", "first_seen_scan"))
+    scans = backfill(project, weeks=5)
+    assert len(scans) == 1 and scans[0].summary.open_critical == 1
+    assert scans[0].summary.created_at < regular.summary.created_at
+    assert set(Finding.objects.values_list("pk", "first_seen_scan")) == findings
