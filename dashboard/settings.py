@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "reviewer",
+    "reviewer.agents",
     "dashboard",
 ]
 
@@ -168,7 +169,9 @@ CELERY_TASK_DEFAULT_QUEUE = "scans"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Recovery after a broker outage: workers (at start) and beat (periodically) send again
 # queued scans whose message was lost. See reviewer/recovery.py.
-CELERY_IMPORTS = ["reviewer.recovery"]
+CELERY_IMPORTS = ["reviewer.recovery", "reviewer.agents.tasks"]
+# The Claude part of a scan runs on its own queue (slow, rate-limited, costs money).
+CELERY_TASK_ROUTES = {"agents.claude_review": {"queue": "claude"}}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requeue-orphaned-scans": {"task": "reviewer.requeue_orphaned_scans", "schedule": 120.0},
     "expire-stale-scans": {"task": "reviewer.expire_stale_scans", "schedule": 60.0},
@@ -219,6 +222,41 @@ REVIEWDECK_PAGE_SIZE = env_int("REVIEWDECK_PAGE_SIZE", 50)
 
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")
+
+# Claude reviews (reviewer/agents). Model ids and prices change often: they live here.
+REVIEWDECK_AGENTS_DIR = env_str("REVIEWDECK_AGENTS_DIR")  # more agent files ("" = none)
+ANTHROPIC_MODEL_ALIASES = {
+    "inherit": env_str("ANTHROPIC_DEFAULT_MODEL", "sonnet"),
+    "sonnet": env_str("ANTHROPIC_MODEL_SONNET", "claude-sonnet-4-6"),
+    "opus": env_str("ANTHROPIC_MODEL_OPUS", "claude-opus-4-6"),
+    "haiku": env_str("ANTHROPIC_MODEL_HAIKU", "claude-haiku-4-5"),
+}
+# US dollars per million tokens, by model-id prefix (the longest prefix wins).
+ANTHROPIC_PRICES = {
+    "claude-opus-4-6": {"input": 5, "output": 25, "cache_read": 0.5, "cache_write": 6.25},
+    "claude-opus-4-5": {"input": 5, "output": 25, "cache_read": 0.5, "cache_write": 6.25},
+    "claude-opus-4": {"input": 15, "output": 75, "cache_read": 1.5, "cache_write": 18.75},
+    "claude-sonnet-4": {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75},
+    "claude-haiku-4": {"input": 1, "output": 5, "cache_read": 0.1, "cache_write": 1.25},
+}
+ANTHROPIC_DEFAULT_PRICE = ANTHROPIC_PRICES["claude-opus-4"]  # unknown model: assume dear
+ANTHROPIC_MAX_RETRIES = env_int("ANTHROPIC_MAX_RETRIES", 4)  # 429/5xx, with backoff
+ANTHROPIC_TIMEOUT = env_int("ANTHROPIC_TIMEOUT", 120)
+CLAUDE_CONFIDENCE_THRESHOLD = env_int("CLAUDE_CONFIDENCE_THRESHOLD", 70)
+CLAUDE_MAX_TOKENS = env_int("CLAUDE_MAX_TOKENS", 4096)  # per response
+CLAUDE_CONVERSATION_CHARS = env_int("CLAUDE_CONVERSATION_CHARS", 60_000)
+# Budgets (0 = none); a project overrides them in Project.budget {"run": {}, "scan": {}}.
+CLAUDE_RUN_BUDGET = {
+    "max_turns": env_int("CLAUDE_RUN_MAX_TURNS", 40),
+    "max_input_tokens": env_int("CLAUDE_RUN_MAX_INPUT_TOKENS", 1_000_000),
+    "max_output_tokens": env_int("CLAUDE_RUN_MAX_OUTPUT_TOKENS", 60_000),
+    "max_cost_usd": env_str("CLAUDE_RUN_MAX_COST_USD", "3"),
+}
+CLAUDE_SCAN_BUDGET = {
+    "max_input_tokens": env_int("CLAUDE_SCAN_MAX_INPUT_TOKENS", 3_000_000),
+    "max_output_tokens": env_int("CLAUDE_SCAN_MAX_OUTPUT_TOKENS", 150_000),
+    "max_cost_usd": env_str("CLAUDE_SCAN_MAX_COST_USD", "8"),
+}
 
 LOGGING = {
     "version": 1,

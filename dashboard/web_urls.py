@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from dashboard.views import findings, projects, scans
 
@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path("projects/<slug:slug>/scan/", scans.scan_start, name="scan_start"),
     path("projects/<slug:slug>/scans/<int:scan_id>/status/", scans.scan_status, name="scan_status"),
+    path("", include("dashboard.agent_urls")),
 ]

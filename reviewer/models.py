@@ -181,9 +181,12 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         return self.filter(project=project)
 
     def visible(self) -> FindingQuerySet:
-        """Open findings a reader should see by default (not dismissed by triage)."""
-        return self.open().exclude(
-            triage__in=[Finding.Triage.FALSE_POSITIVE, Finding.Triage.WONT_FIX]
+        """Open findings a reader should see by default (not dismissed by triage, and not
+        a Claude finding under the confidence threshold)."""
+        return (
+            self.open()
+            .exclude(triage__in=[Finding.Triage.FALSE_POSITIVE, Finding.Triage.WONT_FIX])
+            .exclude(low_confidence=True)
         )
 
 
@@ -193,6 +196,10 @@ class Finding(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         FIXED = "fixed", "Fixed"
+
+    class Origin(models.TextChoices):
+        RULES = "rules", "Offline rules"
+        CLAUDE = "claude", "Claude review"
 
     class Triage(models.TextChoices):
         OPEN = "open", "Untriaged"
@@ -238,6 +245,11 @@ class Finding(models.Model):
     explanation = models.TextField(blank=True)
     suggested_fix = models.TextField(blank=True)
     corroborations = models.PositiveIntegerField(default=0)
+    # Who found it: a rule scan only tracks (and closes) rule findings, a Claude run only
+    # the Claude findings of the files it reviewed.
+    origin = models.CharField(max_length=10, choices=Origin, default=Origin.RULES)
+    # A Claude finding under the confidence threshold: kept, hidden by default.
+    low_confidence = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

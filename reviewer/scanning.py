@@ -268,6 +268,10 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
         logger.exception("scan %s failed", scan_id)
         _fail(scan, f"Internal error while scanning: {type(exc).__name__}")
         raise
+    if settings.ANTHROPIC_API_KEY and project.claude_enabled:
+        from reviewer.agents.dispatch import queue_claude_review
+
+        queue_claude_review(scan)  # never raises: a queue failure is noted on the scan
     return scan
 
 
@@ -345,7 +349,7 @@ def record_results(
     unreadable = set(result.unreadable)
     with transaction.atomic():
         Project.objects.select_for_update().get(pk=project.pk)  # one writer per project
-        known = list(Finding.objects.filter(project=project))
+        known = list(Finding.objects.filter(project=project, origin=Finding.Origin.RULES))
         if project.agents:
             known = [f for f in known if f.agent in ran_agents]
         tracked = track(known, result.issues, renames)

@@ -1,0 +1,1 @@
+"""Agents: Claude Code subagent files, and the Claude review that runs them."""

@@ -1,0 +1,50 @@
+"""Queue the Claude part of a scan (its own Celery task, on the "claude" queue)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from reviewer.agents.catalog import installed, resolve_model
+from reviewer.models import Project, Scan
+
+logger = logging.getLogger(__name__)
+
+
+def agents_for(project: Project) -> list[str]:
+    """The agents a project runs: its chosen ones that are installed, else all installed."""
+    available = installed()
+    if project.agents:
+        return [name for name in project.agents if name in available]
+    return list(available)
+
+
+def agents_fingerprint(names: list[str]) -> str:
+    available = installed()
+    parts = [
+        f"{n}:{available[n].agent.sha256}:{resolve_model(available[n].agent.model)}"
+        for n in sorted(names)
+        if n in available
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def queue_claude_review(scan: Scan) -> None:
+    """Mark each agent's part queued and send the task. Never raises: when the queue is
+    down, the agents' parts are marked failed and the rule findings stand."""
+    from reviewer.agents.tasks import claude_review
+
+    names = agents_for(scan.project)
+    if not names:
+        return
+    scan.agent_runs = {name: {"status": "queued"} for name in names}
+    scan.agents_hash = agents_fingerprint(names)
+    Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs, agents_hash=scan.agents_hash)
+    try:
+        claude_review.apply_async(args=(scan.pk,), retry=False)
+    except Exception as exc:  # kombu raises several types for a dead broker
+        logger.warning("could not queue the Claude review of scan %s: %s", scan.pk, exc)
+        scan.agent_runs = {
+            name: {"status": "failed", "error": "The task queue is unavailable."} for name in names
+        }
+        Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)

@@ -1,0 +1,148 @@
+"""One Claude conversation: the agent's prompt, the files to review, a read-only tool loop.
+
+The model may call the checkout tools and ``report_finding`` as often as the limits allow.
+Malformed tool input is answered with a tool error (the model corrects itself); nothing the
+model says is executed. Reported findings are collected as validated data and verified by
+the caller. Django-free: the caller passes an ``anthropic.Anthropic`` client.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import anthropic
+from pydantic import ValidationError
+
+from reviewer.agents.budget import Limits, Usage
+from reviewer.agents.tools import (
+    Checkout,
+    ReportedFinding,
+    ToolError,
+    describe_validation,
+    tool_schemas,
+)
+
+logger = logging.getLogger(__name__)
+MAX_TOOL_RESULT_CHARS = 60_000
+MAX_FINDINGS_PER_CONVERSATION = 200
+
+
+@dataclass
+class Outcome:
+    reported: list[ReportedFinding] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    turns: int = 0
+    tool_errors: int = 0
+    stopped: str = ""  # why the loop stopped early (a budget), "" when the model finished
+    error: str = ""  # an API failure after the SDK's retries
+
+
+def converse(
+    client: anthropic.Anthropic,
+    *,
+    model: str,
+    system: str,
+    user_text: str,
+    checkout: Checkout,
+    price: dict[str, float],
+    run_limits: Limits,
+    run_spent: Usage,
+    scan_limits: Limits,
+    scan_spent: Usage,
+    max_tokens: int,
+    turns_before: int = 0,
+) -> Outcome:
+    """Talk to the model until it stops calling tools, a limit is hit, or the API fails.
+
+    ``run_spent``/``scan_spent`` are updated in place as responses arrive, so the next
+    conversation of the same run or scan sees what this one used.
+    """
+    outcome = Outcome()
+    tools = tool_schemas()
+    system_blocks: list[dict[str, Any]] = [
+        {"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}
+    ]
+    messages: list[dict[str, Any]] = [{"role": "user", "content": user_text}]
+    while True:
+        reason = run_limits.exceeded(
+            run_spent, turns_before + outcome.turns
+        ) or scan_limits.exceeded(scan_spent)
+        if reason:
+            outcome.stopped = reason
+            return outcome
+        answer_cap = max_tokens
+        for limits, spent in ((run_limits, run_spent), (scan_limits, scan_spent)):
+            if limits.max_output_tokens:
+                answer_cap = min(answer_cap, limits.max_output_tokens - spent.output_tokens)
+        try:
+            response = client.messages.create(
+                model=model,
+                max_tokens=max(answer_cap, 1),
+                system=system_blocks,  # type: ignore[arg-type]
+                tools=tools,  # type: ignore[arg-type]
+                messages=messages,  # type: ignore[arg-type]
+            )
+        except anthropic.APIStatusError as exc:
+            outcome.error = f"Claude API error {exc.status_code}: {_api_message(exc)}"
+            return outcome
+        except anthropic.APIConnectionError as exc:
+            outcome.error = f"Claude API unreachable: {type(exc).__name__}"
+            return outcome
+        outcome.turns += 1
+        share = outcome.usage.add_response(response.usage, price)
+        run_spent.merge(share)
+        scan_spent.merge(share)
+
+        assistant: list[dict[str, Any]] = []
+        results: list[dict[str, Any]] = []
+        for block in response.content:
+            if block.type == "text":
+                assistant.append({"type": "text", "text": block.text})
+            elif block.type == "tool_use":
+                assistant.append(
+                    {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+                )
+                results.append(_answer(block.id, block.name, block.input, checkout, outcome))
+        if not results or response.stop_reason != "tool_use":
+            return outcome
+        messages.append({"role": "assistant", "content": assistant})
+        messages.append({"role": "user", "content": results})
+
+
+def _answer(
+    tool_id: str, name: str, raw: object, checkout: Checkout, outcome: Outcome
+) -> dict[str, Any]:
+    try:
+        if name == "report_finding":
+            if len(outcome.reported) >= MAX_FINDINGS_PER_CONVERSATION:
+                raise ToolError("too many findings in one review; report only the important ones")
+            try:
+                finding = ReportedFinding.model_validate(raw)
+            except ValidationError as exc:
+                raise ToolError(describe_validation(exc)) from None
+            outcome.reported.append(finding)
+            text = "recorded"
+        else:
+            text = checkout.run(name, raw)
+    except ToolError as exc:
+        outcome.tool_errors += 1
+        return {
+            "type": "tool_result",
+            "tool_use_id": tool_id,
+            "content": str(exc),
+            "is_error": True,
+        }
+    if len(text) > MAX_TOOL_RESULT_CHARS:
+        text = text[:MAX_TOOL_RESULT_CHARS] + "\n... (cut: ask for a smaller range)"
+    return {"type": "tool_result", "tool_use_id": tool_id, "content": text}
+
+
+def _api_message(exc: anthropic.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"][:300]
+    return type(exc).__name__

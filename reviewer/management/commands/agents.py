@@ -1,0 +1,59 @@
+"""``manage.py agents check FILE...`` validates agent files; ``agents list`` shows the
+installed agents (built-in, the REVIEWDECK_AGENTS_DIR folder, team agents)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
+
+from reviewer.agents.catalog import installed, resolve_model
+from reviewer.agents.definition import AgentDefinition, AgentFileError, load_file
+
+
+def describe(agent: AgentDefinition) -> str:
+    model = resolve_model(agent.model)
+    shown = agent.model if model == agent.model else f"{agent.model} -> {model}"
+    rules = ", ".join(agent.rules) or "none"
+    return f"{agent.name}  model: {shown}  rule packs: {rules}  version: {agent.version}"
+
+
+class Command(BaseCommand):
+    help = "Check agent files (agents check FILE...) or list the installed agents."
+    requires_system_checks: list[str] = []
+    exit_code = 0
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        check = sub.add_parser("check", help="Validate agent files")
+        check.add_argument("files", nargs="+", metavar="FILE")
+        sub.add_parser("list", help="Show the installed agents")
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        super().run_from_argv(argv)
+        if self.exit_code:
+            sys.exit(self.exit_code)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.exit_code = 0
+        if options["action"] == "check":
+            for name in options["files"]:
+                try:
+                    agent = load_file(Path(name))
+                except AgentFileError as exc:
+                    self.stderr.write(f"error: {exc}")
+                    self.exit_code = 1
+                    continue
+                self.stdout.write(f"ok: {name}: {describe(agent)}")
+            return
+        try:
+            agents = installed()
+        except DatabaseError:
+            agents = installed(include_db=False)
+            self.stderr.write("(database not reachable: team agents not shown)")
+        for item in agents.values():
+            version = f" v{item.version_number}" if item.version_number else ""
+            self.stdout.write(f"{describe(item.agent)}  [{item.origin}{version}]")
