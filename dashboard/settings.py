@@ -170,8 +170,6 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Recovery after a broker outage: workers (at start) and beat (periodically) send again
 # queued scans whose message was lost. See reviewer/recovery.py.
 CELERY_IMPORTS = ["reviewer.recovery", "reviewer.agents.tasks"]
-# The Claude part of a scan runs on its own queue (slow, rate-limited, costs money).
-CELERY_TASK_ROUTES = {"agents.claude_review": {"queue": "claude"}}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requeue-orphaned-scans": {"task": "reviewer.requeue_orphaned_scans", "schedule": 120.0},
     "expire-stale-scans": {"task": "reviewer.expire_stale_scans", "schedule": 60.0},

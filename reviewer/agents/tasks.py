@@ -1,4 +1,6 @@
-"""Celery task of the Claude part of a scan; routed to the "claude" queue in settings."""
+"""Celery task of the Claude part of a scan.
+
+Routed to the "claude" queue by CELERY_TASK_ROUTES ("reviewer.agents.*")."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from celery import shared_task
 from reviewer.agents.claude import run_claude_review
 
 
-@shared_task(name="agents.claude_review", acks_late=True)
+@shared_task(name="reviewer.agents.claude_review", acks_late=True)
 def claude_review(scan_id: int) -> str:
     """Run the queued agents of a scan. Safe to deliver twice: only queued parts run."""
     return run_claude_review(scan_id)
