@@ -185,6 +185,7 @@ CELERY_TASK_ROUTES = {
     "reviewer.scan_project": {"queue": "scans"},
     "reviewer.scheduled_scan": {"queue": "scans"},
     "reviewer.backfill_project": {"queue": "scans"},
+    "reviewer.onboard_project": {"queue": "scans"},
     "reviewer.agents.*": {"queue": "claude"},
 }
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from dashboard.views import findings, projects, scans
+from dashboard.views import findings, project_settings, projects, scans
 
 app_name = "dashboard"
 urlpatterns = [
@@ -11,6 +11,16 @@ urlpatterns = [
         "projects/<slug:slug>/findings/<int:finding_id>/", findings.finding_detail, name="finding"
     ),
     path("projects/<slug:slug>/scan/", scans.scan_start, name="scan_start"),
+    path(
+        "projects/<slug:slug>/settings/",
+        project_settings.project_settings,
+        name="project_settings",
+    ),
+    path(
+        "projects/<slug:slug>/backfill/",
+        project_settings.project_backfill,
+        name="project_backfill",
+    ),
     path("projects/<slug:slug>/scans/<int:scan_id>/status/", scans.scan_status, name="scan_status"),
     path("", include("dashboard.agent_urls")),
 ]

@@ -76,6 +76,42 @@ def backfill_project(self: Any, project_id: int, weeks: int | None = None) -> in
         raise self.retry(countdown=30, exc=exc) from exc
 
 
+@shared_task(name="reviewer.onboard_project", acks_late=True)
+def onboard_project(project_id: int) -> str:
+    """A newly added project: backfill its weekly history, then scan its current head."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return "no such project"
+    if project.backfill_weeks:
+        try:
+            backfill(project)
+        except Exception:  # the regular scan below reports repository problems clearly
+            logger.warning("backfill of project %s failed", project_id, exc_info=True)
+    scan, created = request_scan(project, Scan.Trigger.MANUAL)
+    if created:
+        run_scan(scan.pk)
+    return f"scan #{scan.pk}"
+
+
+def start_onboarding(project: Project) -> bool:
+    """Queue the onboarding of a new project; False when the queue is unavailable."""
+    try:
+        onboard_project.apply_async(args=(project.pk,), retry=False)
+    except Exception as exc:  # kombu raises several types for a dead broker
+        logger.warning("could not queue onboarding of %s: %s", project.pk, type(exc).__name__)
+        return False
+    return True
+
+
+def start_backfill(project: Project, weeks: int | None = None) -> bool:
+    try:
+        backfill_project.apply_async(args=(project.pk, weeks), retry=False)
+    except Exception as exc:  # kombu raises several types for a dead broker
+        logger.warning("could not queue backfill of %s: %s", project.pk, type(exc).__name__)
+        return False
+    return True
+
+
 @shared_task(name="reviewer.expire_stale_scans", ignore_result=True)
 def expire_stale_scans_task() -> int:
     """Mark scans whose worker died as failed, so the UI says so without a new trigger."""

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from dashboard.access import AuthedRequest, can_change, get_project_for_user
 from dashboard.forms import FindingFilterForm, ProjectForm
 from reviewer.models import Finding, Project, Severity
+from reviewer.tasks import start_onboarding
 
 
 @login_required
@@ -32,7 +33,16 @@ def project_add(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         project = form.save()
-        messages.success(request, f"Added {project.name}. Press “Scan now” to review it.")
+        if start_onboarding(project):
+            messages.success(
+                request,
+                f"Added {project.name}: its last {project.backfill_weeks} weeks of history and "
+                "its current code are being scanned.",
+            )
+        else:
+            messages.warning(
+                request, f"Added {project.name}, but the task queue is unavailable: scan it later."
+            )
         return redirect(project)
     return render(request, "dashboard/project_add.html", {"form": form})
 

@@ -75,7 +75,7 @@ class Command(BaseCommand):
                 "--pool",
                 "solo",
                 "-Q",
-                "scans",
+                "scans,claude",
                 "--loglevel",
                 "INFO",
                 "--without-heartbeat",

@@ -1,0 +1,114 @@
+"""A project's settings: scan schedule, history backfill, digests."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.validators import EmailValidator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dashboard.access import get_project_for_change
+from reviewer import schedules
+from reviewer.models import Project
+from reviewer.tasks import start_backfill
+
+TIMEZONES = sorted(zoneinfo.available_timezones())
+
+
+class ProjectSettingsForm(forms.Form):
+    schedule = forms.ChoiceField(
+        choices=[("off", "Not scheduled"), ("interval", "Every N minutes"), ("cron", "Cron")]
+    )
+    every_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 31, required=False)
+    cron = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="minute hour day-of-month month day-of-week, e.g. 0 6 * * 1-5",
+    )
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+    backfill_weeks = forms.IntegerField(min_value=0, max_value=520)
+    digest_emails = forms.CharField(
+        required=False, max_length=2000, help_text="Comma-separated addresses"
+    )
+    digest_webhook_url = forms.URLField(
+        required=False, max_length=500, help_text="Slack-compatible incoming webhook"
+    )
+
+    def clean_digest_emails(self) -> str:
+        raw: str = self.cleaned_data["digest_emails"]
+        addresses = [a.strip() for a in raw.replace(";", ",").split(",") if a.strip()]
+        validate = EmailValidator()
+        for address in addresses:
+            validate(address)
+        return ", ".join(addresses)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("schedule")
+        try:
+            if kind == "interval":
+                if not data.get("every_minutes"):
+                    self.add_error("every_minutes", "How often, in minutes?")
+            elif kind == "cron":
+                schedules.parse_cron(data.get("cron") or "", data.get("timezone") or "UTC")
+        except schedules.ScheduleError as exc:
+            self.add_error("cron", str(exc))
+        return data
+
+    def as_schedule(self) -> schedules.Schedule:
+        data = self.cleaned_data
+        return schedules.Schedule(
+            kind=data["schedule"],
+            every_minutes=data.get("every_minutes") or 0,
+            cron=data.get("cron") or "",
+            timezone=data.get("timezone") or "UTC",
+        )
+
+
+def _initial(project: Project) -> dict[str, object]:
+    current = schedules.current(project)
+    return {
+        "schedule": current.kind,
+        "every_minutes": current.every_minutes or None,
+        "cron": current.cron,
+        "timezone": current.timezone,
+        "backfill_weeks": project.backfill_weeks,
+        "digest_emails": project.digest_emails,
+        "digest_webhook_url": project.digest_webhook_url,
+    }
+
+
+@login_required
+def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_change(request, slug)
+    form = ProjectSettingsForm(request.POST or None, initial=_initial(project))
+    if request.method == "POST" and form.is_valid():
+        schedules.set_schedule(project, form.as_schedule())
+        project.backfill_weeks = form.cleaned_data["backfill_weeks"]
+        project.digest_emails = form.cleaned_data["digest_emails"]
+        project.digest_webhook_url = form.cleaned_data["digest_webhook_url"]
+        project.save(update_fields=["backfill_weeks", "digest_emails", "digest_webhook_url"])
+        messages.success(request, f"Saved. Schedule: {form.as_schedule().describe()}.")
+        return redirect("dashboard:project_settings", slug=project.slug)
+    return render(
+        request,
+        "dashboard/project_settings.html",
+        {"project": project, "form": form, "schedule": schedules.current(project)},
+    )
+
+
+@login_required
+@require_POST
+def project_backfill(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_change(request, slug)
+    if start_backfill(project):
+        messages.success(request, f"Backfill of the last {project.backfill_weeks} weeks is queued.")
+    else:
+        messages.error(request, "The task queue is unavailable; try again when it is back.")
+    return redirect("dashboard:project_settings", slug=project.slug)
