@@ -110,7 +110,7 @@ def test_keyset_pagination_walks_every_finding_once(
         if not response.context["next_after"]:
             break
         params = {"after": str(response.context["next_after"])}
-    assert sorted(seen, key=int) == sorted(str(f.pk) for f in made)
+    assert sorted(seen, key=int) == sorted((str(f.pk) for f in made), key=int)
     assert len(seen) == len(set(seen))
 
 
