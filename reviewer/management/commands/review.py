@@ -127,6 +127,15 @@ class Command(BaseCommand):
             jobs=options["jobs"],
         )
         report = render(result, options["format"])
+        claude_runs = []
+        if agents and settings.ANTHROPIC_API_KEY:  # the same Claude review as a scan
+            from reviewer.agents.cli import format_runs, review_with_claude
+
+            claude_runs = review_with_claude(root, agents, result.issues, files)
+            if options["format"] == "text":
+                report += format_runs(claude_runs)
+            else:
+                self.stderr.write(format_runs(claude_runs))
         if options["output"]:
             try:
                 Path(options["output"]).write_text(report, encoding="utf-8")
@@ -138,4 +147,4 @@ class Command(BaseCommand):
             self.stderr.write(f"{summary_line(result)} Report written to {options['output']}.")
         else:
             self.stdout.write(report, ending="")
-        self.exit_code = 1 if result.issues else 0
+        self.exit_code = 1 if result.issues or any(r.findings for r in claude_runs) else 0

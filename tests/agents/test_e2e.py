@@ -1,0 +1,163 @@
+"""End to end: a real Celery worker on both queues ("scans" and "claude"), a real git
+repository, the real anthropic SDK talking to the scripted local Messages API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from reviewer.agents.catalog import BUILTIN_DIR
+from reviewer.agents.definition import load_file
+from reviewer.models import Finding, Project, Scan
+from tests.conftest import ROOT, GitRepo
+from tests.fake_anthropic import FakeAnthropic, done, tool_use, tools_reply
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+REVIEWER = "python-backend-reviewer"
+DB = 'def load(session, user_id):\n    return session.execute(f"SELECT {user_id}")\n'
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAnthropic]:
+    server = FakeAnthropic().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def claude_worker(
+    transactional_db: None, tmp_path: Path, workdir: Path, fake: FakeAnthropic
+) -> Iterator[subprocess.Popen[bytes]]:
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "REVIEWDECK_WORKDIR": str(workdir),
+        "ANTHROPIC_API_KEY": "sk-e2e-test",
+        "ANTHROPIC_BASE_URL": fake.url,
+        "ANTHROPIC_MAX_RETRIES": "1",
+    }
+    log_path = tmp_path / "claude-worker.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dashboard",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            "scans,claude",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"claude-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while b"ready." not in log_path.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(log_path.read_text())
+        time.sleep(0.2)
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def wait_for_agents(scan_id: int, timeout: float = 90) -> Scan:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        scan = Scan.objects.get(pk=scan_id)
+        runs = scan.agent_runs
+        if (
+            not scan.is_active
+            and runs
+            and all(r.get("status") not in ("queued", "running") for r in runs.values())
+        ):
+            return scan
+        if scan.status == Scan.Status.FAILED:
+            return scan
+        time.sleep(0.3)
+    raise AssertionError(f"the agents of scan {scan_id} did not finish in {timeout}s")
+
+
+def test_a_scan_runs_the_rules_then_the_claude_review_on_its_own_queue(
+    claude_worker: object,
+    fake: FakeAnthropic,
+    make_repo: Callable[[str], GitRepo],
+    member_client: Client,
+    project_factory: Callable[..., Project],
+) -> None:
+    repo = make_repo("svc")
+    repo.commit(
+        {"app/db.py": DB, "app/api.py": "import time\n\n\nasync def f():\n    time.sleep(1)\n"}
+    )
+    project = project_factory(repo_url=str(repo.path), agents=[REVIEWER])
+    fake.add(
+        tools_reply(tool_use("read_file", {"path": "app/db.py", "start_line": 1})),
+        tools_reply(
+            tool_use(
+                "report_finding",
+                {
+                    "category": "security",
+                    "severity": "critical",
+                    "confidence": 95,
+                    "path": "app/db.py",
+                    "line": 2,
+                    "code": 'return session.execute(f"SELECT {user_id}")',
+                    "title": "SQL injection",
+                    "explanation": "User input is formatted into SQL.",
+                    "suggested_fix": "Bind parameters.",
+                },
+            ),
+            cache_write=1500,
+        ),
+        done(cache_read=1500),
+    )
+
+    response = member_client.post(reverse("dashboard:scan_start", args=[project.slug]))
+    assert response.status_code == 200
+    started = project.scans.order_by("-id").first()
+    assert started is not None
+    scan = wait_for_agents(started.pk)
+
+    assert scan.status == Scan.Status.SUCCEEDED, scan.error
+    assert scan.agent_runs[REVIEWER]["status"] == "succeeded", scan.agent_runs
+    claude = Finding.objects.get(project=project, origin=Finding.Origin.CLAUDE)
+    assert (claude.path, claude.line, claude.title) == ("app/db.py", 2, "SQL injection")
+    assert claude.agent_version == load_file(BUILTIN_DIR / f"{REVIEWER}.md").version
+    assert Finding.objects.filter(project=project, rule_id="AS001").exists()
+    assert scan.input_tokens == 3000 and scan.output_tokens == 300
+    assert (scan.cache_read_tokens, scan.cache_write_tokens) == (1500, 1500)
+    assert scan.cost_usd > 0
+    assert len(fake.requests) == 3
+    assert fake.requests[0]["headers"].get("Authorization") == "Bearer sk-e2e-test"
+
+    page = member_client.get(reverse("dashboard:project_agents", args=[project.slug]))
+    html = page.content.decode()
+    assert "succeeded" in html and f"cost ≈ ${scan.cost_usd}" in html
