@@ -359,6 +359,9 @@ def run_claude_review(scan_id: int) -> str:
         reviewed |= run.reviewed
     _set_corroborations(project, reviewed, confirmed)
     _refresh_summary(scan)
+    if any(r.get("status") != "succeeded" for r in scan.agent_runs.values()):
+        # Incomplete: the next scan of the same head must not be skipped as "no change".
+        Scan.objects.filter(pk=scan.pk).update(agents_hash="")
     return "done"
 
 

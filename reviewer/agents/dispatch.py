@@ -29,6 +29,16 @@ def agents_fingerprint(names: list[str]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def claude_fingerprint(project: Project) -> str:
+    """What ``Scan.agents_hash`` will be when this project's Claude review runs ("" when
+    it does not): a scan of an unchanged head with the same fingerprint may be skipped."""
+    from django.conf import settings
+
+    if not (settings.ANTHROPIC_API_KEY and project.claude_enabled):
+        return ""
+    return agents_fingerprint(agents_for(project))
+
+
 def queue_claude_review(scan: Scan) -> None:
     """Mark each agent's part queued and send the task. Never raises: when the queue is
     down, the agents' parts are marked failed and the rule findings stand."""

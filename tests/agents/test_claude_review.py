@@ -12,6 +12,7 @@ import pytest
 from reviewer.agents.catalog import BUILTIN_DIR
 from reviewer.agents.claude import run_claude_review
 from reviewer.agents.definition import load_file
+from reviewer.agents.dispatch import claude_fingerprint
 from reviewer.agents.models import AgentResult
 from reviewer.models import Finding, Project, Scan
 from reviewer.scanning import request_scan, run_scan
@@ -168,6 +169,7 @@ def test_a_review_verifies_findings_confines_tools_and_records_usage(
     run = result.agent_runs[REVIEWER]
     assert run["status"] == "succeeded" and run["turns"] == 3 and run["files_sent"] == 2
     assert run["created"] == 2 and run["corroborated"] == 1 and run["tool_errors"] == 3
+    assert result.agents_hash == claude_fingerprint(project) != ""
     assert result.summary.open_critical >= 1
 
 
@@ -230,6 +232,7 @@ def test_a_server_failing_for_good_fails_the_agent_part_and_keeps_the_rule_findi
     assert result.status == Scan.Status.SUCCEEDED
     assert Finding.objects.filter(project=project, rule_id="AS001").exists()
     assert not claude_findings(project) and not AgentResult.objects.exists()
+    assert result.agents_hash == ""  # the next scan of this head is not skipped
 
 
 @pytest.mark.parametrize(

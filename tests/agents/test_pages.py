@@ -129,3 +129,22 @@ def test_the_agents_list_query_count_does_not_grow_with_versions(
     with django_assert_num_queries(6):
         response = member_client.get(reverse("dashboard:agents") + "?name=fastapi-service-reviewer")
     assert response.content.decode().count("<li>v") == 5
+
+
+def test_a_claude_finding_page_shows_its_explanation_and_fix_escaped(
+    member_client: Client, project_factory: Callable[..., Project]
+) -> None:
+    from tests.factories import make_findings
+
+    project = project_factory()
+    finding = make_findings(project, 1)[0]
+    finding.origin = "claude"
+    finding.agent_version = "abc123def4567890"
+    finding.explanation = "Because <img src=x onerror=alert(1)> runs."
+    finding.suggested_fix = "use select()"
+    finding.save()
+    html = member_client.get(finding.get_absolute_url()).content.decode()
+    assert "abc123def4567890" in html and "use select()" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img src=x" not in html
+    project_page = member_client.get(project.get_absolute_url()).content.decode()
+    assert reverse("dashboard:project_agents", args=[project.slug]) in project_page
