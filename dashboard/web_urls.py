@@ -10,6 +10,13 @@ urlpatterns = [
     path(
         "projects/<slug:slug>/findings/<int:finding_id>/", findings.finding_detail, name="finding"
     ),
+    path(
+        "projects/<slug:slug>/findings/<int:finding_id>/triage/",
+        findings.finding_triage,
+        name="finding_triage",
+    ),
+    path("projects/<slug:slug>/triage/", findings.bulk_triage, name="bulk_triage"),
+    path("projects/<slug:slug>/assignees/", findings.assignee_options, name="assignee_options"),
     path("projects/<slug:slug>/scan/", scans.scan_start, name="scan_start"),
     path(
         "projects/<slug:slug>/settings/",

@@ -1270,3 +1270,28 @@ def export_tree(
         raise RepoTimeoutError(f"Timed out after {timeout} s while exporting {commit[:12]}.")
     if code != 0:
         raise RepoError(f"Could not read commit {commit[:12]}: {_reason(stderr.decode())}")
+
+
+def read_blob(
+    dest: Path,
+    commit: str,
+    path: str,
+    *,
+    max_bytes: int = 2_000_000,
+    timeout: int = LOCAL_COMMAND_TIMEOUT,
+) -> bytes | None:
+    """The content of ``path`` at ``commit`` in the clone, or None when it is absent, not a
+    regular file or larger than ``max_bytes``. Read from git's object store: nothing in
+    the work tree (which may have moved on) and no filters are involved."""
+    if "\x00" in path or path.startswith(("/", "-")) or ".." in path.split("/"):
+        return None
+    deadline = _Deadline(timeout)
+    spec = f"{_check_sha(commit)}:{path}"
+    size = _run(["cat-file", "-s", spec], cwd=dest, deadline=deadline, doing="reading a file")
+    kind = _run(["cat-file", "-t", spec], cwd=dest, deadline=deadline, doing="reading a file")
+    if size.returncode != 0 or kind.returncode != 0 or kind.stdout.strip() != b"blob":
+        return None
+    if int(size.stdout.strip() or 0) > max_bytes:
+        return None
+    blob = _run(["cat-file", "blob", spec], cwd=dest, deadline=deadline, doing="reading a file")
+    return blob.stdout if blob.returncode == 0 else None

@@ -1,27 +1,130 @@
-"""One finding: what it is, where, and what happened to it."""
+"""One finding: what it is, where, what happened to it, and what the team decided."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.access import get_project_for_user
-from reviewer.models import Finding
+from dashboard.access import can_change, get_project_for_change, get_project_for_user
+from reviewer.code_view import code_context, web_url
+from reviewer.engine.registry import load_rules
+from reviewer.models import Finding, Project
+from reviewer.triage import MAX_BULK, Decision, TriageError, apply_triage
+
+ASSIGNEE_SUGGESTIONS = 10
+
+
+def team_members(project: Project) -> QuerySet[User]:
+    users = User.objects.filter(is_active=True)
+    if project.team_id is None:
+        return users.filter(is_staff=True)
+    return users.filter(groups=project.team_id)
+
+
+def _finding_context(request: HttpRequest, project: Project, finding: Finding) -> dict[str, object]:
+    events = list(finding.events.select_related("scan").order_by("id"))
+    commit = finding.last_seen_scan.commit_sha if finding.last_seen_scan else ""
+    return {
+        "project": project,
+        "finding": finding,
+        "events": events,
+        "triage_events": finding.triage_events.select_related("user", "assignee").order_by("id"),
+        "rule": load_rules().get(finding.rule_id),
+        "code": code_context(finding, commit),
+        "web_url": web_url(project.repo_url, commit, finding.path, finding.line),
+        "can_change": can_change(request.user, project),
+        "actions": [
+            ("acknowledge", "Acknowledge"),
+            ("false_positive", "False positive"),
+            ("wont_fix", "Won't fix"),
+            ("reopen", "Reopen"),
+        ],
+    }
 
 
 @login_required
 def finding_detail(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     finding = get_object_or_404(
-        Finding.objects.select_related("first_seen_scan", "fixed_in_scan", "assignee"),
+        Finding.objects.select_related(
+            "first_seen_scan", "last_seen_scan", "fixed_in_scan", "assignee"
+        ),
         project=project,
         pk=finding_id,
     )
-    events = finding.events.select_related("scan").order_by("id")
-    triage_events = finding.triage_events.select_related("user", "assignee").order_by("id")
-    return render(
-        request,
-        "dashboard/finding.html",
-        {"project": project, "finding": finding, "events": events, "triage_events": triage_events},
+    return render(request, "dashboard/finding.html", _finding_context(request, project, finding))
+
+
+def _decision(request: HttpRequest, project: Project) -> Decision:
+    assignee_name = request.POST.get("assignee", "").strip()
+    change_assignee = "assignee" in request.POST and request.POST.get("change_assignee") == "1"
+    assignee = None
+    if change_assignee and assignee_name:
+        assignee = team_members(project).filter(username=assignee_name).first()
+        if assignee is None:
+            raise TriageError(f"{assignee_name!r} is not a member of this project's team.")
+    return Decision(
+        action=request.POST.get("action", ""),
+        assignee=assignee,
+        change_assignee=change_assignee,
+        comment=request.POST.get("comment", ""),
     )
+
+
+@login_required
+@require_POST
+def finding_triage(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
+    project = get_project_for_change(request, slug)
+    finding = get_object_or_404(Finding, project=project, pk=finding_id)
+    error = ""
+    try:
+        apply_triage([finding], request.user, _decision(request, project))  # type: ignore[arg-type]
+    except TriageError as exc:
+        error = str(exc)
+    finding = Finding.objects.select_related("last_seen_scan", "assignee").get(pk=finding.pk)
+    context = _finding_context(request, project, finding) | {"triage_error": error}
+    if request.headers.get("HX-Request"):
+        return render(request, "dashboard/finding.html#triage", context)
+    if error:
+        messages.error(request, error)
+    return redirect(finding)
+
+
+@login_required
+@require_POST
+def bulk_triage(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_change(request, slug)
+    ids = [int(i) for i in request.POST.getlist("finding") if i.isdigit()][: MAX_BULK + 1]
+    if not ids:
+        return HttpResponseBadRequest("Select findings first.")
+    findings = Finding.objects.filter(project=project, pk__in=ids)
+    try:
+        count = apply_triage(findings, request.user, _decision(request, project))  # type: ignore[arg-type]
+    except TriageError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Triaged {count} finding(s).")
+    back = request.POST.get("next", "")
+    if back.startswith(project.get_absolute_url()):
+        return redirect(back)
+    return redirect(project)
+
+
+@login_required
+@require_GET
+def assignee_options(request: HttpRequest, slug: str) -> HttpResponse:
+    """Up to ten team members matching what was typed (never a 100k-option dropdown)."""
+    project = get_project_for_user(request, slug)
+    query = request.GET.get("assignee", "").strip()[:100]
+    users = team_members(project)
+    if query:
+        users = users.filter(username__icontains=query)
+    names = list(
+        users.order_by("username").values_list("username", flat=True)[:ASSIGNEE_SUGGESTIONS]
+    )
+    return render(request, "dashboard/assignee_options.html", {"names": names})

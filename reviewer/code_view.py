@@ -1,0 +1,87 @@
+"""The code around a finding, from the scanned commit, highlighted on the server.
+
+Pygments escapes everything it emits, so its HTML is the only markup we mark safe; the
+text itself (repository content) is never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from django.utils.safestring import SafeString, mark_safe
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer, TextLexer
+
+from reviewer import repos
+from reviewer.models import Finding
+from reviewer.scanning import checkout_dir
+
+CONTEXT_LINES = 8
+_SCP_RE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>.+)$")
+_HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
+
+
+@dataclass(frozen=True)
+class CodeContext:
+    html: SafeString
+    first_line: int
+    from_commit: bool  # False: only the stored snippet was available
+
+
+def code_context(finding: Finding, commit: str) -> CodeContext:
+    text = None
+    checkout = checkout_dir(finding.project)
+    if commit and (checkout / ".git").is_dir():
+        try:
+            blob = repos.read_blob(checkout, commit, finding.path)
+        except (repos.RepoError, OSError):
+            blob = None
+        if blob is not None:
+            text = blob.decode("utf-8", "replace")
+    if text is None:
+        return CodeContext(
+            _render(finding.snippet, finding.line, finding.line, finding), finding.line, False
+        )
+    lines = text.splitlines()
+    start = max(1, finding.line - CONTEXT_LINES)
+    end = min(len(lines), finding.line + CONTEXT_LINES)
+    excerpt = "\n".join(line[:500] for line in lines[start - 1 : end])
+    return CodeContext(_render(excerpt, start, finding.line, finding), start, True)
+
+
+def _render(code: str, start: int, line: int, finding: Finding) -> SafeString:
+    lexer = PythonLexer() if finding.path.endswith((".py", ".pyi")) else TextLexer()
+    formatter = HtmlFormatter(
+        linenos="inline",
+        linenostart=start,
+        hl_lines=[line - start + 1],
+        cssclass="highlight",
+        wrapcode=True,
+    )
+    return mark_safe(highlight(code, lexer, formatter))  # noqa: S308 - pygments escapes
+
+
+def web_url(repo_url: str, commit: str, path: str, line: int) -> str:
+    """A link to the line on GitHub / GitLab / Bitbucket, or "" for other hosts."""
+    if repo_url.startswith(("https://", "ssh://", "git+ssh://")):
+        parts = urlsplit(repo_url)
+        host, repo_path = (parts.hostname or "").lower(), parts.path
+    else:
+        match = _SCP_RE.match(repo_url)
+        if not match:
+            return ""
+        host, repo_path = match["host"].lower(), match["path"]
+    kind = _HOSTS.get(host)
+    repo_path = repo_path.strip("/").removesuffix(".git")
+    if not kind or repo_path.count("/") < 1 or not commit:
+        return ""
+    base = f"https://{host}/{quote(repo_path)}"
+    file = quote(path)
+    if kind == "github":
+        return f"{base}/blob/{commit}/{file}#L{line}"
+    if kind == "gitlab":
+        return f"{base}/-/blob/{commit}/{file}#L{line}"
+    return f"{base}/src/{commit}/{file}#lines-{line}"
