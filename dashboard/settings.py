@@ -244,6 +244,7 @@ ANTHROPIC_TIMEOUT = env_int("ANTHROPIC_TIMEOUT", 120)
 CLAUDE_CONFIDENCE_THRESHOLD = env_int("CLAUDE_CONFIDENCE_THRESHOLD", 70)
 CLAUDE_MAX_TOKENS = env_int("CLAUDE_MAX_TOKENS", 4096)  # per response
 CLAUDE_CONVERSATION_CHARS = env_int("CLAUDE_CONVERSATION_CHARS", 60_000)
+CLAUDE_BATCH_POLL_SECONDS = env_int("CLAUDE_BATCH_POLL_SECONDS", 60)
 # Budgets (0 = none); a project overrides them in Project.budget {"run": {}, "scan": {}}.
 CLAUDE_RUN_BUDGET = {
     "max_turns": env_int("CLAUDE_RUN_MAX_TURNS", 40),

@@ -5,6 +5,10 @@ conversation: every POST /v1/messages takes the next step of the script, which i
 (content blocks with ``tool_use`` or text, a stop reason, usage with cache tokens), an
 error status (429 with retry-after-ms, 500, ...), or a function of the request that
 returns one of those. Every request is recorded (headers and JSON body) for assertions.
+
+Message Batches: POST /v1/messages/batches answers every request of the batch with the
+next script steps (in order); GET of the batch reports ``in_progress`` for
+``batch_polls_before_end`` polls, then ``ended`` with a results URL serving JSON lines.
 """
 
 from __future__ import annotations
@@ -66,11 +70,31 @@ def tool_results(request: dict[str, Any]) -> list[dict[str, Any]]:
     return [b for b in content if b.get("type") == "tool_result"]
 
 
+def message_payload(step: Reply, model: str) -> dict[str, Any]:
+    return {
+        "id": f"msg_{next(_ids):06d}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": step.content,
+        "stop_reason": step.stop_reason,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": step.input_tokens,
+            "output_tokens": step.output_tokens,
+            "cache_creation_input_tokens": step.cache_write,
+            "cache_read_input_tokens": step.cache_read,
+        },
+    }
+
+
 class FakeAnthropic:
     def __init__(self) -> None:
         self.script: deque[Step] = deque()
         self.when_empty: Step | None = None
         self.requests: list[dict[str, Any]] = []
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_polls_before_end = 1
         self._lock = threading.Lock()
         fake = self
 
@@ -78,10 +102,38 @@ class FakeAnthropic:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:
+                record = {"path": self.path, "headers": dict(self.headers), "body": None}
+                with fake._lock:
+                    fake.requests.append(record)
+                parts = self.path.split("?")[0].strip("/").split("/")
+                batch = fake.batches.get(parts[3]) if len(parts) >= 4 else None
+                if parts[:3] != ["v1", "messages", "batches"] or batch is None:
+                    self._answer(Status(404, f"no route {self.path}", "not_found_error", {}), "")
+                    return
+                if len(parts) == 5 and parts[4] == "results":
+                    lines = "".join(json.dumps(r) + "\n" for r in batch["results"])
+                    data = lines.encode()
+                    self.send_response(200)
+                    self.send_header("content-type", "application/binary")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                batch["polls"] += 1
+                ended = batch["polls"] > fake.batch_polls_before_end
+                self._send(200, fake._batch_object(batch, ended), {})
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 record = {"path": self.path, "headers": dict(self.headers), "body": body}
+                if self.path.startswith("/v1/messages/batches"):
+                    with fake._lock:
+                        fake.requests.append(record)
+                    batch = fake._create_batch(body)
+                    self._send(200, fake._batch_object(batch, False), {})
+                    return
                 with fake._lock:
                     fake.requests.append(record)
                     step = fake.script.popleft() if fake.script else fake.when_empty
@@ -94,29 +146,12 @@ class FakeAnthropic:
                 self._answer(step, body.get("model", ""))
 
             def _answer(self, step: Reply | Status, model: str) -> None:
-                if isinstance(step, Status):
-                    payload: dict[str, Any] = {
-                        "type": "error",
-                        "error": {"type": step.kind, "message": step.message},
-                    }
-                    self._send(step.code, payload, step.headers)
+                if isinstance(step, Reply):
+                    headers = {"request-id": f"req_{next(_ids)}"}
+                    self._send(200, message_payload(step, model), headers)
                     return
-                payload = {
-                    "id": f"msg_{next(_ids):06d}",
-                    "type": "message",
-                    "role": "assistant",
-                    "model": model,
-                    "content": step.content,
-                    "stop_reason": step.stop_reason,
-                    "stop_sequence": None,
-                    "usage": {
-                        "input_tokens": step.input_tokens,
-                        "output_tokens": step.output_tokens,
-                        "cache_creation_input_tokens": step.cache_write,
-                        "cache_read_input_tokens": step.cache_read,
-                    },
-                }
-                self._send(200, payload, {"request-id": f"req_{next(_ids)}"})
+                payload = {"type": "error", "error": {"type": step.kind, "message": step.message}}
+                self._send(step.code, payload, step.headers)
 
             def _send(self, code: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
                 data = json.dumps(payload).encode()
@@ -130,6 +165,53 @@ class FakeAnthropic:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _create_batch(self, body: dict[str, Any]) -> dict[str, Any]:
+        batch_id = f"msgbatch_{next(_ids):06d}"
+        results = []
+        for request in body.get("requests", []):
+            with self._lock:
+                step = self.script.popleft() if self.script else self.when_empty
+            if callable(step):
+                step = step({"path": "batch", "headers": {}, "body": request["params"]})
+            if isinstance(step, Reply):
+                result: dict[str, Any] = {
+                    "type": "succeeded",
+                    "message": message_payload(step, request["params"].get("model", "")),
+                }
+            else:
+                result = {
+                    "type": "errored",
+                    "error": {"type": "error", "error": {"type": "api_error", "message": "x"}},
+                }
+            results.append({"custom_id": request["custom_id"], "result": result})
+        batch = {"id": batch_id, "polls": 0, "results": results}
+        self.batches[batch_id] = batch
+        return batch
+
+    def _batch_object(self, batch: dict[str, Any], ended: bool) -> dict[str, Any]:
+        count = len(batch["results"])
+        succeeded = sum(1 for r in batch["results"] if r["result"]["type"] == "succeeded")
+        return {
+            "id": batch["id"],
+            "type": "message_batch",
+            "processing_status": "ended" if ended else "in_progress",
+            "request_counts": {
+                "processing": 0 if ended else count,
+                "succeeded": succeeded if ended else 0,
+                "errored": count - succeeded if ended else 0,
+                "canceled": 0,
+                "expired": 0,
+            },
+            "created_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2026-01-02T00:00:00Z",
+            "ended_at": "2026-01-01T00:10:00Z" if ended else None,
+            "archived_at": None,
+            "cancel_initiated_at": None,
+            "results_url": f"{self.url}/v1/messages/batches/{batch['id']}/results"
+            if ended
+            else None,
+        }
 
     @property
     def url(self) -> str:
