@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group, User
 from django.utils.text import slugify
 
 from reviewer import repos
-from reviewer.models import Project, Severity
+from reviewer.finding_filters import FindingFilter
+from reviewer.models import Finding, Project, Severity
 
 
 class ProjectForm(forms.ModelForm[Project]):
@@ -66,8 +67,45 @@ class FindingFilterForm(forms.Form):
         required=False,
     )
     category = forms.CharField(required=False, max_length=40)
+    rule = forms.CharField(required=False, max_length=40)
+    agent = forms.CharField(required=False, max_length=100)
+    triage = forms.ChoiceField(
+        choices=[
+            ("", "Not dismissed"),
+            ("all", "Any triage"),
+            *[(t.value, t.label) for t in Finding.Triage],
+        ],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        choices=[("open", "Open"), ("fixed", "Fixed")], required=False, initial="open"
+    )
+    path = forms.CharField(required=False, max_length=1000)
+    debt_kind = forms.CharField(required=False, max_length=20)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since_scan = forms.IntegerField(required=False, min_value=0)
+    q = forms.CharField(required=False, max_length=200)
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def severity_value(self) -> int | None:
         code = self.cleaned_data.get("severity") or ""
         return Severity.from_code(code) if code else None
+
+    def to_filter(self) -> FindingFilter:
+        """The filter for valid input; invalid input filters nothing (the form shows why)."""
+        if not self.is_valid():
+            return FindingFilter()
+        data = self.cleaned_data
+        return FindingFilter(
+            severity=self.severity_value(),
+            category=data["category"],
+            rule=data["rule"].strip(),
+            agent=data["agent"],
+            triage=data["triage"],
+            status=data["status"] or "open",
+            path=data["path"].strip(),
+            debt_kind=data["debt_kind"],
+            since=data["since"],
+            since_scan=data["since_scan"],
+            text=data["q"].strip(),
+        )

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from dashboard.views import findings, project_settings, projects, scans
+from dashboard.views import exports, findings, project_settings, projects, scans
 
 app_name = "dashboard"
 urlpatterns = [
@@ -18,6 +18,10 @@ urlpatterns = [
     path("projects/<slug:slug>/triage/", findings.bulk_triage, name="bulk_triage"),
     path("projects/<slug:slug>/assignees/", findings.assignee_options, name="assignee_options"),
     path("projects/<slug:slug>/scan/", scans.scan_start, name="scan_start"),
+    path("projects/<slug:slug>/scans/", scans.scan_list, name="scans"),
+    path("projects/<slug:slug>/scans/<int:scan_id>/", scans.scan_detail, name="scan"),
+    path("projects/<slug:slug>/export.csv", exports.export_csv, name="export_csv"),
+    path("projects/<slug:slug>/export.sarif", exports.export_sarif, name="export_sarif"),
     path(
         "projects/<slug:slug>/settings/",
         project_settings.project_settings,

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboard.access import AuthedRequest, can_change, get_project_for_user
 from dashboard.forms import FindingFilterForm, ProjectForm
+from reviewer.finding_filters import after_key
 from reviewer.models import Finding, Project, Severity
 from reviewer.tasks import start_onboarding
 
@@ -47,33 +48,32 @@ def project_add(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/project_add.html", {"form": form})
 
 
+def _without_after(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
+
+
 @login_required
 @vary_on_headers("HX-Request")
 def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     form = FindingFilterForm(request.GET or None)
-    findings = Finding.objects.visible().for_project(project)
-    if form.is_valid():
-        severity = form.severity_value()
-        if severity is not None:
-            findings = findings.filter(severity=severity)
-        if form.cleaned_data["category"]:
-            findings = findings.filter(category=form.cleaned_data["category"])
-        after = form.cleaned_data["after"]
-    else:
-        after = None
+    selection = form.to_filter()
+    after = form.cleaned_data.get("after") if form.is_valid() else None
+    findings = after_key(selection.apply(project), after)
     # Keyset pagination on the unique (severity, id) key: constant cost at any depth.
     page_size = settings.REVIEWDECK_PAGE_SIZE
-    if after:
-        anchor = findings.filter(pk=after).values_list("severity", flat=True).first()
-        if anchor is not None:
-            findings = findings.filter(severity__gte=anchor).exclude(severity=anchor, pk__lte=after)
     page = list(findings.order_by("severity", "id")[: page_size + 1])
     has_more = len(page) > page_size
     page = page[:page_size]
     groups: dict[int, list[Finding]] = {}
     for finding in page:
         groups.setdefault(finding.severity, []).append(finding)
+    query = request.GET.copy()
+    query.pop("after", None)
+    if has_more and page:
+        query["after"] = str(page[-1].pk)
     counts = dict(
         Finding.objects.visible()
         .for_project(project)
@@ -96,6 +96,9 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
         "counts": [(s, counts.get(s.value, 0)) for s in Severity],
         "categories": categories,
         "next_after": page[-1].pk if has_more and page else None,
+        "next_query": query.urlencode(),
+        "filter_query": _without_after(request),
+        "filtered": not selection.is_default,
         "last_scan": last_scan,
         "can_change": can_change(request.user, project),
     }

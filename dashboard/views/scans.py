@@ -9,8 +9,10 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
 from dashboard.access import can_change, get_project_for_change, get_project_for_user
-from reviewer.models import Scan
+from reviewer.models import Finding, Scan
 from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
+
+SCANS_PER_PAGE = 50
 
 
 @login_required
@@ -46,3 +48,54 @@ def scan_status(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
         render(request, "dashboard/project.html#scan-status", context).content
     )
     return trigger_client_event(response, "scan-finished")
+
+
+@login_required
+def scan_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """A project's scan history, newest first, keyset-paged on the scan id."""
+    project = get_project_for_user(request, slug)
+    scans = Scan.objects.filter(project=project).select_related("summary").order_by("-id")
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        scans = scans.filter(pk__lt=int(before))
+    page = list(scans[: SCANS_PER_PAGE + 1])
+    more = len(page) > SCANS_PER_PAGE
+    page = page[:SCANS_PER_PAGE]
+    return render(
+        request,
+        "dashboard/scans.html",
+        {
+            "project": project,
+            "scans": page,
+            "next_before": page[-1].pk if more and page else None,
+            "can_change": can_change(request.user, project),
+        },
+    )
+
+
+@login_required
+def scan_detail(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
+    project = get_project_for_user(request, slug)
+    scan = get_object_or_404(Scan.objects.select_related("summary"), project=project, pk=scan_id)
+    introduced = (
+        Finding.objects.filter(project=project, first_seen_scan=scan)
+        .order_by("severity", "id")
+        .only("pk", "rule_id", "title", "path", "line", "severity", "from_new_rule")[:100]
+    )
+    fixed = (
+        Finding.objects.filter(project=project, fixed_in_scan=scan)
+        .order_by("severity", "id")
+        .only("pk", "rule_id", "title", "path", "line", "severity")[:100]
+    )
+    return render(
+        request,
+        "dashboard/scan.html",
+        {
+            "project": project,
+            "scan": scan,
+            "last_scan": scan,
+            "introduced": introduced,
+            "fixed": fixed,
+            "can_change": can_change(request.user, project),
+        },
+    )

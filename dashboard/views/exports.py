@@ -1,0 +1,40 @@
+"""Streamed exports of the project page's current filter."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dashboard.access import get_project_for_user
+from dashboard.forms import FindingFilterForm
+from reviewer.exports import csv_stream, sarif_stream
+
+
+def _download(request: HttpRequest, slug: str, kind: str) -> StreamingHttpResponse:
+    project = get_project_for_user(request, slug)
+    findings = FindingFilterForm(request.GET or None).to_filter().apply(project)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    if kind == "csv":
+        response = StreamingHttpResponse(csv_stream(findings), content_type="text/csv")
+        name = f"{project.slug}-findings-{stamp}.csv"
+    else:
+        response = StreamingHttpResponse(
+            sarif_stream(findings), content_type="application/sarif+json"
+        )
+        name = f"{project.slug}-findings-{stamp}.sarif"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    return _download(request, slug, "csv")
+
+
+@login_required
+@require_GET
+def export_sarif(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    return _download(request, slug, "sarif")

@@ -1,0 +1,85 @@
+"""The findings filter shared by the project page, bulk triage and exports.
+
+Every filter is optional and combinable; the order is always the stable unique key
+(severity, id), which the keyset pagination and the partial index
+``finding_open_by_severity`` match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+
+from reviewer.models import Finding, FindingQuerySet, Project, Scan
+
+TRIAGE_ALL = "all"
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    severity: int | None = None
+    category: str = ""
+    rule: str = ""  # a rule id or prefix: "SA", "SA005", "ruff:E7"
+    agent: str = ""
+    triage: str = ""  # "" = what a reader sees by default; "all"; or a Finding.Triage value
+    status: str = Finding.Status.OPEN
+    path: str = ""  # a path prefix
+    debt_kind: str = ""
+    since: date | None = None  # first seen in a scan on or after this day (new code only)
+    since_scan: int | None = None  # first seen after this scan (new code only)
+    text: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        return self == FindingFilter()
+
+    def apply(self, project: Project) -> FindingQuerySet:
+        qs = Finding.objects.for_project(project)
+        if self.status == Finding.Status.FIXED:
+            qs = qs.filter(status=Finding.Status.FIXED)
+        elif self.triage == "":
+            qs = qs.visible()
+        else:
+            qs = qs.open()
+        if self.triage and self.triage != TRIAGE_ALL:
+            qs = qs.filter(triage=self.triage)
+        if self.severity is not None:
+            qs = qs.filter(severity=self.severity)
+        if self.category:
+            qs = qs.filter(category=self.category)
+        if self.rule:
+            qs = qs.filter(rule_id__startswith=self.rule)
+        if self.agent:
+            qs = qs.filter(agent=self.agent)
+        if self.path:
+            qs = qs.filter(path__startswith=self.path)
+        if self.debt_kind:
+            qs = qs.filter(debt_kind=self.debt_kind)
+        if self.since is not None or self.since_scan is not None:
+            qs = qs.filter(from_new_rule=False).exclude(
+                first_seen_scan__trigger=Scan.Trigger.BACKFILL
+            )
+        if self.since is not None:
+            qs = qs.filter(first_seen_scan__created_at__date__gte=self.since)
+        if self.since_scan is not None:
+            qs = qs.filter(first_seen_scan_id__gt=self.since_scan)
+        if self.text:
+            qs = qs.filter(
+                Q(title__icontains=self.text)
+                | Q(message__icontains=self.text)
+                | Q(path__icontains=self.text)
+                | Q(rule_id__iexact=self.text)
+            )
+        return qs
+
+
+def after_key(qs: FindingQuerySet, after: int | None) -> FindingQuerySet:
+    """Keyset: the findings after finding ``after`` in (severity, id) order."""
+    if not after:
+        return qs
+    anchor = qs.model.objects.filter(pk=after).values_list("severity", flat=True).first()
+    if anchor is None:
+        return qs
+    return qs.filter(Q(severity__gt=anchor) | Q(severity=anchor, pk__gt=after))
