@@ -2,30 +2,53 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.access import AuthedRequest, can_change, get_project_for_user
 from dashboard.forms import FindingFilterForm, ProjectForm
 from reviewer.finding_filters import after_key
-from reviewer.models import Finding, Project, Severity
+from reviewer.models import Finding, Project, Scan, Severity
+from reviewer.overview import SORTS, movement_since
 from reviewer.tasks import start_onboarding
 
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = (
-        Project.objects.visible_to(request.user)
-        .select_related("team", "last_scan", "latest_summary")
-        .order_by("name")
+    sort = request.GET.get("sort", "name")
+    if sort not in SORTS:
+        sort = "name"
+    projects = Project.objects.visible_to(request.user).select_related(
+        "team", "last_scan", "latest_summary"
     )
-    return render(request, "dashboard/projects.html", {"projects": projects})
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        projects = projects.filter(name__icontains=text)
+    if request.GET.get("problems") == "1":
+        projects = projects.filter(
+            Q(clone_state=Project.CloneState.ERROR) | Q(last_scan__status=Scan.Status.FAILED)
+        )
+    rows = list(projects.order_by(*SORTS[sort]))
+    week = movement_since([p.pk for p in rows], timezone.now() - timedelta(days=7))
+    return render(
+        request,
+        "dashboard/projects.html",
+        {
+            "rows": [(p, *week.get(p.pk, (0, 0))) for p in rows],
+            "sort": sort,
+            "q": text,
+            "problems": request.GET.get("problems") == "1",
+        },
+    )
 
 
 @login_required
