@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -43,7 +43,7 @@ CachedFinding = dict[str, Any]
 
 
 def blob_hash(data: bytes) -> str:
-    """git's blob id of a file's bytes."""
+    """A git-style blob id of a file's content (the cache key of its review)."""
     header = f"blob {len(data)}\0".encode()
     return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
 
@@ -89,25 +89,59 @@ class AgentRun:
         }
 
 
+class LazyTexts(Mapping[str, str]):
+    """File texts read when needed: a big checkout is never held in memory at once."""
+
+    def __init__(self, root: Path, max_bytes: int, paths: Iterable[str]) -> None:
+        self.root, self.max_bytes, self.paths = root, max_bytes, sorted(paths)
+        self._known = set(self.paths)
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self._known:
+            raise KeyError(path)
+        try:
+            return read_source(self.root, path, self.max_bytes)
+        except SourceError:
+            return ""  # gone or changed into something unreadable since it was listed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
 @dataclass
 class Files:
-    """The reviewable files of a checkout: texts and blob hashes by path."""
+    """The reviewable files of a checkout: content hashes and sizes by path; texts lazily."""
 
-    texts: dict[str, str] = field(default_factory=dict)
+    texts: Mapping[str, str]
     blobs: dict[str, str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def read(cls, root: Path, max_bytes: int) -> Files:
-        files = cls()
+        blobs: dict[str, str] = {}
+        sizes: dict[str, int] = {}
         paths, _ = discover(root)
         for rel in paths:
             try:
                 text = read_source(root, rel, max_bytes)
             except SourceError:
                 continue
-            files.texts[rel] = text
-            files.blobs[rel] = blob_hash((root / rel).read_bytes())
-        return files
+            blobs[rel] = blob_hash(text.encode("utf-8", "surrogatepass"))
+            sizes[rel] = len(text) + 8 * text.count("\n")
+        return cls(LazyTexts(root, max_bytes, blobs), blobs, sizes)
+
+    def only(self, keep: Iterable[str]) -> Files:
+        wanted = set(keep) & set(self.blobs)
+        assert isinstance(self.texts, LazyTexts)
+        texts = LazyTexts(self.texts.root, self.texts.max_bytes, wanted)
+        return Files(
+            texts,
+            {p: b for p, b in self.blobs.items() if p in wanted},
+            {p: n for p, n in self.sizes.items() if p in wanted},
+        )
 
 
 def make_client() -> anthropic.Anthropic:
@@ -164,7 +198,7 @@ def batches(paths: list[str], files: Files, max_chars: int) -> tuple[list[list[s
     current: list[str] = []
     size = 0
     for path in paths:
-        length = len(files.texts[path]) + 8 * files.texts[path].count("\n") + 100
+        length = files.sizes[path] + 100
         if length > max_chars:
             too_large.append(path)
             continue

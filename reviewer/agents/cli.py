@@ -31,8 +31,7 @@ def review_with_claude(
     available = installed(include_db=False)
     files = Files.read(root, settings.REVIEWDECK_MAX_FILE_BYTES)
     if only is not None:
-        keep = set(only)
-        files.texts = {p: t for p, t in files.texts.items() if p in keep}
+        files = files.only(only)
     already: dict[str, list[str]] = defaultdict(list)
     for issue in rule_issues:
         already[issue.path].append(f"{issue.line} {issue.rule_id} {issue.title}")
