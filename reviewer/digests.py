@@ -59,8 +59,8 @@ class Digest:
 
 def _new_findings(project: Project, scans: list[Scan]) -> tuple[list[Finding], int]:
     qs = (
-        Finding.objects.filter(project=project, first_seen_scan__in=scans, from_new_rule=False)
-        .exclude(first_seen_scan__trigger=Scan.Trigger.BACKFILL)
+        Finding.objects.new_problems()
+        .filter(project=project, first_seen_scan__in=scans)
         .filter(severity__in=[Severity.CRITICAL, Severity.IMPORTANT])
         .order_by("severity", "path", "line")
     )
@@ -170,9 +170,8 @@ def after_scheduled_scan(scan: Scan) -> bool:
     if not (recipients(project) or project.digest_webhook_url):
         return False
     critical = (
-        Finding.objects.filter(
-            project=project, first_seen_scan=scan, severity=Severity.CRITICAL, from_new_rule=False
-        )
+        Finding.objects.new_problems()
+        .filter(project=project, first_seen_scan=scan, severity=Severity.CRITICAL)
         .only("pk")
         .exists()
     )

@@ -189,6 +189,13 @@ class FindingQuerySet(models.QuerySet["Finding"]):
             .exclude(low_confidence=True)
         )
 
+    def new_problems(self) -> FindingQuerySet:
+        """Findings that may count as "new" (digests, the meeting view): not there only
+        because a rule or agent is new, and not first seen by a history backfill."""
+        return self.filter(from_new_rule=False).exclude(
+            first_seen_scan__trigger=Scan.Trigger.BACKFILL
+        )
+
 
 class Finding(models.Model):
     """One problem at one place, tracked across scans (its identity survives line shifts)."""

@@ -12,12 +12,14 @@ import contextlib
 import logging
 import multiprocessing
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
@@ -238,21 +240,20 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
             return scan
         scan.commit_sha, scan.branch = synced.sha, synced.branch
         scan.ruleset_hash = ruleset_fingerprint(project.agents or None)
+        scan.agents_hash = claude_agents_hash(project)
         Scan.objects.filter(pk=scan.pk).update(
-            commit_sha=synced.sha, branch=synced.branch, ruleset_hash=scan.ruleset_hash
+            commit_sha=synced.sha,
+            branch=synced.branch,
+            ruleset_hash=scan.ruleset_hash,
+            agents_hash=scan.agents_hash,
         )
         previous = previous_scan(project, exclude=scan)
-        if (
-            previous is not None
-            and previous.trigger != Scan.Trigger.BACKFILL
-            and previous.commit_sha == scan.commit_sha
-            and previous.ruleset_hash == scan.ruleset_hash
-            and previous.agents_hash == scan.agents_hash
-        ):
+        if previous is not None and is_unchanged(previous, scan):
             _skip(scan, previous)
             return scan
 
         _progress(scan, 30, "Reviewing the code")
+        _pause(settings.REVIEWDECK_SCAN_DELAY_SECONDS)
         result = review_tree(project, checkout_dir(project))
         _progress(scan, 80, "Recording findings")
         changes = _changes_since(project, previous, scan.commit_sha)
@@ -264,6 +265,9 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
         )
     except TransientScanError:
         raise
+    except SoftTimeLimitExceeded:
+        _fail(scan, "The scan took longer than its time limit (REVIEWDECK_SCAN_TIME_LIMIT).")
+        raise
     except Exception as exc:
         logger.exception("scan %s failed", scan_id)
         _fail(scan, f"Internal error while scanning: {type(exc).__name__}")
@@ -273,6 +277,40 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
 
         queue_claude_review(scan)  # never raises: a queue failure is noted on the scan
     return scan
+
+
+def claude_agents_hash(project: Project) -> str:
+    """The fingerprint of the Claude agents this scan will run ("" when none will run).
+    The agents part stores the same value when it queues the review."""
+    if not (settings.ANTHROPIC_API_KEY and project.claude_enabled):
+        return ""
+    from reviewer.agents.dispatch import agents_fingerprint, agents_for
+
+    names = agents_for(project)
+    return agents_fingerprint(names) if names else ""
+
+
+def is_unchanged(previous: Scan, scan: Scan) -> bool:
+    """Would reviewing ``scan`` repeat ``previous``? Same head, rules and agents, and the
+    previous scan's Claude part did not fail (a failed agent run is worth another try)."""
+    failed_agents = any(
+        isinstance(run, dict) and run.get("status") == "failed"
+        for run in (previous.agent_runs or {}).values()
+    )
+    return (
+        previous.trigger != Scan.Trigger.BACKFILL
+        and previous.commit_sha == scan.commit_sha
+        and previous.ruleset_hash == scan.ruleset_hash
+        and previous.agents_hash == scan.agents_hash
+        and not failed_agents
+    )
+
+
+def _pause(seconds: float) -> None:
+    """``REVIEWDECK_SCAN_DELAY_SECONDS``: a deliberate pause before the review (0 in
+    production). Tests use it to have a scan that is reliably still running."""
+    if seconds > 0:
+        time.sleep(seconds)
 
 
 def _skip(scan: Scan, previous: Scan) -> None:
@@ -392,6 +430,9 @@ def record_results(
         created = [_new_finding(project, scan, issue) for issue in tracked.new]
         if new_rules is not None:
             _mark_new_rule_findings(created, new_rules)
+        if when is not None:  # a history point: the code is as old as its commit
+            for finding in created:
+                finding.introduced_at = finding.introduced_at or when
         Finding.objects.bulk_create(created, batch_size=1000)
         events.extend(_event(scan, f, FindingEvent.Kind.CREATED, None) for f in created)
         Finding.objects.bulk_update(

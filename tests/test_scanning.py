@@ -108,3 +108,36 @@ def test_add_project_and_scan_commands(
         call_command("add_project", "evil", "ext::sh -c id")
     with pytest.raises(CommandError, match="No project"):
         call_command("scan", "missing")
+
+
+def test_lifecycle_fixed_reopened_and_unreadable_files_prove_nothing(
+    workdir: Path, make_repo: Callable[[str], GitRepo], project_factory: Callable[..., Project]
+) -> None:
+    sleepy = "import time\n\nasync def handler():\n    time.sleep(1)\n"
+    repo = make_repo("r")
+    repo.commit({"a.py": sleepy, "b.py": sleepy.replace("handler", "other")})
+    project = project_factory(repo_url=str(repo.path))
+    scan_now(project)
+    a = Finding.objects.get(project=project, path="a.py", rule_id="AS001")
+    b = Finding.objects.get(project=project, path="b.py", rule_id="AS001")
+    Finding.objects.filter(pk=a.pk).update(triage=Finding.Triage.ACKNOWLEDGED)
+
+    # a.py is fixed; b.py cannot be parsed this time: its finding is not "fixed".
+    repo.commit({"a.py": "x = 1\n", "b.py": "def broken(:\n"})
+    second = scan_now(project)
+    assert second.status == Scan.Status.SUCCEEDED
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.status == Finding.Status.FIXED and a.fixed_in_scan == second
+    assert b.status == Finding.Status.OPEN and b.fixed_in_scan is None
+    assert second.summary.fixed_count == 1
+
+    # The problem comes back: the same finding is reopened, its triage and history kept.
+    repo.commit({"a.py": sleepy, "b.py": sleepy.replace("handler", "other")})
+    third = scan_now(project)
+    a.refresh_from_db()
+    assert a.status == Finding.Status.OPEN and a.reopen_count == 1 and a.fixed_in_scan is None
+    assert a.triage == Finding.Triage.ACKNOWLEDGED and a.first_seen_scan_id != third.pk
+    assert list(a.events.values_list("kind", flat=True)) == ["created", "fixed", "reopened"]
+    assert third.summary.reopened_count == 1 and third.summary.new_count == 0
+    assert Finding.objects.filter(project=project, rule_id="AS001").count() == 2

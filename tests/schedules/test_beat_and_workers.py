@@ -17,6 +17,7 @@ from django.conf import settings
 from reviewer import schedules
 from reviewer.models import Finding, FindingEvent, Project, Scan
 from reviewer.scanning import enqueue_scan, request_scan
+from reviewer.tasks import expire_stale_scans_task, scheduled_scan
 from tests.conftest import GitRepo
 from tests.hardening.processes import (
     ROOT,
@@ -114,33 +115,40 @@ def test_a_worker_killed_mid_scan_leaves_a_failed_scan_and_a_clean_next_one(
     settings: object,
 ) -> None:
     repo = make_repo("r")
-    files = {f"pkg{i // 500}/mod{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(6000)}
-    files["app.py"] = SLEEPY
-    repo.commit(files)
+    repo.commit({"app.py": SLEEPY})
     project = project_factory(repo_url=str(repo.path))
-    env = env_for(workdir, REVIEWDECK_HEARTBEAT_SECONDS="1")
-    settings.REVIEWDECK_SCAN_STALE_SECONDS = 3  # type: ignore[attr-defined]
+    # The first worker pauses 60 s before reviewing: the scan is reliably mid-way when killed.
+    slow = env_for(workdir, REVIEWDECK_HEARTBEAT_SECONDS="1", REVIEWDECK_SCAN_DELAY_SECONDS="60")
+    settings.REVIEWDECK_SCAN_STALE_SECONDS = 2  # type: ignore[attr-defined]
     scan, _ = request_scan(project)
-    log = tmp_path / "worker.log"
-    with worker_process(env, log) as worker:
+    with worker_process(slow, tmp_path / "worker.log") as worker:
         enqueue_scan(scan)
         wait_until(
-            lambda: Scan.objects.get(pk=scan.pk).status != Scan.Status.QUEUED,
+            lambda: Scan.objects.get(pk=scan.pk).progress_message == "Reviewing the code",
             timeout=30,
-            what="the worker to claim the scan",
+            what="the worker to start reviewing",
+        )
+        first_beat = Scan.objects.get(pk=scan.pk).heartbeat_at
+        wait_until(
+            lambda: Scan.objects.get(pk=scan.pk).heartbeat_at != first_beat,
+            timeout=10,
+            what="the heartbeat thread to beat",
         )
         os.kill(worker.pid, signal.SIGKILL)
+        worker.proc.wait(10)
     scan.refresh_from_db()
-    assert scan.status == Scan.Status.RUNNING, "the scan finished before the kill"
+    assert scan.status == Scan.Status.RUNNING
     assert not FindingEvent.objects.filter(scan=scan).exists()  # nothing half-written
 
-    time.sleep(3.5)  # the heartbeat is now older than REVIEWDECK_SCAN_STALE_SECONDS
-    retry, created = request_scan(project)
-    assert created
+    # Beat's periodic check marks it failed once the heartbeat is older than the limit.
+    wait_until(lambda: expire_stale_scans_task() == 1, timeout=10, what="the stale check")
     scan.refresh_from_db()
     assert scan.status == Scan.Status.FAILED and "stopped responding" in scan.error
-    with worker_process(env, tmp_path / "worker2.log"):
-        enqueue_scan(retry)
+    # The next scheduled firing queues a new scan and a healthy worker runs it normally.
+    assert scheduled_scan(project.pk).startswith("queued scan #")
+    retry = Scan.objects.filter(project=project).latest("id")
+    assert retry.pk != scan.pk and retry.trigger == Scan.Trigger.SCHEDULE
+    with worker_process(env_for(workdir), tmp_path / "worker2.log"):
         wait_until(lambda: not Scan.objects.get(pk=retry.pk).is_active, timeout=60)
     retry.refresh_from_db()
     assert retry.status == Scan.Status.SUCCEEDED, retry.error

@@ -3,6 +3,7 @@ git failures retried, history backfilled one scan per week."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,6 +54,34 @@ def test_an_unchanged_head_is_skipped_without_new_work(
     assert scan_now(project).status == Scan.Status.SUCCEEDED  # the head moved
 
 
+def test_with_claude_agents_an_unchanged_head_is_skipped_unless_their_run_failed(
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    settings: object,
+) -> None:
+    settings.ANTHROPIC_API_KEY = "sk-test-never-sent"  # type: ignore[attr-defined]
+    repo = make_repo("r")
+    repo.commit({"app.py": SLEEPY})
+    project = project_factory(repo_url=str(repo.path))
+    try:
+        first = scan_now(project)
+        assert first.status == Scan.Status.SUCCEEDED and first.agents_hash
+        assert first.agent_runs and {r["status"] for r in first.agent_runs.values()} == {"queued"}
+        second = scan_now(project)
+        assert second.status == Scan.Status.SKIPPED
+        assert second.agents_hash == first.agents_hash
+        # A Claude part that failed is worth another try on the same head.
+        failed = {name: {"status": "failed", "error": "x"} for name in first.agent_runs}
+        Scan.objects.filter(pk=first.pk).update(agent_runs=failed)
+        assert scan_now(project).status == Scan.Status.SUCCEEDED
+    finally:  # the queued Claude reviews are not this test's business
+        from dashboard.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("claude")
+
+
 def test_findings_of_a_new_rule_in_untouched_files_are_not_new_problems(
     workdir: Path,
     make_repo: Callable[[str], GitRepo],
@@ -84,14 +113,20 @@ def test_findings_of_a_new_rule_in_untouched_files_are_not_new_problems(
 
 
 def test_a_transient_git_failure_is_retried_then_fails_with_the_reason(
-    workdir: Path, project_factory: Callable[..., Project], settings: object
+    workdir: Path,
+    project_factory: Callable[..., Project],
+    settings: object,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings.REVIEWDECK_RETRY_BACKOFF = 0  # type: ignore[attr-defined]
     settings.REVIEWDECK_SCAN_RETRIES = 2  # type: ignore[attr-defined]
     project = project_factory(repo_url="https://127.0.0.1:9/team/app.git")  # nothing listens
     scan, _ = request_scan(project)
-    outcome = scan_project.apply(args=(scan.pk,))  # eager: retries run in this process
+    with caplog.at_level(logging.INFO, logger="reviewer.tasks"):
+        outcome = scan_project.apply(args=(scan.pk,))  # eager: retries run in this process
     scan.refresh_from_db()
+    retries = [r.getMessage() for r in caplog.records if "transient git failure" in r.getMessage()]
+    assert len(retries) == 2 and "retry 1 in 0s" in retries[0] and "retry 2" in retries[1]
     assert outcome.result == "failed" or scan.status == Scan.Status.FAILED
     assert scan.status == Scan.Status.FAILED
     assert "connect" in scan.error.lower(), scan.error
@@ -116,7 +151,9 @@ def test_backfill_scans_one_commit_per_week_dated_at_the_commit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = datetime.now(UTC)
-    monday = (now - timedelta(days=now.weekday())).replace(hour=9, minute=0, second=0)
+    monday = (now - timedelta(days=now.weekday())).replace(
+        hour=9, minute=0, second=0, microsecond=0
+    )
     repo = make_repo("r")
     week = [monday - timedelta(weeks=n) for n in (4, 3, 2)]
     # Week -4: a problem appears; week -3: two commits (the later one counts), the problem
@@ -141,6 +178,7 @@ def test_backfill_scans_one_commit_per_week_dated_at_the_commit(
     ]
     sleepy = Finding.objects.get(project=project, path="a.py", rule_id="AS001")
     assert sleepy.first_seen_scan == scans[0] and sleepy.reopen_count == 1
+    assert sleepy.introduced_at == week[0]  # as old as the commit that brought it
     assert [s.summary.open_critical + s.summary.open_important for s in scans] == [1, 1, 2]
 
     # Run again: nothing is scanned twice. Then the first regular scan: nothing is "new".
@@ -148,6 +186,11 @@ def test_backfill_scans_one_commit_per_week_dated_at_the_commit(
     regular = scan_now(project)
     assert regular.status == Scan.Status.SUCCEEDED
     assert regular.summary.new_count == 0
+    assert Finding.objects.filter(project=project).count() == 2
+    assert not Finding.objects.filter(project=project).new_problems().exists()
+    repo.commit({"d.py": SLEEPY})
+    assert scan_now(project).summary.new_count == 1
+    assert Finding.objects.filter(project=project).new_problems().get().path == "d.py"
 
 
 def test_backfill_of_a_project_with_history_adds_summaries_only(
