@@ -180,7 +180,10 @@ def test_unchanged_files_are_never_sent_twice_and_only_reviewed_files_close_find
     scan(project)
     assert len(fake_api.requests) == 2 and AgentResult.objects.count() == 2
 
-    again = scan(project)  # nothing changed: everything from the cache, no request
+    # The head moves (an unrelated file), so the scan is not skipped as "no change": the
+    # Python files are unchanged and come from the cache, no request.
+    GitRepo(Path(project.repo_url)).commit({"NOTES.txt": "unrelated\n"})
+    again = scan(project)
     assert len(fake_api.requests) == 2
     assert again.agent_runs[REVIEWER]["files_cached"] == 2
     (sql,) = claude_findings(project)

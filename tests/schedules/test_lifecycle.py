@@ -79,7 +79,7 @@ def test_with_claude_agents_an_unchanged_head_is_skipped_unless_their_run_failed
         from dashboard.celery import app
 
         with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("claude")
+            conn.default_channel.queue_purge("claude")  # type: ignore[attr-defined]
 
 
 def test_findings_of_a_new_rule_in_untouched_files_are_not_new_problems(
