@@ -1,11 +1,14 @@
 from django.urls import include, path
 
-from dashboard.views import exports, findings, project_settings, projects, scans
+from dashboard.views import exports, findings, project_settings, projects, scans, trends
 
 app_name = "dashboard"
 urlpatterns = [
     path("", projects.project_list, name="projects"),
     path("projects/add/", projects.project_add, name="project_add"),
+    path("trends/", trends.trends, name="trends"),
+    path("debt/", trends.debt, name="debt"),
+    path("projects/<slug:slug>/trends/", trends.project_trends, name="project_trends"),
     path("projects/<slug:slug>/", projects.project_detail, name="project"),
     path(
         "projects/<slug:slug>/findings/<int:finding_id>/", findings.finding_detail, name="finding"

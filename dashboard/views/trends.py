@@ -1,0 +1,155 @@
+"""Trends (per project and across projects) and the migration-debt matrix."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from dashboard.access import get_project_for_user
+from reviewer.charts import Series, bar_pairs, line_chart, sparkline
+from reviewer.metrics import DEBT_KINDS, State, Week, insights, monday, total, weekly_by_project
+from reviewer.models import Project
+
+RANGES = [4, 12, 26, 52]
+
+
+def _weeks(request: HttpRequest) -> int:
+    raw = request.GET.get("weeks", "12")
+    return int(raw) if raw.isdigit() and int(raw) in RANGES else 12
+
+
+def _charts(weeks: list[Week]) -> dict[str, object]:
+    labels = [w.start.strftime("%Y-%m-%d") for w in weeks]
+    kinds = sorted({k for w in weeks for k in w.state.debt_by_kind} | set(DEBT_KINDS))
+    return {
+        "open_chart": line_chart(
+            labels,
+            [
+                Series("Critical", [w.state.critical for w in weeks], "s-critical"),
+                Series("Important", [w.state.important for w in weeks], "s-important"),
+                Series("Suggestion", [w.state.suggestion for w in weeks], "s-suggestion"),
+            ],
+            title="Open findings per severity",
+        ),
+        "flow_chart": bar_pairs(
+            labels,
+            Series("New", [w.new for w in weeks], "s-new"),
+            Series("Fixed", [w.fixed for w in weeks], "s-fixed"),
+            title="New vs fixed per week",
+        ),
+        "debt_chart": line_chart(
+            labels,
+            [
+                Series(
+                    kind,
+                    [w.state.debt_by_kind.get(kind, {}).get("minutes", 0) / 60 for w in weeks],
+                    f"k-{kind}",
+                )
+                for kind in kinds
+            ],
+            title="Debt hours per kind",
+            unit=" h",
+        ),
+    }
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    context |= {"ranges": RANGES}
+    if request.headers.get("HX-Request"):
+        return render(request, f"{template}#charts", context)
+    return render(request, template, context)
+
+
+@login_required
+def trends(request: HttpRequest) -> HttpResponse:
+    weeks = _weeks(request)
+    projects = list(Project.objects.visible_to(request.user).order_by("name"))
+    starts, series = weekly_by_project([p.pk for p in projects], weeks)
+    overall = total(series, starts)
+    movement = []
+    for project in projects:
+        points = series[project.pk]
+        month_ago = points[-5] if len(points) >= 5 else points[0]
+        movement.append((project, month_ago.state.open_total, points[-1].state.open_total))
+    context = {"weeks": weeks, "movement": movement, **_charts(overall)}
+    return _render(request, "dashboard/trends.html", context)
+
+
+@login_required
+def project_trends(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_user(request, slug)
+    weeks = _weeks(request)
+    _, series = weekly_by_project([project.pk], weeks)
+    context = {
+        "project": project,
+        "weeks": weeks,
+        "insights": insights(project),
+        **_charts(series[project.pk]),
+    }
+    return _render(request, "dashboard/trends.html", context)
+
+
+def _since(request: HttpRequest) -> date:
+    raw = request.GET.get("since", "")
+    try:
+        chosen = date.fromisoformat(raw)
+    except ValueError:
+        chosen = timezone.now().date().replace(day=1)
+    return min(chosen, timezone.now().date())
+
+
+@login_required
+def debt(request: HttpRequest) -> HttpResponse:
+    """Projects x debt kinds: counts, hours, a sparkline per cell, and the burn-down."""
+    since = _since(request)
+    now = timezone.now()
+    span = max(2, min(104, (monday(now) - monday(_at(since))).days // 7 + 1))
+    projects = list(
+        Project.objects.visible_to(request.user).select_related("latest_summary").order_by("name")
+    )
+    starts, series = weekly_by_project([p.pk for p in projects], max(span, 12))
+    matrix = []
+    for project in projects:
+        latest = project.latest_summary.by_debt_kind if project.latest_summary else {}
+        cells = []
+        for kind in DEBT_KINDS:
+            slot = latest.get(kind, {})
+            trend = [  # weeks since the project's first scan
+                w.state.debt_by_kind.get(kind, {}).get("minutes", 0)
+                for w in series[project.pk]
+                if w.state != State()
+            ][-12:]
+            cells.append(
+                (kind, slot.get("count", 0), slot.get("minutes", 0) / 60, sparkline(trend))
+            )
+        matrix.append((project, cells, sum(c[2] for c in cells)))
+    overall = total(series, starts)[-span:]
+    burn = line_chart(
+        [w.start.strftime("%Y-%m-%d") for w in overall],
+        [Series("Debt hours", [w.state.debt_minutes / 60 for w in overall], "s-debt")],
+        title=f"Migration debt since {since:%Y-%m-%d}",
+        unit=" h",
+    )
+    # The baseline is the debt at the chosen date, or at the first scan after it.
+    known = [w for w in overall if w.state != State()]
+    first = known[0].state.debt_minutes if known else 0
+    last = known[-1].state.debt_minutes if known else 0
+    return render(
+        request,
+        "dashboard/debt.html",
+        {
+            "kinds": DEBT_KINDS,
+            "matrix": matrix,
+            "burn": burn,
+            "since": since,
+            "burned_hours": (first - last) / 60,
+        },
+    )
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

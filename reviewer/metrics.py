@@ -1,0 +1,195 @@
+"""Trend and insight numbers, read from per-scan summary rows and aggregate queries.
+
+Nothing here loads all findings: the weekly series come from ScanSummary rows (one per
+scan), reduced in the database to the last summary of each project and week; the
+insights are GROUP BY queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models.functions import Now, TruncWeek
+from django.utils import timezone
+
+from reviewer.models import Finding, Project, Scan, ScanSummary, Severity
+
+DEBT_KINDS = ["pydantic", "sqlalchemy", "fastapi", "alembic", "tooling"]
+
+
+@dataclass
+class State:
+    critical: int = 0
+    important: int = 0
+    suggestion: int = 0
+    debt_minutes: int = 0
+    debt_by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def open_total(self) -> int:
+        return self.critical + self.important + self.suggestion
+
+
+@dataclass
+class Week:
+    start: date
+    state: State
+    new: int = 0
+    fixed: int = 0
+
+
+def monday(moment: datetime) -> date:
+    day = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+def _state(row: dict[str, object]) -> State:
+    return State(
+        critical=int(str(row["open_critical"])),
+        important=int(str(row["open_important"])),
+        suggestion=int(str(row["open_suggestion"])),
+        debt_minutes=int(str(row["debt_minutes"])),
+        debt_by_kind=dict(row["by_debt_kind"] or {}),  # type: ignore[call-overload]
+    )
+
+
+_FIELDS = ("project_id", "created_at", "open_critical", "open_important", "open_suggestion",
+           "debt_minutes", "by_debt_kind")  # fmt: skip
+
+
+def weekly_by_project(
+    project_ids: Collection[int], weeks: int, now: datetime | None = None
+) -> tuple[list[date], dict[int, list[Week]]]:
+    """The state of each project at the end of each of the last ``weeks`` weeks (carried
+    forward through weeks without a scan) and its new/fixed counts per week."""
+    now = now or timezone.now()
+    first = monday(now) - timedelta(weeks=weeks - 1)
+    starts = [first + timedelta(weeks=i) for i in range(weeks)]
+    since = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    summaries = ScanSummary.objects.filter(project_id__in=project_ids)
+    per_week = list(
+        summaries.filter(created_at__gte=since, created_at__lte=now)
+        .annotate(week=TruncWeek("created_at"))
+        .values("project_id", "week")
+        .annotate(last=Max("created_at"), new=Sum("new_count"), fixed=Sum("fixed_count"))
+        .order_by()
+    )
+    before = list(
+        summaries.filter(created_at__lt=since)
+        .values("project_id")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
+    wanted = {(r["project_id"], r["last"]) for r in per_week + before}
+    rows = summaries.filter(created_at__in={last for _, last in wanted}).values(*_FIELDS)
+    states = {
+        (r["project_id"], r["created_at"]): _state(r)
+        for r in rows
+        if (r["project_id"], r["created_at"]) in wanted
+    }
+    by_week: dict[tuple[int, date], dict[str, object]] = {
+        (r["project_id"], _as_date(r["week"])): dict(r) for r in per_week
+    }
+    result: dict[int, list[Week]] = {}
+    for pid in project_ids:
+        start_state = next(
+            (states[(pid, r["last"])] for r in before if r["project_id"] == pid), State()
+        )
+        current, series = start_state, []
+        for start in starts:
+            row = by_week.get((pid, start))
+            if row is not None:
+                current = states.get((pid, row["last"]), current)
+            series.append(
+                Week(
+                    start,
+                    current,
+                    int(str(row["new"] or 0)) if row else 0,
+                    int(str(row["fixed"] or 0)) if row else 0,
+                )
+            )
+        result[pid] = series
+    return starts, result
+
+
+def _as_date(value: object) -> date:
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
+
+
+def total(series: dict[int, list[Week]], starts: list[date]) -> list[Week]:
+    """Sum the per-project weeks into one series (across projects)."""
+    out = []
+    for i, start in enumerate(starts):
+        state, new, fixed = State(), 0, 0
+        kinds: dict[str, dict[str, int]] = defaultdict(lambda: {"count": 0, "minutes": 0})
+        for weeks in series.values():
+            week = weeks[i]
+            state.critical += week.state.critical
+            state.important += week.state.important
+            state.suggestion += week.state.suggestion
+            state.debt_minutes += week.state.debt_minutes
+            for kind, slot in week.state.debt_by_kind.items():
+                kinds[kind]["count"] += int(slot.get("count", 0))
+                kinds[kind]["minutes"] += int(slot.get("minutes", 0))
+            new += week.new
+            fixed += week.fixed
+        state.debt_by_kind = dict(kinds)
+        out.append(Week(start, state, new, fixed))
+    return out
+
+
+@dataclass
+class Insights:
+    age_days: dict[str, float]  # open findings' mean age per severity
+    fix_days: dict[str, float]  # mean time to fix per severity
+    hotspots: list[tuple[str, int]]  # paths that keep collecting findings
+    new_code_open: int  # open findings first seen in the last 30 days (not new rules)
+    open_total: int
+
+
+def insights(project: Project, now: datetime | None = None) -> Insights:
+    now = now or timezone.now()
+    findings = Finding.objects.filter(project=project)
+    age = ExpressionWrapper(Now() - F("first_seen_scan__created_at"), output_field=DurationField())
+    to_fix = ExpressionWrapper(
+        F("fixed_in_scan__created_at") - F("first_seen_scan__created_at"),
+        output_field=DurationField(),
+    )
+    ages = findings.visible().values("severity").annotate(a=Avg(age)).order_by()
+    fixes = (
+        findings.filter(status=Finding.Status.FIXED, fixed_in_scan__isnull=False)
+        .values("severity")
+        .annotate(a=Avg(to_fix))
+        .order_by()
+    )
+    hot = (
+        findings.values("path").annotate(n=Count("id")).filter(n__gt=1).order_by("-n", "path")[:10]
+    )
+    counts = findings.visible().aggregate(
+        total=Count("id"),
+        new=Count(
+            "id",
+            filter=Q(first_seen_scan__created_at__gte=now - timedelta(days=30), from_new_rule=False)
+            & ~Q(first_seen_scan__trigger=Scan.Trigger.BACKFILL),
+        ),
+    )
+    code = {s.value: s.code for s in Severity}
+    return Insights(
+        age_days={code[r["severity"]]: _days(r["a"]) for r in ages},
+        fix_days={code[r["severity"]]: _days(r["a"]) for r in fixes},
+        hotspots=[(r["path"], r["n"]) for r in hot],
+        new_code_open=counts["new"],
+        open_total=counts["total"],
+    )
+
+
+def _days(value: object) -> float:
+    if isinstance(value, timedelta):
+        return round(value.total_seconds() / 86400, 1)
+    if isinstance(value, int | float):  # SQLite returns microseconds
+        return round(value / 86_400_000_000, 1)
+    return 0.0
