@@ -350,7 +350,7 @@ def _new_rule_context(
 ) -> NewRuleContext | None:
     if previous is None or changes is None or not previous.ruleset_hash:
         return None
-    if (previous.ruleset_hash, previous.agents_hash) == (scan.ruleset_hash, scan.agents_hash):
+    if previous.ruleset_hash == scan.ruleset_hash:  # agents only add Claude findings
         return None
     touched = changes.added | changes.modified | frozenset(changes.renamed.values())
     return NewRuleContext(touched, checkout_dir(project), scan.commit_sha)
