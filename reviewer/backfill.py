@@ -28,6 +28,7 @@ from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.models import Project, Scan, ScanSummary, Severity
 from reviewer.scanning import (
     checkout_dir,
+    heartbeat,
     record_results,
     request_scan,
     review_tree,
@@ -93,7 +94,10 @@ def _scan_point(
     scan.refresh_from_db()
     try:
         workdir = Path(settings.REVIEWDECK_WORKDIR)
-        with tempfile.TemporaryDirectory(prefix=f"backfill-{project.pk}-", dir=workdir) as tmp:
+        with (
+            heartbeat(scan.pk),  # a dead worker's backfill scan is expired like any other
+            tempfile.TemporaryDirectory(prefix=f"backfill-{project.pk}-", dir=workdir) as tmp,
+        ):
             repos.export_tree(checkout_dir(project), sha, Path(tmp))
             result = review_tree(project, Path(tmp))
         if tracking:

@@ -193,12 +193,12 @@ def run_scan(scan_id: int, *, final_attempt: bool = True) -> Scan | None:
         logger.info("scan %s is not queued any more; nothing to do", scan_id)
         return None
     scan = Scan.objects.select_related("project").get(pk=scan_id)
-    with _heartbeat(scan.pk):
+    with heartbeat(scan.pk):
         return _run_claimed(scan, final_attempt=final_attempt)
 
 
 @contextlib.contextmanager
-def _heartbeat(scan_id: int) -> Iterator[None]:
+def heartbeat(scan_id: int) -> Iterator[None]:
     """Keep the running scan's heartbeat fresh from a thread while the work runs: a scan
     whose heartbeat stops (worker killed) is marked failed by ``expire_stale_scans``."""
     stop = threading.Event()

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,6 @@ from reviewer.scanning import enqueue_scan, request_scan
 from reviewer.tasks import expire_stale_scans_task, scheduled_scan
 from tests.conftest import GitRepo
 from tests.hardening.processes import (
-    ROOT,
     current_database_url,
     product_env,
     wait_until,
@@ -41,50 +37,18 @@ def env_for(workdir: Path, **extra: str) -> dict[str, str]:
     )
 
 
-@contextmanager
-def beat_process(env: dict[str, str], log: Path) -> Iterator[None]:
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "dashboard",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "--max-interval",
-                "1",
-                "--pidfile",
-                "",
-                "--schedule",
-                str(log.with_suffix(".db")),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield
-        finally:
-            proc.terminate()
-            proc.wait(20)
-
-
 def test_a_schedule_set_while_beat_runs_produces_scans(
     tmp_path: Path,
     workdir: Path,
     make_repo: Callable[[str], GitRepo],
     project_factory: Callable[..., Project],
+    celery_beat: object,
 ) -> None:
     repo = make_repo("r")
     repo.commit({"app.py": SLEEPY})
     project = project_factory(repo_url=str(repo.path))
-    env = env_for(workdir)
-    with worker_process(env, tmp_path / "worker.log"), beat_process(env, tmp_path / "beat.log"):
-        time.sleep(2)  # beat is up with no schedule for the project
+    with worker_process(env_for(workdir), tmp_path / "worker.log"):
+        time.sleep(1)  # beat is up with no schedule for the project
         assert not Scan.objects.filter(project=project).exists()
         schedules.set_schedule(project, schedules.Schedule("interval"), every_seconds=1)
         wait_until(
