@@ -1,12 +1,30 @@
 from django.urls import include, path
 
-from dashboard.views import exports, findings, project_settings, projects, scans, trends
+from dashboard.views import (
+    exports,
+    findings,
+    meetings,
+    project_settings,
+    projects,
+    scans,
+    trends,
+)
 
 app_name = "dashboard"
 urlpatterns = [
     path("", projects.project_list, name="projects"),
     path("projects/add/", projects.project_add, name="project_add"),
     path("trends/", trends.trends, name="trends"),
+    path("meetings/", meetings.meeting_list, name="meetings"),
+    path("meetings/start/", meetings.meeting_start, name="meeting_start"),
+    path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting"),
+    path("meetings/<int:meeting_id>/notes/", meetings.meeting_notes, name="meeting_notes"),
+    path(
+        "meetings/<int:meeting_id>/findings/<int:finding_id>/triage/",
+        meetings.meeting_triage,
+        name="meeting_triage",
+    ),
+    path("meetings/<int:meeting_id>/export.md", meetings.meeting_markdown, name="meeting_markdown"),
     path("debt/", trends.debt, name="debt"),
     path("projects/<slug:slug>/trends/", trends.project_trends, name="project_trends"),
     path("projects/<slug:slug>/", projects.project_detail, name="project"),

@@ -62,7 +62,12 @@ def fill(project_factory: Callable[..., Project]) -> Callable[[Route], str]:
     project = project_factory(name="shop")
     scan = make_scan(project)
     finding = make_findings(project, 1, scan=scan)[0]
+    from dashboard.models import Meeting
+
+    assert project.team is not None
+    meeting = Meeting.objects.create(team=project.team, title="weekly", since=scan.created_at)
     values: dict[str, Callable[[], object]] = {
+        "meeting_id": lambda: meeting.pk,
         "slug": lambda: project.slug,
         "scan_id": lambda: scan.pk,
         "finding_id": lambda: finding.pk,
@@ -102,7 +107,11 @@ def test_anonymous_users_are_sent_to_log_in(route: Route, fill: Callable[[Route]
     assert _row_counts() == before
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if "slug" in r.kwargs], ids=lambda r: r.route)
+# Routes that name something owned by a team: another team must get nothing from them.
+OWNED = [r for r in ROUTES if {"slug", "meeting_id"} & set(r.kwargs)]
+
+
+@pytest.mark.parametrize("route", OWNED, ids=lambda r: r.route)
 def test_another_team_sees_and_changes_nothing(
     route: Route, fill: Callable[[Route], str], outsider_client: Client
 ) -> None:

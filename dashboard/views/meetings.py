@@ -1,0 +1,124 @@
+"""The weekly review meeting: pick or start one, review what changed, triage inline, keep
+notes and decisions, export Markdown."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dashboard.models import Meeting
+from reviewer.meetings import agenda, markdown
+from reviewer.models import Finding
+from reviewer.triage import Decision, TriageError, apply_triage
+
+FIRST_WINDOW = timedelta(days=7)
+
+
+def _teams(user: User) -> QuerySet[Group]:
+    return Group.objects.all() if user.is_staff else user.groups.all()
+
+
+def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.select_related("team"), pk=meeting_id)
+    if not _teams(request.user).filter(pk=meeting.team_id).exists():  # type: ignore[arg-type]
+        raise Http404("No such meeting")
+    return meeting
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    teams = list(_teams(request.user).order_by("name"))  # type: ignore[arg-type]
+    meetings = Meeting.objects.filter(team__in=teams).select_related("team", "started_by")[:50]
+    return render(request, "dashboard/meetings.html", {"meetings": meetings, "teams": teams})
+
+
+@login_required
+@require_POST
+def meeting_start(request: HttpRequest) -> HttpResponse:
+    team_id = request.POST.get("team", "")
+    team = _teams(request.user).filter(pk=int(team_id) if team_id.isdigit() else 0).first()  # type: ignore[arg-type]
+    if team is None:
+        raise PermissionDenied("Choose one of your teams.")
+    previous = Meeting.objects.filter(team=team).order_by("-started_at").first()
+    now = timezone.now()
+    meeting = Meeting.objects.create(
+        team=team,
+        title=f"{team.name} review {now:%Y-%m-%d}",
+        since=previous.started_at if previous else now - FIRST_WINDOW,
+        started_by=request.user,  # type: ignore[misc]
+    )
+    return redirect(meeting)
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_id)
+    until = None if not meeting.closed else meeting.started_at
+    return render(
+        request,
+        "dashboard/meeting.html",
+        {"meeting": meeting, "agenda": agenda(meeting.team, meeting.since, until)},
+    )
+
+
+@login_required
+@require_POST
+def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_id)
+    meeting.notes = request.POST.get("notes", "")[:20000]
+    meeting.decisions = request.POST.get("decisions", "")[:20000]
+    meeting.closed = request.POST.get("closed") == "1"
+    meeting.save(update_fields=["notes", "decisions", "closed"])
+    if request.headers.get("HX-Request"):
+        return render(request, "dashboard/meeting.html#notes", {"meeting": meeting, "saved": True})
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_triage(request: HttpRequest, meeting_id: int, finding_id: int) -> HttpResponse:
+    """Triage one finding from the meeting; answers with its updated row."""
+    meeting = _meeting(request, meeting_id)
+    finding = get_object_or_404(
+        Finding.objects.select_related("project", "assignee"),
+        pk=finding_id,
+        project__team=meeting.team,
+    )
+    error = ""
+    try:
+        apply_triage(
+            [finding],
+            request.user,  # type: ignore[arg-type]
+            Decision(action=request.POST.get("action", ""), comment="in " + meeting.title),
+        )
+    except TriageError as exc:
+        error = str(exc)
+    finding.refresh_from_db()
+    context = {"meeting": meeting, "f": finding, "row_error": error}
+    if request.headers.get("HX-Request"):
+        return render(request, "dashboard/meeting.html#finding-row", context)
+    return redirect(meeting)
+
+
+@login_required
+def meeting_markdown(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = _meeting(request, meeting_id)
+    until = None if not meeting.closed else meeting.started_at
+    text = markdown(
+        meeting.title,
+        meeting.started_at,
+        meeting.notes,
+        meeting.decisions,
+        agenda(meeting.team, meeting.since, until),
+    )
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.md"'
+    return response
