@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 from reviewer.models import Finding, FindingQuerySet, Project, Scan
 
@@ -82,4 +83,8 @@ def after_key(qs: FindingQuerySet, after: int | None) -> FindingQuerySet:
     anchor = qs.model.objects.filter(pk=after).values_list("severity", flat=True).first()
     if anchor is None:
         return qs
-    return qs.filter(Q(severity__gt=anchor) | Q(severity=anchor, pk__gt=after))
+    # A row comparison, (severity, id) > (anchor, after): PostgreSQL turns it into an index
+    # condition on ``finding_open_by_severity`` and seeks straight to the page, where the
+    # equivalent OR of two conditions only filters rows while walking the index from the
+    # start (as slow as OFFSET deep down). Backends without row values get the OR.
+    return qs.filter(TupleGreaterThan(Tuple("severity", "id"), (anchor, after)))

@@ -1,0 +1,167 @@
+"""Project page benchmark: keyset paging and filters at 100k findings, against OFFSET paging.
+
+Starts a throwaway PostgreSQL, builds the data set of ``bench/dataset.py`` (one project
+with ``--findings`` findings) and times, in the same run:
+
+- the project page (server time through Django's test client: view, queries, template)
+  on its first page, a deep keyset page (half-way down), and with filters / a search;
+- the findings query of a deep page with keyset (``after_key``) and its named peer, the
+  same filter and order paged with OFFSET (what DefectDojo-style lists do);
+
+then prints p50/p95 of each and the ratios, plus the EXPLAIN of the deep keyset query.
+
+    uv run python bench/pages_bench.py [--findings 100000] [--repeat 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.services import PostgresServer  # noqa: E402
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    fn()  # warm the caches and the plan
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def line(name: str, values: list[float]) -> str:
+    return f"  {name:<34} p50 {statistics.median(values):8.2f} ms   p95 {p95(values):8.2f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--findings", type=int, default=100_000)
+    parser.add_argument("--projects", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    base = Path(tempfile.mkdtemp(prefix="reviewdeck-pages-bench-"))
+    pg = PostgresServer().start()
+    try:
+        os.environ.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+                "DATABASE_URL": pg.url,
+                "REVIEWDECK_DATA_DIR": str(base / "data"),
+                "ALLOWED_HOSTS": "testserver",
+                "DEBUG": "0",
+                "SESSION_COOKIE_SECURE": "0",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.contrib.auth.models import User
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+
+        from bench.dataset import build
+        from reviewer.finding_filters import FindingFilter, after_key
+        from reviewer.models import Project, Severity
+
+        call_command("migrate", verbosity=0)
+        print(f"building the data set ({args.findings} findings) ...", flush=True)
+        started = time.perf_counter()
+        data = build(projects=args.projects, findings=args.findings)
+        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+
+        client = Client()
+        client.force_login(User.objects.get(username=data.username))
+        page = f"/projects/{data.big_slug}/"
+
+        def get(url: str) -> Callable[[], object]:
+            def run() -> object:
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                return response
+
+            return run
+
+        pages = {
+            "page: first": page,
+            "page: deep keyset": f"{page}?after={data.deep_after}",
+            "page: critical+asyncio": f"{page}?severity=critical&category=asyncio",
+            "page: rule+path prefix": f"{page}?rule=SA&path=app/module_01",
+            "page: search": f"{page}?q=module_0042",
+            "page: htmx partial (filter)": f"{page}?severity=important",
+        }
+        results = {name: timed(get(url), args.repeat) for name, url in pages.items()}
+
+        project = Project.objects.get(pk=data.big_project_id)
+        size = settings.REVIEWDECK_PAGE_SIZE
+        offset = data.findings // 2
+        qs = FindingFilter().apply(project)
+
+        def keyset() -> object:
+            return list(after_key(qs, data.deep_after)[:size])
+
+        def offset_peer() -> object:
+            return list(qs.order_by("severity", "id")[offset : offset + size])
+
+        filtered = FindingFilter(severity=int(Severity.IMPORTANT)).apply(project)
+        anchor = filtered.order_by("severity", "id").values_list("pk", flat=True)[
+            filtered.count() // 2
+        ]
+
+        def keyset_filtered() -> object:
+            return list(after_key(filtered, anchor)[:size])
+
+        def offset_filtered() -> object:
+            half = filtered.count() // 2
+            return list(filtered.order_by("severity", "id")[half : half + size])
+
+        results["query: deep keyset"] = timed(keyset, args.repeat)
+        results["query: deep OFFSET (peer)"] = timed(offset_peer, args.repeat)
+        results["query: deep keyset, important"] = timed(keyset_filtered, args.repeat)
+        results["query: deep OFFSET, important"] = timed(offset_filtered, args.repeat)
+
+        print(f"\n{data.findings} findings in one project, page size {size}:")
+        for name, values in results.items():
+            print(line(name, values))
+
+        def ratio(a: str, b: str) -> str:
+            value = statistics.median(results[a]) / statistics.median(results[b])
+            return f"  {a} / {b}: {value:.2f}x"
+
+        print("\nratios (p50):")
+        print(ratio("query: deep keyset", "query: deep OFFSET (peer)"))
+        print(ratio("query: deep keyset, important", "query: deep OFFSET, important"))
+        print(ratio("page: deep keyset", "page: first"))
+        print(ratio("page: critical+asyncio", "page: first"))
+        print(ratio("page: search", "page: first"))
+
+        sql, params = after_key(qs, data.deep_after)[:size].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            plan = "\n".join("    " + row[0] for row in cursor.fetchall())
+        print(f"\nEXPLAIN of the deep keyset query:\n{plan}")
+    finally:
+        pg.close()
+
+
+if __name__ == "__main__":
+    main()
