@@ -43,10 +43,12 @@ def test_a_schedule_set_while_beat_runs_produces_scans(
     make_repo: Callable[[str], GitRepo],
     project_factory: Callable[..., Project],
     celery_beat: object,
+    webhook: tuple[str, list[dict[str, object]]],
 ) -> None:
+    url, received = webhook
     repo = make_repo("r")
     repo.commit({"app.py": SLEEPY})
-    project = project_factory(repo_url=str(repo.path))
+    project = project_factory(repo_url=str(repo.path), digest_webhook_url=url)
     with worker_process(env_for(workdir), tmp_path / "worker.log"):
         time.sleep(1)  # beat is up with no schedule for the project
         assert not Scan.objects.filter(project=project).exists()
@@ -67,6 +69,9 @@ def test_a_schedule_set_while_beat_runs_produces_scans(
         schedules.set_schedule(project, schedules.Schedule("off"))
     assert Finding.objects.filter(project=project, rule_id="AS001").count() == 1
     assert FindingEvent.objects.filter(finding__project=project, kind="created").count() == 1
+    # The worker sent one digest (the first scan's new Critical finding); skips send none.
+    assert len(received) == 1, received
+    assert "[Critical] AS001 app.py:4" in str(received[0]["text"])
     project.refresh_from_db()
     assert project.schedule is None
 

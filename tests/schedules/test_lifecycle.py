@@ -13,7 +13,7 @@ import pytest
 from reviewer.backfill import backfill
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary
 from reviewer.scanning import request_scan, run_scan
-from reviewer.tasks import scan_project
+from reviewer.tasks import onboard_project, scan_project
 from tests.conftest import GitRepo
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +210,26 @@ def test_backfill_of_a_project_with_history_adds_summaries_only(
     assert len(scans) == 1 and scans[0].summary.open_critical == 1
     assert scans[0].summary.created_at < regular.summary.created_at
     assert set(Finding.objects.values_list("pk", "first_seen_scan")) == findings
+
+
+def test_a_new_project_is_onboarded_with_its_history_then_its_head(
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime.now(UTC)
+    repo = make_repo("r")
+    commit_at(repo, now - timedelta(weeks=3), {"a.py": SLEEPY}, monkeypatch)
+    commit_at(repo, now - timedelta(weeks=1), {"b.py": LEGACY_QUERY}, monkeypatch)
+    head = commit_at(repo, now - timedelta(minutes=1), {"c.py": "y = 2\n"}, monkeypatch)
+    project = project_factory(repo_url=str(repo.path), backfill_weeks=4)
+    onboard_project.apply(args=(project.pk,))
+    scans = list(Scan.objects.filter(project=project).order_by("id"))
+    assert [s.trigger for s in scans] == ["backfill", "backfill", "manual"]
+    assert {s.status for s in scans} == {Scan.Status.SUCCEEDED}
+    regular = scans[-1]
+    assert regular.commit_sha == head and regular.summary.new_count == 0
+    project.refresh_from_db()
+    assert project.last_scan == regular and project.latest_summary == regular.summary
+    assert [s.summary.open_critical for s in scans] == [1, 1, 1]
