@@ -6,6 +6,7 @@ seen by a history backfill. Every list is bounded; totals are counted in the dat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +17,23 @@ from django.utils import timezone
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
 
 LISTED = 200
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def md_text(text: object) -> str:
+    """Text from a repository, a scan error or a user name, made inert in Markdown: one
+    line, with every character that could start markup (or HTML) backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def md_code(text: object) -> str:
+    """A code span that the text cannot break out of (longer fence than any run of
+    backticks inside it)."""
+    flat = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 @dataclass
@@ -107,18 +125,19 @@ def _debt_moves(projects: list[Project], since: datetime, until: datetime) -> li
 
 
 def _line(f: Finding) -> str:
-    who = f" (assigned to {f.assignee.username})" if f.assignee else ""
+    who = f" (assigned to {md_text(f.assignee.username)})" if f.assignee else ""
     return (
-        f"- **{Severity(f.severity).label}** `{f.rule_id}` {f.project.name}: "
-        f"`{f.path}:{f.line}` {f.title} — {f.get_triage_display()}{who}"
+        f"- **{Severity(f.severity).label}** {md_code(f.rule_id)} {md_text(f.project.name)}: "
+        f"{md_code(f'{f.path}:{f.line}')} {md_text(f.title)} — {f.get_triage_display()}{who}"
     )
 
 
 def markdown(title: str, started: datetime, notes: str, decisions: str, a: Agenda) -> str:
-    """The meeting as Markdown for the team wiki (text from repositories is quoted in code
-    spans; notes are the team's own)."""
+    """The meeting as Markdown for the team wiki. Text from repositories, scans and user
+    names is escaped (a finding title cannot become a link or HTML in the wiki); notes and
+    decisions are the team's own Markdown and kept as written."""
     out = [
-        f"# {title}",
+        f"# {md_text(title)}",
         "",
         f"Changes since {a.since:%Y-%m-%d %H:%M} · meeting of {started:%Y-%m-%d}",
         "",
@@ -133,13 +152,13 @@ def markdown(title: str, started: datetime, notes: str, decisions: str, a: Agend
         "",
         "## Debt movement",
         *(
-            f"- {m.project.name}: {m.before_minutes / 60:.1f} h → {m.now_minutes / 60:.1f} h "
-            f"({m.change_hours:+.1f} h)"
+            f"- {md_text(m.project.name)}: {m.before_minutes / 60:.1f} h → "
+            f"{m.now_minutes / 60:.1f} h ({m.change_hours:+.1f} h)"
             for m in a.debt
         ),
         "",
         f"## Failed scans ({len(a.failed_scans)})",
-        *(f"- {s.project.name} #{s.pk}: {s.error}" for s in a.failed_scans),
+        *(f"- {md_text(s.project.name)} #{s.pk}: {md_text(s.error)}" for s in a.failed_scans),
         "",
         "## Notes",
         notes.strip() or "_none_",

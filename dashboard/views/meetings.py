@@ -20,6 +20,7 @@ from reviewer.models import Finding
 from reviewer.triage import Decision, TriageError, apply_triage
 
 FIRST_WINDOW = timedelta(days=7)
+MAX_MEMBERS = 200
 
 
 def _teams(user: User) -> QuerySet[Group]:
@@ -58,6 +59,13 @@ def meeting_start(request: HttpRequest) -> HttpResponse:
     return redirect(meeting)
 
 
+def _members(meeting: Meeting) -> list[User]:
+    """Who findings can be assigned to from the meeting: the team's active members
+    (bounded; the finding page has the autocomplete for anyone else)."""
+    users = User.objects.filter(is_active=True, groups=meeting.team_id).order_by("username")
+    return list(users[:MAX_MEMBERS])
+
+
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
@@ -65,7 +73,11 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(
         request,
         "dashboard/meeting.html",
-        {"meeting": meeting, "agenda": agenda(meeting.team, meeting.since, until)},
+        {
+            "meeting": meeting,
+            "agenda": agenda(meeting.team, meeting.since, until),
+            "members": _members(meeting),
+        },
     )
 
 
@@ -92,20 +104,37 @@ def meeting_triage(request: HttpRequest, meeting_id: int, finding_id: int) -> Ht
         pk=finding_id,
         project__team=meeting.team,
     )
+    members = _members(meeting)
     error = ""
     try:
         apply_triage(
             [finding],
             request.user,  # type: ignore[arg-type]
-            Decision(action=request.POST.get("action", ""), comment="in " + meeting.title),
+            _decision(request, meeting, members),
         )
     except TriageError as exc:
         error = str(exc)
     finding.refresh_from_db()
-    context = {"meeting": meeting, "f": finding, "row_error": error}
+    context = {"meeting": meeting, "f": finding, "row_error": error, "members": members}
     if request.headers.get("HX-Request"):
         return render(request, "dashboard/meeting.html#finding-row", context)
     return redirect(meeting)
+
+
+def _decision(request: HttpRequest, meeting: Meeting, members: list[User]) -> Decision:
+    """The row's triage action and, when the assignee menu was sent, the assignee (one of
+    the team's members, or nobody)."""
+    change = "assignee" in request.POST
+    name = request.POST.get("assignee", "").strip()
+    assignee = next((u for u in members if u.username == name), None)
+    if change and name and assignee is None:
+        raise TriageError(f"{name!r} is not a member of the team {meeting.team.name}.")
+    return Decision(
+        action=request.POST.get("action", ""),
+        assignee=assignee,
+        change_assignee=change,
+        comment="in " + meeting.title,
+    )
 
 
 @login_required
