@@ -66,19 +66,22 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
     ids = [p.pk for p in projects]
     window = Q(created_at__gt=since, created_at__lte=until)
     scans = Scan.objects.filter(project_id__in=ids).filter(window)
+    # One small list of this week's scans; the finding lookups then use the indexes on
+    # first_seen_scan / fixed_in_scan instead of a join over all findings.
+    scan_ids = list(scans.values_list("pk", flat=True))
     findings = Finding.objects.filter(project_id__in=ids).select_related("project", "assignee")
     new = (
         findings.new_problems()
         .filter(
-            first_seen_scan__in=scans,
+            first_seen_scan_id__in=scan_ids,
             severity__in=[Severity.CRITICAL, Severity.IMPORTANT],
             status=Finding.Status.OPEN,
         )
         .order_by("severity", "project__name", "id")
     )
-    fixed = findings.filter(fixed_in_scan__in=scans).order_by("severity", "id")
+    fixed = findings.filter(fixed_in_scan_id__in=scan_ids).order_by("severity", "id")
     reopened_ids = FindingEvent.objects.filter(
-        scan__in=scans, kind=FindingEvent.Kind.REOPENED
+        scan_id__in=scan_ids, kind=FindingEvent.Kind.REOPENED
     ).values("finding_id")
     reopened = findings.filter(pk__in=reopened_ids).order_by("severity", "id")
     return Agenda(
@@ -91,7 +94,9 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
         reopened_total=reopened.count(),
         debt=_debt_moves(projects, since, until),
         failed_scans=list(
-            scans.filter(status=Scan.Status.FAILED).select_related("project").order_by("-id")[:50]
+            Scan.objects.filter(pk__in=scan_ids, status=Scan.Status.FAILED)
+            .select_related("project")
+            .order_by("-id")[:50]
         ),
     )
 

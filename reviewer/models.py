@@ -173,6 +173,10 @@ class Scan(models.Model):
         return None
 
 
+# Open, not dismissed by triage, not a low-confidence Claude finding: what readers see.
+VISIBLE = Q(status="open", low_confidence=False) & ~Q(triage__in=["false_positive", "wont_fix"])
+
+
 class FindingQuerySet(models.QuerySet["Finding"]):
     def open(self) -> FindingQuerySet:
         return self.filter(status=Finding.Status.OPEN)
@@ -183,11 +187,7 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def visible(self) -> FindingQuerySet:
         """Open findings a reader should see by default (not dismissed by triage, and not
         a Claude finding under the confidence threshold)."""
-        return (
-            self.open()
-            .exclude(triage__in=[Finding.Triage.FALSE_POSITIVE, Finding.Triage.WONT_FIX])
-            .exclude(low_confidence=True)
-        )
+        return self.filter(VISIBLE)
 
     def new_problems(self) -> FindingQuerySet:
         """Findings that may count as "new" (digests, the meeting view): not there only
@@ -270,6 +270,18 @@ class Finding(models.Model):
                 fields=["project", "severity", "id"],
                 condition=Q(status="open"),
                 name="finding_open_by_severity",
+            ),
+            # The default view (what visible() returns): the page's counts per severity and
+            # its category list are index-only scans of these at any project size.
+            models.Index(
+                fields=["project", "severity", "id"],
+                condition=VISIBLE,
+                name="finding_visible_by_severity",
+            ),
+            models.Index(
+                fields=["project", "category"],
+                condition=VISIBLE,
+                name="finding_visible_by_category",
             ),
             # Tracking loads a project's findings per path.
             models.Index(fields=["project", "path"], name="finding_project_path"),

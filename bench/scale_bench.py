@@ -1,0 +1,310 @@
+"""Page benchmark at scale: 100 projects, 10,000 scans, 1,000,000 findings in PostgreSQL.
+
+Measures each dashboard page's time (p50/p95 over repeated requests from several
+concurrent loopback clients against gunicorn), next to two peers measured in the same run:
+a static file from the same server (the floor of this stack), and for the project page
+the same deep page fetched with OFFSET paging instead of our keyset (what peers do).
+Prints EXPLAIN ANALYZE of the heavy queries. Target: p95 under 200 ms for every page.
+
+    uv run python bench/scale_bench.py [--findings 1000000] [--requests 40] [--clients 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.services import PostgresServer, RedisServer, free_port  # noqa: E402
+
+SQL_DEFAULTS = {
+    "text": "''",
+    "character varying": "''",
+    "integer": "0",
+    "bigint": "0",
+    "smallint": "0",
+    "boolean": "false",
+    "jsonb": "'{}'::jsonb",
+    "numeric": "0",
+    "timestamp with time zone": "now()",
+    "date": "now()::date",
+}
+
+
+def seed(findings: int, projects: int, scans_per_project: int) -> dict[str, object]:
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from dashboard.models import Meeting
+    from reviewer.models import Project, Scan, ScanSummary
+
+    call_command("migrate", verbosity=0)
+    team = Group.objects.create(name="backend")
+    user = User.objects.create_user("bench", password="bench-pass-1")
+    user.groups.add(team)
+    rng = random.Random(7)
+    now = timezone.now()
+    made = Project.objects.bulk_create(
+        Project(name=f"service-{i:03d}", slug=f"service-{i:03d}", repo_url="/nowhere", team=team)
+        for i in range(projects)
+    )
+    scans = Scan.objects.bulk_create(
+        Scan(
+            project=p,
+            status=Scan.Status.SUCCEEDED,
+            commit_sha=f"{i:040x}",
+            finished_at=now - timedelta(hours=scans_per_project - i),
+        )
+        for p in made
+        for i in range(scans_per_project)
+    )
+    Scan.objects.update(created_at=timezone.now() - timedelta(days=1))
+    summaries = ScanSummary.objects.bulk_create(
+        ScanSummary(
+            scan=s,
+            project_id=s.project_id,
+            created_at=now - timedelta(days=(len(scans) - i) % 365),
+            open_critical=rng.randrange(50),
+            open_important=rng.randrange(500),
+            open_suggestion=rng.randrange(2000),
+            new_count=rng.randrange(20),
+            fixed_count=rng.randrange(20),
+            debt_minutes=rng.randrange(10000),
+            by_debt_kind={"pydantic": {"count": 3, "minutes": 90}},
+        )
+        for i, s in enumerate(scans)
+    )
+    last = {s.project_id: s for s in summaries}
+    for p in made:
+        Project.objects.filter(pk=p.pk).update(
+            last_scan_id=last[p.pk].scan_id, latest_summary=last[p.pk]
+        )
+    first_scan = {s.project_id: s.pk for s in reversed(scans)}
+    big = made[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = "
+            "'reviewer_finding' AND is_nullable = 'NO' AND column_default IS NULL"
+        )
+        columns = {name: SQL_DEFAULTS[kind] for name, kind in cursor.fetchall() if name != "id"}
+        ids = [p.pk for p in made]
+        # 30% of the findings in one big project, the rest spread over the others.
+        columns.update(
+            project_id=f"CASE WHEN g % 10 < 3 THEN {big.pk} ELSE "
+            f"(ARRAY{ids[1:]})[1 + (g % {len(ids) - 1})] END",
+            rule_id="(ARRAY['SA001','PD001','AS001','FA001','AL001','SA005','PT001'])[1 + g % 7]",
+            category="(ARRAY['sqlalchemy','pydantic','asyncio','fastapi','alembic','sqlalchemy',"
+            "'tests'])[1 + g % 7]",
+            agent="'python-backend-reviewer'",
+            severity="1 + (g % 3)",
+            confidence="90",
+            title="'Finding ' || g",
+            message="'Use the 2.0 select() API'",
+            path="'app/module_' || (g % 5000) || '.py'",
+            line="1 + g % 800",
+            snippet="'rows = session.query(User).all()'",
+            line_hash="md5(g::text)",
+            status="CASE WHEN g % 5 = 0 THEN 'fixed' ELSE 'open' END",
+            triage="CASE WHEN g % 50 = 0 THEN 'false_positive' ELSE 'open' END",
+            origin="'rules'",
+            debt_kind="(ARRAY['pydantic','sqlalchemy','','fastapi',''])[1 + g % 5]",
+            debt_minutes="10",
+        )
+        names = ", ".join(f'"{name}"' for name in columns)
+        values = ", ".join(columns.values()).replace("%", "%%")
+        cursor.execute(
+            f"INSERT INTO reviewer_finding ({names}) SELECT {values} "
+            f"FROM generate_series(1, %s) AS g",
+            [findings],
+        )
+        cursor.execute(
+            "UPDATE reviewer_finding SET first_seen_scan_id = %s, last_seen_scan_id = %s "
+            "WHERE project_id = %s",
+            [first_scan[big.pk], first_scan[big.pk], big.pk],
+        )
+        cursor.execute("ANALYZE")
+    meeting = Meeting.objects.create(team=team, title="weekly", since=now - timedelta(days=7))
+    client = Client()
+    client.force_login(user)
+    from reviewer.models import Finding
+
+    deep = Finding.objects.visible().filter(project=big).order_by("severity", "id")
+    middle = deep.values_list("pk", flat=True)[findings // 10]
+    one = deep.values_list("pk", flat=True).first()
+    return {
+        "session": client.cookies["sessionid"].value,
+        "big": big.slug,
+        "big_id": big.pk,
+        "deep_after": middle,
+        "finding": one,
+        "scan": last[big.pk].scan_id,
+        "meeting": meeting.pk,
+    }
+
+
+def measure(
+    port: int, session: str, path: str, requests: int, clients: int
+) -> tuple[list[float], int]:
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    per_client = max(1, requests // clients)
+
+    def run() -> None:
+        conn = HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(per_client):
+            started = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                if response.status == 200:
+                    times.append(elapsed)
+                else:
+                    errors[0] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(times), errors[0]
+
+
+def p95(times: list[float]) -> float:
+    return times[max(0, int(len(times) * 0.95) - 1)] if times else float("nan")
+
+
+def explain(sql_label: str, queryset: object) -> None:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) {sql}", params)
+        plan = [row[0] for row in cursor.fetchall()]
+    print(f"\nEXPLAIN {sql_label}:")
+    for line in plan[:8]:
+        print(f"  {line}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--findings", type=int, default=1_000_000)
+    parser.add_argument("--projects", type=int, default=100)
+    parser.add_argument("--scans-per-project", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="reviewdeck-pages-"))
+    pg, redis = PostgresServer().start(), RedisServer().start()
+    proc = None
+    try:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+            "DATABASE_URL": pg.url,
+            "CELERY_BROKER_URL": redis.url,
+            "REVIEWDECK_DATA_DIR": str(base / "data"),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+        os.environ.update(env)
+        print(f"seeding {args.projects} projects, {args.projects * args.scans_per_project} "
+              f"scans, {args.findings} findings ...", flush=True)  # fmt: skip
+        started = time.perf_counter()
+        data = seed(args.findings, args.projects, args.scans_per_project)
+        print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "dashboard.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(args.clients)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(3)
+        big = f"/projects/{data['big']}/"
+        pages = {
+            "static file (peer)": "/static/css/app.css",
+            "overview": "/",
+            "project": big,
+            "project deep page": f"{big}?after={data['deep_after']}",
+            "project filtered": f"{big}?severity=critical&category=asyncio&path=app/module_1",
+            "project search": f"{big}?q=module_42",
+            "finding": f"{big}findings/{data['finding']}/",
+            "scans": f"{big}scans/",
+            "scan": f"{big}scans/{data['scan']}/",
+            "trends (all)": "/trends/",
+            "trends (project)": f"{big}trends/",
+            "migration debt": "/debt/",
+            "meeting": f"/meetings/{data['meeting']}/",
+        }
+        session = str(data["session"])
+        for path in pages.values():  # warm up every gunicorn worker
+            measure(port, session, path, args.clients, args.clients)
+        print(f"\n{'page':<22} {'p50 ms':>8} {'p95 ms':>8}  errors  (target p95 < 200 ms)")
+        for name, path in pages.items():
+            times, errors = measure(port, session, path, args.requests, args.clients)
+            flag = "" if p95(times) < 0.2 else "  <-- over target"
+            print(
+                f"{name:<22} {statistics.median(times) * 1000:8.1f} {p95(times) * 1000:8.1f}"
+                f"  {errors:6d}{flag}"
+            )
+
+        from django.db import connection, reset_queries
+
+        from reviewer.models import Finding
+
+        big_id = int(str(data["big_id"]))
+        qs = Finding.objects.visible().filter(project_id=big_id).order_by("severity", "id")
+        offset = args.findings // 10
+        timings = {}
+        for label, query in (
+            ("keyset", qs.filter(severity__gte=1, id__gt=data["deep_after"])[:50]),
+            ("OFFSET (peer)", qs[offset : offset + 50]),
+        ):
+            runs = []
+            for _ in range(5):
+                reset_queries()
+                started = time.perf_counter()
+                list(query.all())
+                runs.append(time.perf_counter() - started)
+            timings[label] = statistics.median(runs)
+            print(f"deep page query, {label:<14}: {timings[label] * 1000:7.1f} ms")
+        ratio = timings["OFFSET (peer)"] / timings["keyset"]
+        print(f"ratio OFFSET/keyset at row {offset}: {ratio:.1f}x")
+        explain("project page (keyset)", qs.filter(id__gt=data["deep_after"])[:50])
+        explain(
+            "project counts",
+            Finding.objects.visible().filter(project_id=big_id).values("severity"),
+        )
+        connection.close()
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(20)
+        redis.close()
+        pg.close()
+
+
+if __name__ == "__main__":
+    main()
