@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -17,6 +18,7 @@ from playwright.sync_api import expect
 
 from dashboard.models import Meeting
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity, TriageEvent
+from tests.browser import screenshot
 from tests.factories import make_findings
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +136,7 @@ def test_meeting_in_a_browser(
     live_server: object, browser: object, team: Group, member: User, week: dict[str, object]
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    page = browser.new_page()  # type: ignore[attr-defined]
+    page = browser.new_page(accept_downloads=True)  # type: ignore[attr-defined]
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", "member")
     page.fill("#id_password", "pw-member-1")
@@ -145,10 +147,21 @@ def test_meeting_in_a_browser(
     page.evaluate("window.__marker = 1")
     page.click("#new-findings button[value=false_positive]")
     expect(page.locator("#new-findings .triage-state")).to_contain_text("False positive")
+    page.select_option("#new-findings select[name=assignee]", "member")
+    page.click("#new-findings button[value='']")
+    expect(page.locator("#new-findings .triage-state")).to_contain_text("· member")
     page.fill("textarea[name=notes]", "Decided in the browser")
     page.click("#notes button[type=submit]")
     expect(page.locator("#saved")).to_be_visible()
     assert page.evaluate("window.__marker") == 1  # no full reload
+    screenshot(page, "meeting")
+    with page.expect_download() as download:
+        page.click("#export-md")
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Blocking sleep in handler — False positive (assigned to member)" in exported
+    assert "## Notes\nDecided in the browser" in exported
     page.emulate_media(media="print")
     assert not page.locator("#export-md").is_visible()
+    expect(page.locator("header.topbar")).to_be_hidden()
+    screenshot(page, "meeting-print")
     page.close()
