@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Max, Q, Sum
 from django.db.models.functions import Now, TruncWeek
 from django.utils import timezone
 
@@ -73,7 +73,7 @@ def weekly_by_project(
     summaries = ScanSummary.objects.filter(project_id__in=project_ids)
     per_week = list(
         summaries.filter(created_at__gte=since, created_at__lte=now)
-        .annotate(week=TruncWeek("created_at"))
+        .annotate(week=TruncWeek("created_at", output_field=DateField()))
         .values("project_id", "week")
         .annotate(last=Max("created_at"), new=Sum("new_count"), fixed=Sum("fixed_count"))
         .order_by()
@@ -95,9 +95,10 @@ def weekly_by_project(
         (r["project_id"], _as_date(r["week"])): dict(r) for r in per_week
     }
     result: dict[int, list[Week]] = {}
+    before_last = {r["project_id"]: r["last"] for r in before}
     for pid in project_ids:
-        start_state = next(
-            (states[(pid, r["last"])] for r in before if r["project_id"] == pid), State()
+        start_state = (
+            states.get((pid, before_last[pid]), State()) if pid in before_last else State()
         )
         current, series = start_state, []
         for start in starts:
