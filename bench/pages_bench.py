@@ -77,17 +77,20 @@ def main() -> None:
         from django.contrib.auth.models import User
         from django.core.management import call_command
         from django.db import connection
+        from django.db.models import Count
         from django.test import Client
 
         from bench.dataset import build
         from reviewer.finding_filters import FindingFilter, after_key
-        from reviewer.models import Project, Severity
+        from reviewer.models import Finding, Project, Severity
 
         call_command("migrate", verbosity=0)
         print(f"building the data set ({args.findings} findings) ...", flush=True)
         started = time.perf_counter()
         data = build(projects=args.projects, findings=args.findings)
         print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # what autovacuum does soon after a bulk load
 
         client = Client()
         client.force_login(User.objects.get(username=data.username))
@@ -154,11 +157,22 @@ def main() -> None:
         print(ratio("page: critical+asyncio", "page: first"))
         print(ratio("page: search", "page: first"))
 
-        sql, params = after_key(qs, data.deep_after)[:size].query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-            plan = "\n".join("    " + row[0] for row in cursor.fetchall())
-        print(f"\nEXPLAIN of the deep keyset query:\n{plan}")
+        tallies = (
+            Finding.objects.visible()
+            .for_project(project)
+            .values_list("severity", "category")
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for title, query in [
+            ("the deep keyset query", after_key(qs, data.deep_after)[:size]),
+            ("the counts per severity and category list (visible_tallies)", tallies),
+        ]:
+            sql, params = query.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                plan = "\n".join("    " + row[0] for row in cursor.fetchall())
+            print(f"\nEXPLAIN of {title}:\n{plan}")
     finally:
         pg.close()
 
