@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 from reviewer.models import Finding, FindingQuerySet, Project, Scan
@@ -88,22 +88,3 @@ def after_key(qs: FindingQuerySet, after: int | None) -> FindingQuerySet:
     # equivalent OR of two conditions only filters rows while walking the index from the
     # start (as slow as OFFSET deep down). Backends without row values get the OR.
     return qs.filter(TupleGreaterThan(Tuple("severity", "id"), (anchor, after)))
-
-
-def visible_tallies(project: Project) -> tuple[dict[int, int], list[str]]:
-    """A project's open findings per severity and its categories, of what a reader sees by
-    default, in one grouped query that is an index-only scan of ``finding_visible_counts``
-    (COUNT(*) rather than COUNT(id): the id is not in that index)."""
-    rows = (
-        Finding.objects.visible()
-        .for_project(project)
-        .values_list("severity", "category")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    counts: dict[int, int] = {}
-    categories: set[str] = set()
-    for severity, category, n in rows:
-        counts[severity] = counts.get(severity, 0) + n
-        categories.add(category)
-    return counts, sorted(categories)

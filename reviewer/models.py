@@ -285,15 +285,6 @@ class Finding(models.Model):
             ),
             # Tracking loads a project's findings per path.
             models.Index(fields=["project", "path"], name="finding_project_path"),
-            # The project page's counts per severity and its category list: index-only
-            # scans over what a reader sees by default (the predicate of visible()).
-            models.Index(
-                fields=["project", "severity", "category"],
-                condition=Q(status="open")
-                & ~Q(triage__in=["false_positive", "wont_fix"])
-                & ~Q(low_confidence=True),
-                name="finding_visible_counts",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboard.access import AuthedRequest, can_change, get_project_for_user
 from dashboard.forms import FindingFilterForm, ProjectForm
-from reviewer.finding_filters import after_key, visible_tallies
+from reviewer.finding_filters import after_key
 from reviewer.models import Finding, Project, Scan, Severity
 from reviewer.overview import SORTS, movement_since
 from reviewer.tasks import start_onboarding
@@ -97,7 +97,20 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     query.pop("after", None)
     if has_more and page:
         query["after"] = str(page[-1].pk)
-    counts, categories = visible_tallies(project)
+    counts = dict(
+        Finding.objects.visible()
+        .for_project(project)
+        .values_list("severity")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    categories = list(
+        Finding.objects.visible()
+        .for_project(project)
+        .values_list("category", flat=True)
+        .distinct()
+        .order_by("category")
+    )
     last_scan = project.scans.first()
     context = {
         "project": project,

@@ -58,9 +58,7 @@ def test_bulk_triage_of_a_filtered_selection_moves_the_findings_out(
     states = dict(Finding.objects.values_list("pk", "triage"))
     assert [states[f.pk] for f in critical] == ["false_positive", "false_positive", "open"]
     audit = TriageEvent.objects.order_by("id")
-    assert [(e.finding_id, e.comment) for e in audit] == [
-        (f.pk, "test fixtures") for f in picked
-    ]
+    assert [(e.finding_id, e.comment) for e in audit] == [(f.pk, "test fixtures") for f in picked]
     assert not [e for e in errors if "Content Security Policy" in e], errors
     context.close()  # type: ignore[attr-defined]
 
