@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access import can_change, get_project_for_change, get_project_for_user
 from reviewer.code_view import code_context, web_url
-from reviewer.engine.registry import load_rules
+from reviewer.engine import rule_doc
 from reviewer.models import Finding, Project
 from reviewer.triage import MAX_BULK, Decision, TriageError, apply_triage
 
@@ -34,7 +34,7 @@ def _finding_context(request: HttpRequest, project: Project, finding: Finding) -
         "finding": finding,
         "events": events,
         "triage_events": finding.triage_events.select_related("user", "assignee").order_by("id"),
-        "rule": load_rules().get(finding.rule_id),
+        "rule": rule_doc(finding.rule_id),
         "code": code_context(finding, commit),
         "web_url": web_url(project.repo_url, commit, finding.path, finding.line),
         "can_change": can_change(request.user, project),

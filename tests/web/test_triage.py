@@ -157,6 +157,19 @@ def test_the_finding_page_shows_the_scanned_code_and_the_rule(
     assert "view in repository" not in page  # a local path has no web UI
 
 
+def test_a_ruff_finding_shows_the_rule_doc_and_links_to_ruff(
+    member_client: Client, project_factory: Callable[..., Project]
+) -> None:
+    project = project_factory()
+    finding = make_findings(project, 1, rule_id="ruff:E722", category="tooling")[0]
+    unknown = make_findings(project, 1, rule_id="XX999")[0]
+    page = member_client.get(finding.get_absolute_url()).content.decode()
+    assert 'id="rule-doc"' in page and "About ruff:E722" in page
+    assert 'href="https://docs.astral.sh/ruff/rules/#E722"' in page
+    other = member_client.get(unknown.get_absolute_url())
+    assert other.status_code == 200 and 'id="rule-doc"' not in other.content.decode()
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
