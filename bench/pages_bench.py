@@ -175,6 +175,12 @@ def main() -> None:
             ("the deep keyset query", after_key(qs, data.deep_after)[:size]),
             ("the counts per severity", counts),
             ("the category list", categories),
+            (
+                "a text search (trigram indexes)",
+                FindingFilter(text="module_0042")
+                .apply(project)
+                .order_by("severity", "id")[: size + 1],
+            ),
         ]:
             sql, params = query.query.sql_with_params()
             with connection.cursor() as cursor:
