@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -132,49 +130,12 @@ def project_factory(team: Group) -> Callable[..., Project]:
 @pytest.fixture
 def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker process on the test Redis and the test PostgreSQL database."""
-    from django.db import connection
+    from tests.processes import current_database_url, product_env, worker_process
 
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "REVIEWDECK_WORKDIR": str(settings.REVIEWDECK_WORKDIR),
-    }
-    log = (tmp_path / "worker.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "dashboard",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            "scans",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    env = product_env(
+        DATABASE_URL=current_database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        REVIEWDECK_WORKDIR=str(settings.REVIEWDECK_WORKDIR),
     )
-    deadline = time.monotonic() + 60
-    while b"ready." not in (tmp_path / "worker.log").read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError((tmp_path / "worker.log").read_text())
-        time.sleep(0.2)
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with worker_process(env, tmp_path / "worker.log") as worker:
+        yield worker.proc

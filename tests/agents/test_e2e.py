@@ -3,9 +3,7 @@ repository, the real anthropic SDK talking to the scripted local Messages API.""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,8 +16,9 @@ from django.urls import reverse
 from reviewer.agents.catalog import BUILTIN_DIR
 from reviewer.agents.definition import load_file
 from reviewer.models import Finding, Project, Scan
-from tests.conftest import ROOT, GitRepo
+from tests.conftest import GitRepo
 from tests.fake_anthropic import FakeAnthropic, done, tool_use, tools_reply
+from tests.processes import current_database_url, product_env, worker_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 REVIEWER = "python-backend-reviewer"
@@ -37,56 +36,17 @@ def fake() -> Iterator[FakeAnthropic]:
 def claude_worker(
     transactional_db: None, tmp_path: Path, workdir: Path, fake: FakeAnthropic
 ) -> Iterator[subprocess.Popen[bytes]]:
-    from django.db import connection
-
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "REVIEWDECK_WORKDIR": str(workdir),
-        "ANTHROPIC_API_KEY": "sk-e2e-test",
-        "ANTHROPIC_BASE_URL": fake.url,
-        "ANTHROPIC_MAX_RETRIES": "1",
-    }
-    log_path = tmp_path / "claude-worker.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "dashboard",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            "scans,claude",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            f"claude-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    """One worker on both queues, its Anthropic client pointed at the fake server."""
+    env = product_env(
+        DATABASE_URL=current_database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+        REVIEWDECK_WORKDIR=str(workdir),
+        ANTHROPIC_API_KEY="sk-e2e-test",
+        ANTHROPIC_BASE_URL=fake.url,
+        ANTHROPIC_MAX_RETRIES="1",
     )
-    deadline = time.monotonic() + 60
-    while b"ready." not in log_path.read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(log_path.read_text())
-        time.sleep(0.2)
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with worker_process(env, tmp_path / "claude-worker.log", queues="scans,claude") as worker:
+        yield worker.proc
 
 
 def wait_for_agents(scan_id: int, timeout: float = 90) -> Scan:

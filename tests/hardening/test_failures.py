@@ -23,7 +23,7 @@ from reviewer.models import Finding, FindingEvent, Project, Scan
 from reviewer.recovery import requeue_orphaned_scans
 from reviewer.scanning import request_scan, run_scan
 from tests.conftest import GitRepo
-from tests.hardening.processes import (
+from tests.processes import (
     ROOT,
     Browserless,
     celery_broker,

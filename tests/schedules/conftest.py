@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.hardening.processes import ROOT, current_database_url, product_env, wait_until
+from tests.processes import ROOT, current_database_url, product_env, wait_until
 
 
 @pytest.fixture

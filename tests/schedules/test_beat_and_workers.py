@@ -16,7 +16,7 @@ from reviewer.models import Finding, FindingEvent, Project, Scan
 from reviewer.scanning import enqueue_scan, request_scan
 from reviewer.tasks import expire_stale_scans_task, scheduled_scan
 from tests.conftest import GitRepo
-from tests.hardening.processes import (
+from tests.processes import (
     current_database_url,
     product_env,
     wait_until,

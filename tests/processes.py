@@ -18,7 +18,7 @@ from django.db import connection
 
 from tests.services import _wait_for_port, free_port
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def current_database_url() -> str:
