@@ -23,7 +23,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from datetime import timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 
@@ -34,94 +33,28 @@ from tests.services import PostgresServer, RedisServer, free_port  # noqa: E402
 
 
 def build_dataset(findings: int, projects: int, repo: Path) -> dict[str, object]:
+    """The data set of ``bench/dataset.py`` plus a logged-in session for the clients."""
     import django
 
     django.setup()
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
     from django.core.management import call_command
-    from django.utils import timezone
-
-    from reviewer.engine.types import line_hash
-    from reviewer.models import Finding, Project, Scan, ScanSummary, Severity
-
-    call_command("migrate", verbosity=0)
-    team = Group.objects.create(name="backend")
-    user = User.objects.create_user("load", password="load-pass-1")
-    user.groups.add(team)
-    rng = random.Random(5)
-    made = []
-    for p in range(projects):
-        project = Project.objects.create(
-            name=f"service-{p:03d}", slug=f"service-{p:03d}", repo_url=str(repo), team=team
-        )
-        made.append(project)
-        for week in range(12):
-            scan = Scan.objects.create(
-                project=project,
-                status=Scan.Status.SUCCEEDED,
-                commit_sha=f"{week:040x}",
-                finished_at=timezone.now(),
-            )
-            summary = ScanSummary.objects.create(
-                scan=scan,
-                project=project,
-                created_at=timezone.now() - timedelta(weeks=12 - week),
-                open_critical=rng.randrange(20),
-                open_important=rng.randrange(80),
-                open_suggestion=rng.randrange(200),
-                debt_minutes=rng.randrange(5000),
-            )
-        Project.objects.filter(pk=project.pk).update(last_scan=scan, latest_summary=summary)
-    big = made[0]
-    last = Scan.objects.filter(project=big).order_by("-id").first()
-    rules = [
-        ("SA001", "sqlalchemy"),
-        ("PD001", "pydantic"),
-        ("AS001", "asyncio"),
-        ("FA001", "fastapi"),
-        ("AL001", "alembic"),
-    ]
-    batch: list[Finding] = []
-    for i in range(findings):
-        rule_id, category = rules[i % len(rules)]
-        text = f"rows_{i} = session.query(User).all()"
-        batch.append(
-            Finding(
-                project=big,
-                rule_id=rule_id,
-                category=category,
-                agent="python-backend-reviewer",
-                severity=rng.choice([Severity.CRITICAL, Severity.IMPORTANT, Severity.SUGGESTION]),
-                confidence=90,
-                title=f"Finding {i}",
-                message="Use select()",
-                path=f"app/module_{i % 2000:04d}.py",
-                line=i % 500 + 1,
-                snippet=text,
-                line_hash=line_hash(text),
-                first_seen_scan=last,
-                last_seen_scan=last,
-                debt_kind=category,
-                debt_minutes=10,
-            )
-        )
-        if len(batch) == 5000:
-            Finding.objects.bulk_create(batch)
-            batch = []
-    Finding.objects.bulk_create(batch)
-    some = list(Finding.objects.filter(project=big).values_list("pk", flat=True)[:500])
-    deep = Finding.objects.filter(project=big).order_by("severity", "id")[findings // 2]
     from django.test import Client
 
+    from bench.dataset import build
+    from reviewer.models import Project
+
+    call_command("migrate", verbosity=0)
+    data = build(projects=projects, findings=findings, repo_url=str(repo))
     client = Client()
-    client.force_login(user)
+    client.force_login(User.objects.get(username=data.username))
     return {
         "session": client.cookies["sessionid"].value,
-        "big": big.slug,
-        "projects": [p.slug for p in made],
-        "findings": some,
-        "deep_after": deep.pk,
-        "scan_project": made[-1].pk,
+        "big": data.big_slug,
+        "projects": data.project_slugs,
+        "findings": data.finding_ids,
+        "deep_after": data.deep_after,
+        "scan_project": Project.objects.get(slug=data.project_slugs[-1]).pk,
     }
 
 
