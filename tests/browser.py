@@ -48,3 +48,12 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+def login(page: object, base: str, username: str = "member", password: str = "pw-member-1") -> None:
+    """Log in through the real login form (the ``member`` fixture's user by default)."""
+    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
+    page.fill("#id_username", username)  # type: ignore[attr-defined]
+    page.fill("#id_password", password)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from reviewer.models import Project
-from tests.browser import screenshot
+from tests.browser import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AGENT = (Path(__file__).parent / "fixtures" / "quoted-description.md").read_text()
@@ -36,11 +36,7 @@ def test_a_member_pastes_an_agent_and_chooses_it_for_a_project(
             else None
         ),
     )
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "member")
-    page.fill("#id_password", "pw-member-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    login(page, base)
 
     page.click("nav >> text=Agents")
     expect(page.locator("#agents")).to_contain_text("python-backend-reviewer")

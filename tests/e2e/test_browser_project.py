@@ -9,18 +9,10 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from reviewer.models import Project, Severity
-from tests.browser import screenshot
+from tests.browser import login, screenshot
 from tests.factories import make_findings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def login(page: object, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
-    page.fill("#id_username", username)  # type: ignore[attr-defined]
-    page.fill("#id_password", password)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{base}/")  # type: ignore[attr-defined]
 
 
 def test_severity_filter_swaps_findings_without_a_full_reload(

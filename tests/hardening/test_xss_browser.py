@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from reviewer.models import Finding, Project
-from tests.browser import screenshot
+from tests.browser import login, screenshot
 from tests.factories import make_findings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,11 +51,7 @@ def test_payloads_in_findings_render_as_text_and_never_run(
         dialog.dismiss()  # type: ignore[attr-defined]
 
     page.on("dialog", on_dialog)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "member")
-    page.fill("#id_password", "pw-member-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    login(page, base)
     for url in (project.get_absolute_url(), finding.get_absolute_url()):
         page.goto(f"{base}{url}")
         expect(page.locator("body")).to_contain_text("<script>window.__xss")

@@ -11,7 +11,7 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from reviewer.models import Finding, Project, Severity, TriageEvent
-from tests.browser import screenshot
+from tests.browser import login, screenshot
 from tests.factories import make_findings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,11 +22,7 @@ def open_page(browser: object, base: str) -> tuple[object, object, list[str]]:
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "member")
-    page.fill("#id_password", "pw-member-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    login(page, base)
     return context, page, errors
 
 

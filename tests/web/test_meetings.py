@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from dashboard.models import Meeting
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity, TriageEvent
-from tests.browser import screenshot
+from tests.browser import login, screenshot
 from tests.factories import make_findings
 
 pytestmark = pytest.mark.django_db
@@ -137,10 +137,7 @@ def test_meeting_in_a_browser(
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     page = browser.new_page(accept_downloads=True)  # type: ignore[attr-defined]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "member")
-    page.fill("#id_password", "pw-member-1")
-    page.click("button[type=submit]")
+    login(page, base)
     page.goto(f"{base}/meetings/")
     page.click("#start-meeting button")
     expect(page.locator("#new-findings")).to_contain_text("Blocking sleep in handler")

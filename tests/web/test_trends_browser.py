@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from reviewer.models import Project
-from tests.browser import screenshot
+from tests.browser import login, screenshot
 from tests.web.test_trends_debt import NOW, summary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,11 +28,7 @@ def test_charts_show_the_summaries_and_the_range_selector_swaps_them(
     summary(project, NOW, critical=1, new=1, fixed=3, pydantic_minutes=60)
     base = live_server.url  # type: ignore[attr-defined]
     page = browser.new_page()  # type: ignore[attr-defined]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "member")
-    page.fill("#id_password", "pw-member-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    login(page, base)
 
     page.click("nav >> text=Trends")
     charts = page.locator("#charts")
