@@ -206,7 +206,7 @@ def test_filters_by_agent_and_rule_prefix(tmp_path: Path) -> None:
         {
             "a.py": BLOCKING,
             "m.py": "from pydantic import BaseModel\n\nclass M(BaseModel):\n"
-            "    class Config:\n        orm_mode = True\n",
+            "    class Config:\n        extra = 'forbid'\n",
         },
     )
     assert {i.rule_id for i in review(tmp_path).issues} == {"AS001", "PD001"}

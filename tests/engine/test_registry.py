@@ -32,6 +32,28 @@ CHECKLIST = {
     "AL001": ("critical", "alembic"),
     "AS001": ("critical", ""),
     "PARSE001": ("important", ""),
+    "SA003": ("important", "sqlalchemy"),
+    "SA004": ("important", "sqlalchemy"),
+    "SA007": ("critical", ""),
+    "SA009": ("important", ""),
+    "SA010": ("important", "sqlalchemy"),
+    "SA011": ("suggestion", ""),
+    "FA002": ("important", ""),
+    "FA007": ("important", "fastapi"),
+    "PD002": ("important", "pydantic"),
+    "PD004": ("important", "pydantic"),
+    "PD005": ("important", "pydantic"),
+    "PD006": ("important", "pydantic"),
+    "PD007": ("important", "pydantic"),
+    "AL002": ("important", ""),
+    "AL003": ("important", "alembic"),
+    "AL004": ("suggestion", ""),
+    "AL009": ("suggestion", ""),
+    "AS003": ("critical", ""),
+    "CQ003": ("suggestion", ""),
+    "PT001": ("important", ""),
+    "PT004": ("suggestion", ""),
+    "PF003": ("suggestion", ""),
 }
 
 
@@ -55,11 +77,15 @@ def test_lookups_by_id_agent_and_prefix() -> None:
     sa001 = get_rule("sa001")
     assert sa001 is not None and sa001.id == "SA001"
     assert get_rule("XX999") is None
-    assert [r.id for r in rules_with_prefix("SA")] == ["SA001", "SA002"]
+    sa_ids = [r.id for r in rules_with_prefix("SA")]
+    assert sa_ids[:2] == ["SA001", "SA002"] and sa_ids == sorted(sa_ids)
+    assert all(i.startswith("SA") for i in sa_ids)
     reviewer_ids = {r.id for r in rules_for_agent("python-backend-reviewer")}
-    assert set(CHECKLIST) <= reviewer_ids
-    assert rules_for_agent("python-backend-architect") == []
-    assert [r.id for r in select_rules(rule_ids=["PD", "AL"])] == ["AL001", "PD001", "PD003"]
+    assert {i for i in CHECKLIST if not i.startswith("PF")} <= reviewer_ids
+    assert {r.id[:2] for r in rules_for_agent("python-backend-architect")} <= {"PF"}
+    picked = [r.id for r in select_rules(rule_ids=["PD", "AL"])]
+    assert {"AL001", "PD001", "PD003"} <= set(picked) and picked == sorted(picked)
+    assert {i[:2] for i in picked} == {"AL", "PD"}
     assert select_rules(agents=["python-backend-expert"], rule_ids=["SA"]) == []
 
 

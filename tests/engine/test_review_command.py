@@ -19,7 +19,7 @@ FINDINGS = {
         "from pydantic import BaseModel\n\n"
         "class Out(BaseModel):\n"
         "    class Config:\n"
-        "        orm_mode = True\n"
+        "        extra = 'forbid'\n"
     ),
     "app/main.py": "import time\n\nasync def f():\n    time.sleep(1)\n",
 }

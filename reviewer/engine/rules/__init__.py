@@ -5,6 +5,32 @@ imported below), decorate it with ``@rule(...)`` (or ``@project_rule(...)`` for 
 that needs the whole tree), and add positive and negative cases to ``tests/engine``.
 """
 
-from reviewer.engine.rules import alembic, asyncio, fastapi, parse, pydantic, sqlalchemy
+from reviewer.engine.rules import (
+    alembic,
+    alembic_ops,
+    asyncio,
+    fastapi,
+    fastapi_params,
+    parse,
+    pydantic,
+    pydantic_v1,
+    quality,
+    sqlalchemy,
+    sqlalchemy_api,
+    testing,
+)
 
-__all__ = ["alembic", "asyncio", "fastapi", "parse", "pydantic", "sqlalchemy"]
+__all__ = [
+    "alembic",
+    "alembic_ops",
+    "asyncio",
+    "fastapi",
+    "fastapi_params",
+    "parse",
+    "pydantic",
+    "pydantic_v1",
+    "quality",
+    "sqlalchemy",
+    "sqlalchemy_api",
+    "testing",
+]

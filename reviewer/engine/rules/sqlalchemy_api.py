@@ -1,0 +1,291 @@
+"""SQLAlchemy rules about API shape: 2.0-style declarations, removed 1.x calls, SQL
+injection, per-row commits, foreign keys and engine pools (SA003-SA004, SA007, SA009-SA011,
+PF003)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from reviewer.engine.context import FileContext
+from reviewer.engine.names import dotted_name
+from reviewer.engine.registry import Hit, rule
+from reviewer.engine.rules.alembic import is_revision_file
+from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name, loops_in
+from reviewer.engine.rules.sqlalchemy import _session_like_name
+
+
+def _from_sqlalchemy(ctx: FileContext, func: ast.expr, name: str) -> bool:
+    """``func`` is SQLAlchemy's ``name`` (imported from sqlalchemy, or a bare name that
+    is not bound to something else in the file)."""
+    qualified = ctx.qualified(func)
+    if qualified is not None:
+        return qualified.startswith("sqlalchemy") and qualified.endswith("." + name)
+    return False
+
+
+@rule(
+    id="SA003",
+    title="relationship() without a Mapped[] annotation",
+    severity="important",
+    confidence=85,
+    category="sqlalchemy",
+    debt_kind="sqlalchemy",
+    debt_minutes=10,
+    explanation=(
+        "In SQLAlchemy 2.0 a relationship is declared with a Mapped[...] annotation so "
+        "type checkers and the ORM agree on what the attribute holds (one object, an "
+        "optional one or a list). A bare `x = relationship(...)` is the 1.x style: it "
+        "works, but the attribute is untyped and the collection type is implicit."
+    ),
+    before="class Author(Base):\n    books = relationship('Book', back_populates='author')\n",
+    after=(
+        "class Author(Base):\n"
+        "    books: Mapped[list['Book']] = relationship(back_populates='author')\n"
+    ),
+)
+def check_untyped_relationship(ctx: FileContext) -> Iterator[Hit]:
+    for cls in ctx.nodes(ast.ClassDef):
+        for stmt in cls.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and isinstance(stmt.value, ast.Call)
+                and _from_sqlalchemy(ctx, stmt.value.func, "relationship")
+            ):
+                yield Hit.at(stmt, f"{cls.name}: relationship without a Mapped[...] annotation")
+
+
+@rule(
+    id="SA004",
+    title="declarative_base() instead of a DeclarativeBase subclass",
+    severity="important",
+    confidence=95,
+    category="sqlalchemy",
+    debt_kind="sqlalchemy",
+    debt_minutes=30,
+    explanation=(
+        "`declarative_base()` builds the model base class dynamically, which type checkers "
+        "cannot follow; SQLAlchemy 2.0 declares it as a class that subclasses "
+        "`DeclarativeBase`, which also gives `Mapped[]` annotations their meaning."
+    ),
+    before="from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n",
+    after=(
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
+    ),
+)
+def check_declarative_base(ctx: FileContext) -> Iterator[Hit]:
+    for call in ctx.nodes(ast.Call):
+        if _from_sqlalchemy(ctx, call.func, "declarative_base"):
+            yield Hit.at(call, "declarative_base(): declare a DeclarativeBase subclass")
+
+
+def _is_built_string(node: ast.expr) -> bool:
+    """An f-string with placeholders, ``%``-formatting, ``.format()`` or ``+`` of a
+    string with something not constant."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant | ast.JoinedStr):
+            return isinstance(node.left, ast.JoinedStr) or isinstance(node.left.value, str)
+        if isinstance(node.op, ast.Add):
+            parts = [node.left, node.right]
+            has_str = any(
+                (isinstance(p, ast.Constant) and isinstance(p.value, str)) or _is_built_string(p)
+                for p in parts
+            )
+            not_const = any(not isinstance(p, ast.Constant) for p in parts)
+            return has_str and not_const
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    ):
+        return bool(node.args or node.keywords)
+    return False
+
+
+@rule(
+    id="SA007",
+    title="SQL built by string formatting",
+    severity="critical",
+    confidence=80,
+    category="sqlalchemy",
+    explanation=(
+        "SQL assembled with an f-string, `%`, `.format()` or `+` puts values straight into "
+        "the statement text: anything a user controls can change the query (SQL "
+        "injection). Keep the SQL constant and pass values as bound parameters."
+    ),
+    before="session.execute(text(f\"SELECT * FROM users WHERE name = '{name}'\"))\n",
+    after='session.execute(text("SELECT * FROM users WHERE name = :name"), {"name": name})\n',
+)
+def check_sql_injection(ctx: FileContext) -> Iterator[Hit]:
+    for call in ctx.nodes(ast.Call):
+        if not call.args:
+            continue
+        is_text = _from_sqlalchemy(ctx, call.func, "text")
+        is_execute = (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr in {"execute", "exec_driver_sql"}
+            and (dotted_name(call.func.value) or "").rsplit(".", 1)[-1].lower()
+            not in {"cursor", "cur"}
+        )
+        if not (is_text or is_execute):
+            continue
+        if _is_built_string(call.args[0]):
+            yield Hit.at(call, "SQL text built from values: use bound parameters")
+
+
+def _session_receiver(call: ast.Call, method: str) -> bool:
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr == method):
+        return False
+    dotted = dotted_name(call.func.value)
+    return dotted is not None and _session_like_name(dotted.rsplit(".", 1)[-1])
+
+
+@rule(
+    id="SA009",
+    title="commit() inside a loop",
+    severity="important",
+    confidence=80,
+    category="sqlalchemy",
+    explanation=(
+        "Committing on every iteration makes one transaction per row: it is slow (a "
+        "round trip and a flush each time) and leaves half the work saved when a later "
+        "row fails. Do the loop's work, then commit once."
+    ),
+    before="for row in rows:\n    session.add(Item(**row))\n    session.commit()\n",
+    after="for row in rows:\n    session.add(Item(**row))\nsession.commit()\n",
+)
+def check_commit_in_loop(ctx: FileContext) -> Iterator[Hit]:
+    seen: set[int] = set()
+    scopes: list[ast.AST] = [
+        ctx.tree,
+        *ctx.nodes(ast.FunctionDef),
+        *ctx.nodes(ast.AsyncFunctionDef),
+    ]
+    for scope in scopes:
+        for loop in loops_in(scope):
+            for call in calls_in(loop.body):
+                if id(call) in seen:
+                    continue
+                if _session_receiver(call, "commit"):
+                    seen.add(id(call))
+                    yield Hit.at(call, "commit() on every iteration: commit once after the loop")
+
+
+@rule(
+    id="SA010",
+    title="SQLAlchemy 1.x API removed in 2.0",
+    severity="important",
+    confidence=85,
+    category="sqlalchemy",
+    debt_kind="sqlalchemy",
+    debt_minutes=20,
+    explanation=(
+        "SQLAlchemy 2.0 removed `engine.execute()`, `Query.get()`, `select([...])` with a "
+        "list, `autocommit=True` sessions and executing plain SQL strings. Code using them "
+        "fails on 2.0: run statements on a connection or session, use `session.get()`, "
+        "pass columns to `select()` positionally and wrap SQL in `text()`."
+    ),
+    before='with engine.begin():\n    engine.execute("DELETE FROM tokens")\nselect([User.id])\n',
+    after=(
+        "with engine.begin() as conn:\n"
+        '    conn.execute(text("DELETE FROM tokens"))\n'
+        "select(User.id)\n"
+    ),
+)
+def check_removed_api(ctx: FileContext) -> Iterator[Hit]:
+    for call in ctx.nodes(ast.Call):
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "execute":
+            receiver = (dotted_name(func.value) or "").rsplit(".", 1)[-1].lower()
+            if receiver.endswith("engine"):
+                yield Hit.at(call, "engine.execute() was removed: use a connection")
+                continue
+            if (
+                call.args
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)
+                and _session_like_name(receiver or "_")
+            ):
+                yield Hit.at(call, "a plain SQL string passed to execute(): wrap it in text()")
+                continue
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "get"
+            and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Attribute)
+            and func.value.func.attr == "query"
+        ):
+            yield Hit.at(call, "Query.get() was removed: use session.get(Model, id)")
+            continue
+        if (
+            _from_sqlalchemy(ctx, func, "select")
+            and len(call.args) == 1
+            and isinstance(call.args[0], ast.List)
+        ):
+            yield Hit.at(call, "select([...]) list form: pass the columns positionally")
+            continue
+        if last_name(func) in {"sessionmaker", "Session", "create_engine"} and is_true(
+            kw.value if (kw := keyword(call, "autocommit")) else None
+        ):
+            yield Hit.at(call, "autocommit=True was removed")
+
+
+@rule(
+    id="SA011",
+    title="ForeignKey without ondelete",
+    severity="suggestion",
+    confidence=70,
+    category="sqlalchemy",
+    explanation=(
+        "A foreign key with no `ondelete` leaves the database's default (refuse the delete, "
+        "or leave dangling rows if constraints are deferred). Say what should happen to "
+        "the child rows when the parent goes: CASCADE, SET NULL or RESTRICT."
+    ),
+    before='author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))\n',
+    after='author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"))\n',
+)
+def check_foreign_key_ondelete(ctx: FileContext) -> Iterator[Hit]:
+    if is_revision_file(ctx):
+        return  # AL009 covers migrations
+    for call in ctx.nodes(ast.Call):
+        if _from_sqlalchemy(ctx, call.func, "ForeignKey") and keyword(call, "ondelete") is None:
+            yield Hit.at(call, "ForeignKey without ondelete")
+
+
+_POOL_ARGS = {"pool_size", "pool_pre_ping", "max_overflow", "poolclass", "pool_recycle"}
+
+
+@rule(
+    id="PF003",
+    title="Engine created with no pool settings",
+    severity="suggestion",
+    confidence=60,
+    category="performance",
+    explanation=(
+        "An engine created with the default pool keeps at most five connections plus ten "
+        "overflow and never checks a pooled connection before using it: after a database "
+        "restart the first requests fail. Size the pool for the workload and turn on "
+        "`pool_pre_ping`."
+    ),
+    before="engine = create_engine(settings.database_url)\n",
+    after="engine = create_engine(settings.database_url, pool_size=10, pool_pre_ping=True)\n",
+)
+def check_engine_pool(ctx: FileContext) -> Iterator[Hit]:
+    for call in ctx.nodes(ast.Call):
+        if not (
+            _from_sqlalchemy(ctx, call.func, "create_engine")
+            or _from_sqlalchemy(ctx, call.func, "create_async_engine")
+        ):
+            continue
+        if any(kw.arg in _POOL_ARGS or kw.arg is None for kw in call.keywords):
+            continue
+        first = call.args[0] if call.args else None
+        if isinstance(first, ast.Constant) and "sqlite" in str(first.value):
+            continue
+        if isinstance(first, ast.JoinedStr) and "sqlite" in ast.unparse(first):
+            continue
+        yield Hit.at(call, "engine with the default pool: set pool_size / pool_pre_ping")

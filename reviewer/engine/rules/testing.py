@@ -1,0 +1,103 @@
+"""pytest rules (PT001, PT004)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from reviewer.engine.context import FileContext
+from reviewer.engine.names import dotted_name
+from reviewer.engine.registry import Hit, rule
+
+_CHECK_WORDS = ("assert", "expect", "verify", "check", "raises", "fail", "snapshot")
+
+
+def is_test_module(ctx: FileContext) -> bool:
+    stem = ctx.posix_path.stem
+    return stem.startswith("test_") or stem.endswith("_test")
+
+
+def _test_functions(ctx: FileContext) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for stmt in ctx.tree.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef) and stmt.name.startswith(
+            "test"
+        ):
+            yield stmt
+        elif isinstance(stmt, ast.ClassDef) and stmt.name.startswith("Test"):
+            for inner in stmt.body:
+                if isinstance(
+                    inner, ast.FunctionDef | ast.AsyncFunctionDef
+                ) and inner.name.startswith("test"):
+                    yield inner
+
+
+def _checks_something(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assert | ast.Raise):
+            return True
+        if isinstance(node, ast.Call):
+            name = (dotted_name(node.func) or "").lower()
+            if any(word in name for word in _CHECK_WORDS):
+                return True
+    for deco in func.decorator_list:
+        text = ast.unparse(deco)
+        if "skip" in text or "xfail" in text or "benchmark" in text:
+            return True
+    return False
+
+
+@rule(
+    id="PT001",
+    title="Test that asserts nothing",
+    severity="important",
+    confidence=75,
+    category="tests",
+    explanation=(
+        "A test with no assertion, no `pytest.raises` and no mock assertion passes as long "
+        "as the code does not crash: it cannot catch a wrong result, so it gives "
+        "confidence it has not earned. Assert on the outcome."
+    ),
+    before="def test_create_user(client):\n    client.post('/users', json={'name': 'a'})\n",
+    after=(
+        "def test_create_user(client):\n"
+        "    response = client.post('/users', json={'name': 'a'})\n"
+        "    assert response.status_code == 201\n"
+    ),
+)
+def check_assertless_test(ctx: FileContext) -> Iterator[Hit]:
+    if not is_test_module(ctx):
+        return
+    for func in _test_functions(ctx):
+        body = [
+            s
+            for s in func.body
+            if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        ]
+        if body and not all(isinstance(s, ast.Pass) for s in body) and not _checks_something(func):
+            yield Hit.at(func, f"{func.name} asserts nothing")
+
+
+@rule(
+    id="PT004",
+    title="time.sleep() in a test",
+    severity="suggestion",
+    confidence=80,
+    category="tests",
+    explanation=(
+        "Sleeping in a test makes the suite slow and flaky: the wait is either longer than "
+        "needed or, on a busy CI machine, too short. Wait for the condition itself (poll "
+        "with a timeout) or control time (freeze it, inject a clock)."
+    ),
+    before="def test_expiry(cache):\n    cache.set('k', 1, ttl=1)\n    time.sleep(1.1)\n",
+    after=(
+        "def test_expiry(cache, clock):\n"
+        "    cache.set('k', 1, ttl=1)\n"
+        "    clock.advance(seconds=2)\n"
+    ),
+)
+def check_sleep_in_test(ctx: FileContext) -> Iterator[Hit]:
+    if not (is_test_module(ctx) or ctx.posix_path.name == "conftest.py"):
+        return
+    for call in ctx.nodes(ast.Call):
+        if ctx.qualified(call.func) == "time.sleep":
+            yield Hit.at(call, "time.sleep() in a test: wait for the condition instead")

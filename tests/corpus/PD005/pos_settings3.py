@@ -1,0 +1,6 @@
+import os
+
+from pydantic import (  # HIT
+    BaseSettings,
+    PostgresDsn,
+)

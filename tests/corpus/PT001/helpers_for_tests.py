@@ -1,0 +1,2 @@
+def test_connection(url):
+    connect(url)

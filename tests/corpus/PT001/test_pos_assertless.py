@@ -1,0 +1,12 @@
+def test_create_user(client):  # HIT
+    client.post("/users", json={"name": "a"})
+
+
+async def test_list(client):  # HIT
+    await client.get("/users")
+
+
+class TestOrders:
+    def test_cancel(self, client):  # HIT
+        response = client.post("/orders/1/cancel")
+        print(response)

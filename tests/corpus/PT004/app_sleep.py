@@ -1,0 +1,5 @@
+import time
+
+
+def backoff():
+    time.sleep(1)

@@ -1,0 +1,5 @@
+from myorm import relationship
+
+
+class Node:
+    parent = relationship("Node")
