@@ -22,6 +22,7 @@ from pathlib import Path
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
 from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
 from reviewer.engine.registry import Hit, Rule, load_rules
+from reviewer.engine.ruff import checklist_id, run_ruff
 from reviewer.engine.types import Issue, Note, ReviewResult
 
 PARSE_RULE_ID = "PARSE001"
@@ -53,12 +54,15 @@ def review(
     rule_ids: Collection[str] | None = None,
     max_file_bytes: int = 1_000_000,
     jobs: int | None = None,
+    ruff: bool = False,
 ) -> ReviewResult:
     """Review the Python files under ``root`` (or only ``files``, relative POSIX paths).
 
     ``agents`` keeps the rules of those agents, ``rule_ids`` the rules whose id starts with
     one of the given prefixes (None = no filter). ``jobs`` is the number of worker
     processes (None = one per CPU, 1 = serial); small reviews always run serially.
+    ``ruff`` also runs ruff once over the reviewed files (findings ``ruff:CODE``), for the
+    checklist items ruff already covers; ``agents``/``rule_ids`` filter those too.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -95,6 +99,20 @@ def review(
 
     if project_rules:
         _run_project_rules(root, sorted(reviewed), project_rules, max_file_bytes, result)
+    if ruff and (rule_ids is None or any(p.upper().startswith("RUFF") for p in rule_ids)):
+        ruff_issues, ruff_notes = run_ruff(root, sorted(reviewed))
+        prefixes = tuple(p.upper() for p in rule_ids) if rule_ids is not None else ("",)
+        # A native rule covering the same checklist item on the same line wins (AS001 and
+        # ruff's ASYNC rules overlap on purpose).
+        native = {(i.path, i.line, i.rule_id) for i in result.issues}
+        result.issues.extend(
+            i
+            for i in ruff_issues
+            if (agents is None or i.agent in agents)
+            and i.rule_id.upper().startswith(prefixes)
+            and (i.path, i.line, checklist_id(i.rule_id)) not in native
+        )
+        result.notes.extend(ruff_notes)
 
     result.issues = sorted(set(result.issues), key=_issue_order)
     result.notes.sort(key=lambda n: (n.path, n.message))

@@ -32,9 +32,11 @@ def make_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def run_command(*args: str) -> tuple[str, str]:
+def run_command(*args: str, ruff: bool = False) -> tuple[str, str]:
+    """Run the command; ruff is off unless asked (these tests pin the native findings)."""
     out, err = StringIO(), StringIO()
-    call_command("review", *args, stdout=out, stderr=err)
+    extra = () if ruff or "--explain" in args else ("--no-ruff",)
+    call_command("review", *args, *extra, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -109,7 +111,7 @@ def _manage(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing",
     }
     return subprocess.run(
-        [*command, str(ROOT / "manage.py"), "review", *args],
+        [*command, str(ROOT / "manage.py"), "review", *args, "--no-ruff"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -133,3 +135,42 @@ def test_review_command_in_a_subprocess_exits_1_with_findings_and_0_without(
 
     done = _manage(str(tmp_path / "missing"), cwd=tmp_path)
     assert done.returncode == 2 and "does not exist" in done.stderr
+
+
+RUFF_FINDINGS = {
+    # The repository's own ruff configuration must not change what we report.
+    "pyproject.toml": '[tool.ruff]\nexclude = ["*"]\n[tool.ruff.lint]\nignore = ["ALL"]\n',
+    "app/jobs.py": (
+        "import time\n"
+        "\n"
+        "\n"
+        "def run(job) -> None:\n"
+        "    try:\n"
+        "        job()\n"
+        "    except:\n"
+        "        pass\n"
+        "\n"
+        "\n"
+        "async def tick() -> None:\n"
+        "    time.sleep(1)\n"
+    ),
+}
+
+
+def test_ruff_findings_are_ours_and_ignore_the_repos_ruff_config(tmp_path: Path) -> None:
+    make_tree(tmp_path, RUFF_FINDINGS)
+    out, _ = run_command(str(tmp_path), "--format", "json", ruff=True)
+    found = {(i["rule_id"], i["line"]) for i in json.loads(out)["issues"]}
+    assert ("ruff:E722", 7) in found
+    assert ("AS001", 12) in found
+    # ruff's ASYNC rule flags the same line as AS001: only the native finding is kept.
+    assert not any(rule.startswith("ruff:ASYNC") for rule, _line in found)
+    issue = next(i for i in json.loads(out)["issues"] if i["rule_id"] == "ruff:E722")
+    assert issue["severity"] == "important" and issue["snippet"].strip() == "except:"
+    out, _ = run_command(str(tmp_path), "--format", "json", "--no-ruff", ruff=True)
+    assert not any(i["rule_id"].startswith("ruff:") for i in json.loads(out)["issues"])
+
+
+def test_explain_knows_ruff_codes() -> None:
+    out, _ = run_command("--explain", "ruff:E722")
+    assert "ruff:E722" in out and "CQ001" in out

@@ -13,14 +13,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reviewer.engine import review
-from reviewer.engine.registry import AGENTS, Rule, get_rule, load_rules
+from reviewer.engine import RuleDoc, review, rule_doc
+from reviewer.engine.registry import AGENTS, Rule, load_rules
 from reviewer.engine.report import FORMATS, render, summary_line
 
 BAD_ARGUMENT = 2
 
 
-def explain(rule: Rule) -> str:
+def explain(rule: Rule | RuleDoc) -> str:
     """A rule's explanation with its before/after example, for ``--explain``."""
     debt = f", {rule.debt_kind} debt ~{rule.debt_minutes} min" if rule.debt_kind else ""
     indent = "    "
@@ -73,6 +73,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-cache", action="store_true", help="Do not use cached results (cold run)"
         )
+        parser.add_argument(
+            "--no-ruff", action="store_true", help="Do not run ruff (native rules only)"
+        )
         parser.add_argument("--output", metavar="FILE", help="Write the report to FILE")
         parser.add_argument("--jobs", type=int, help="Worker processes (1 = serial)")
         parser.add_argument(
@@ -87,7 +90,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.exit_code = 0
         if options["explain"]:
-            rule = get_rule(options["explain"])
+            rule = rule_doc(options["explain"])
             if rule is None:
                 raise CommandError(
                     f"No rule {options['explain']!r}; known rules: "
@@ -112,7 +115,7 @@ class Command(BaseCommand):
         agents = [resolve_agent(a) for a in options["agent"]] if options["agent"] else None
         prefixes = [p.upper() for p in options["rule"]] if options["rule"] else None
         for prefix in prefixes or []:
-            if not load_rules().by_prefix(prefix):
+            if not prefix.startswith("RUFF") and not load_rules().by_prefix(prefix):
                 raise CommandError(f"No rule id starts with {prefix!r}.", returncode=BAD_ARGUMENT)
         if options["jobs"] is not None and options["jobs"] < 1:
             raise CommandError("--jobs must be at least 1.", returncode=BAD_ARGUMENT)
@@ -125,6 +128,7 @@ class Command(BaseCommand):
             rule_ids=prefixes,
             max_file_bytes=getattr(settings, "REVIEWDECK_MAX_FILE_BYTES", 1_000_000),
             jobs=options["jobs"],
+            ruff=not options["no_ruff"],
         )
         report = render(result, options["format"])
         claude_runs = []
