@@ -21,6 +21,7 @@ from pathlib import Path
 
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
 from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
+from reviewer.engine.project_config import apply_config, excluded, git_ignored, load_config
 from reviewer.engine.registry import Hit, Rule, load_rules
 from reviewer.engine.ruff import checklist_id, run_ruff
 from reviewer.engine.types import Issue, Note, ReviewResult
@@ -77,6 +78,10 @@ def review(
         paths, notes = discover(root)
     else:
         paths, notes = _given_paths(root, files)
+    config, config_notes = load_config(root)
+    notes += config_notes
+    ignored = git_ignored(root, paths)
+    paths = [p for p in paths if p not in ignored and not excluded(p, config)]
 
     workers = _worker_count(jobs, len(paths))
     outcomes = _analyse_all(root, paths, file_rules, report_parse, max_file_bytes, workers)
@@ -114,7 +119,7 @@ def review(
         )
         result.notes.extend(ruff_notes)
 
-    result.issues = sorted(set(result.issues), key=_issue_order)
+    result.issues = sorted(set(apply_config(result.issues, config)), key=_issue_order)
     result.notes.sort(key=lambda n: (n.path, n.message))
     result.unreadable.sort()
     result.stats = {

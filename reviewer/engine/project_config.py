@@ -1,0 +1,142 @@
+"""What a reviewed repository may say about its own review, and what is never reviewed.
+
+``[tool.reviewdeck]`` in the repository's ``pyproject.toml``::
+
+    [tool.reviewdeck]
+    disable = ["PF003", "ruff:T201"]          # rule ids or id prefixes
+    exclude = ["legacy/*", "scripts/*.py"]    # globs on POSIX paths from the root
+    severity = { SA011 = "important" }        # per-rule severity overrides
+
+``# noqa`` on a flagged line suppresses every finding there; ``# noqa: SA001, E722``
+only those rules (a ruff code matches its ``ruff:`` id). Generated and vendored code and
+other tools' migrations are skipped by default, and files git ignores are never reviewed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from reviewer.engine.types import Issue, Note, SeverityCode
+
+_SEVERITIES = ("critical", "important", "suggestion")
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9:]+(?:[,\s]+[A-Za-z0-9:]+)*))?", re.I)
+
+#: Paths skipped by default (generated, vendored, other tools' migrations).
+DEFAULT_EXCLUDES = (
+    "*_pb2.py",
+    "*_pb2_grpc.py",
+    "*/_vendor/*",
+    "*/vendor/*",
+    "*/vendored/*",
+    "*/third_party/*",
+    "*/generated/*",
+    "*/migrations/[0-9][0-9][0-9][0-9]_*.py",  # Django migrations (Alembic's live in versions/)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectConfig:
+    disable: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    severity: dict[str, SeverityCode] = field(default_factory=dict)
+
+
+def load_config(root: Path) -> tuple[ProjectConfig, list[Note]]:
+    path = root / "pyproject.toml"
+    if not path.is_file() or path.is_symlink():
+        return ProjectConfig(), []
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return ProjectConfig(), [Note("pyproject.toml", f"not read ({type(exc).__name__})")]
+    section = data.get("tool", {}).get("reviewdeck", {})
+    if not isinstance(section, dict):
+        return ProjectConfig(), [Note("pyproject.toml", "[tool.reviewdeck] is not a table")]
+    notes: list[Note] = []
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = section.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            notes.append(Note("pyproject.toml", f"tool.reviewdeck.{key} must be a list of strings"))
+            return ()
+        return tuple(value)
+
+    severity: dict[str, SeverityCode] = {}
+    raw = section.get("severity", {})
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            if value in _SEVERITIES:
+                severity[str(key).upper()] = value
+            else:
+                notes.append(Note("pyproject.toml", f"unknown severity {value!r} for {key}"))
+    return ProjectConfig(strings("disable"), strings("exclude"), severity), notes
+
+
+def _matches(path: str, patterns: Iterable[str]) -> bool:
+    # "*/x/*" also matches "x/..." at the root.
+    return any(fnmatchcase(path, p) or fnmatchcase("./" + path, p) for p in patterns)
+
+
+def excluded(path: str, config: ProjectConfig) -> bool:
+    return _matches(path, DEFAULT_EXCLUDES) or _matches(path, config.exclude)
+
+
+def git_ignored(root: Path, paths: Sequence[str]) -> set[str]:
+    """The paths git ignores (empty when ``root`` is not in a git work tree)."""
+    if not paths:
+        return set()
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "--stdin", "-z"],
+            input="\0".join(paths).encode("utf-8", "surrogateescape"),
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    if done.returncode not in (0, 1):
+        return set()
+    return {p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+
+
+def _noqa_codes(snippet: str) -> set[str] | None:
+    """None: no noqa; empty set: a bare noqa (everything); else the upper-cased codes."""
+    match = _NOQA.search(snippet)
+    if match is None:
+        return None
+    codes = match.group("codes")
+    if not codes:
+        return set()
+    return {c.upper() for c in re.split(r"[,\s]+", codes) if c}
+
+
+def suppressed(issue: Issue) -> bool:
+    codes = _noqa_codes(issue.snippet)
+    if codes is None:
+        return False
+    if not codes:
+        return True
+    rule = issue.rule_id.upper()
+    return rule in codes or rule.removeprefix("RUFF:") in codes
+
+
+def apply_config(issues: list[Issue], config: ProjectConfig) -> list[Issue]:
+    """Drop disabled and noqa'd findings, apply severity overrides."""
+    disabled = tuple(d.upper() for d in config.disable)
+    kept = []
+    for issue in issues:
+        rule = issue.rule_id.upper()
+        if disabled and rule.startswith(disabled):
+            continue
+        if suppressed(issue):
+            continue
+        override = config.severity.get(rule)
+        kept.append(replace(issue, severity=override) if override else issue)
+    return kept
