@@ -23,7 +23,7 @@ class Order(BaseModel):
     total: int
 
     class Config:
-        orm_mode = True
+        extra = "forbid"
 
     @validator("total")
     def positive(cls, value):
