@@ -19,10 +19,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reviewer.engine import cache
+from reviewer.engine.cache import file_key
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
 from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
 from reviewer.engine.project_config import apply_config, excluded, git_ignored, load_config
-from reviewer.engine.registry import Hit, Rule, load_rules
+from reviewer.engine.registry import Hit, Rule, load_rules, ruleset_fingerprint
 from reviewer.engine.ruff import checklist_id, run_ruff
 from reviewer.engine.types import Issue, Note, ReviewResult
 
@@ -56,6 +58,7 @@ def review(
     max_file_bytes: int = 1_000_000,
     jobs: int | None = None,
     ruff: bool = False,
+    cache_dir: Path | None = None,
 ) -> ReviewResult:
     """Review the Python files under ``root`` (or only ``files``, relative POSIX paths).
 
@@ -64,6 +67,8 @@ def review(
     processes (None = one per CPU, 1 = serial); small reviews always run serially.
     ``ruff`` also runs ruff once over the reviewed files (findings ``ruff:CODE``), for the
     checklist items ruff already covers; ``agents``/``rule_ids`` filter those too.
+    ``cache_dir`` keeps each file's findings by content hash and rule set (see cache.py):
+    an unchanged file is not parsed again, and ruff only runs on the files that changed.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -83,8 +88,31 @@ def review(
     ignored = git_ignored(root, paths)
     paths = [p for p in paths if p not in ignored and not excluded(p, config)]
 
-    workers = _worker_count(jobs, len(paths))
-    outcomes = _analyse_all(root, paths, file_rules, report_parse, max_file_bytes, workers)
+    run_ruff_too = ruff and (
+        rule_ids is None or any(p.upper().startswith("RUFF") for p in rule_ids)
+    )
+    cached: list[FileOutcome] = []
+    keys: dict[str, str] = {}
+    if cache_dir is not None:
+        salt = "\0".join(
+            [ruleset_fingerprint(agents, rule_ids), *file_rules, str(report_parse), str(ruff)]
+        )
+        misses = []
+        for rel in paths:
+            key = file_key(salt, root, rel)
+            entry = cache.load(cache_dir, key) if key else None
+            if entry is None:
+                misses.append(rel)
+                if key:
+                    keys[rel] = key
+            else:
+                cached.append(FileOutcome(rel, entry[0], entry[1], reviewed=True))
+        to_review = misses
+    else:
+        to_review = paths
+
+    workers = _worker_count(jobs, len(to_review))
+    outcomes = _analyse_all(root, to_review, file_rules, report_parse, max_file_bytes, workers)
 
     result = ReviewResult(notes=notes)
     if workers > 1 and len(outcomes) < len(paths):
@@ -92,6 +120,23 @@ def review(
         done = {o.path for o in outcomes}
         rest = [p for p in paths if p not in done]
         outcomes += _analyse_all(root, rest, file_rules, report_parse, max_file_bytes, 1)
+    fresh = sorted(o.path for o in outcomes if o.reviewed)
+    ruff_by_path: dict[str, list[Issue]] = {}
+    ruff_failed = False
+    if run_ruff_too:
+        ruff_issues, ruff_notes = run_ruff(root, fresh)
+        result.notes.extend(ruff_notes)
+        ruff_failed = bool(ruff_notes)
+        for issue in ruff_issues:
+            ruff_by_path.setdefault(issue.path, []).append(issue)
+        for outcome in outcomes:
+            outcome.issues.extend(_ruff_kept(outcome.issues, ruff_by_path.get(outcome.path, [])))
+    if cache_dir is not None and not ruff_failed:
+        for outcome in outcomes:
+            key = keys.get(outcome.path)
+            if key and outcome.reviewed and not outcome.unreadable:
+                cache.store(cache_dir, key, outcome.issues, outcome.notes)
+    outcomes += cached
     reviewed: list[str] = []
     for outcome in outcomes:
         result.issues.extend(outcome.issues)
@@ -104,19 +149,14 @@ def review(
 
     if project_rules:
         _run_project_rules(root, sorted(reviewed), project_rules, max_file_bytes, result)
-    if ruff and (rule_ids is None or any(p.upper().startswith("RUFF") for p in rule_ids)):
-        ruff_issues, ruff_notes = run_ruff(root, sorted(reviewed))
+    if run_ruff_too:
         prefixes = tuple(p.upper() for p in rule_ids) if rule_ids is not None else ("",)
-        # A native rule covering the same checklist item on the same line wins (AS001 and
-        # ruff's ASYNC rules overlap on purpose).
-        native = {(i.path, i.line, i.rule_id) for i in result.issues}
-        result.issues.extend(
+        result.issues = [
             i
-            for i in ruff_issues
-            if (agents is None or i.agent in agents)
-            and i.rule_id.upper().startswith(prefixes)
-            and (i.path, i.line, checklist_id(i.rule_id)) not in native
-        )
+            for i in result.issues
+            if not i.rule_id.startswith("ruff:")
+            or ((agents is None or i.agent in agents) and i.rule_id.upper().startswith(prefixes))
+        ]
         result.notes.extend(ruff_notes)
 
     result.issues = sorted(set(apply_config(result.issues, config)), key=_issue_order)
@@ -129,6 +169,13 @@ def review(
         "duration_ms": round((time.perf_counter() - started) * 1000),
     }
     return result
+
+
+def _ruff_kept(native: list[Issue], found: list[Issue]) -> list[Issue]:
+    """ruff's findings minus those a native rule of the same checklist item already made on
+    the same line (AS001 and ruff's ASYNC rules overlap on purpose)."""
+    taken = {(i.line, i.rule_id) for i in native}
+    return [i for i in found if (i.line, checklist_id(i.rule_id)) not in taken]
 
 
 def _issue_order(issue: Issue) -> tuple[str, int, int, str, str]:

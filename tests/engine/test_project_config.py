@@ -85,3 +85,33 @@ def test_a_broken_pyproject_is_a_note(tmp_path: Path) -> None:
     result = review(tmp_path, jobs=1)
     assert [i.rule_id for i in result.issues] == ["SA001"]
     assert any(n.path == "pyproject.toml" for n in result.notes)
+
+
+def test_the_cache_reuses_unchanged_files_and_sees_edits(tmp_path: Path) -> None:
+    root, cache_dir = tmp_path / "repo", tmp_path / "cache"
+    _write(root, {"a.py": LEGACY, "b.py": LEGACY, "c.py": "x = 1\n"})
+    cold = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
+    assert len(list(cache_dir.rglob("*.json"))) == 3
+    warm = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
+    assert warm.issues == cold.issues and warm.files_reviewed == 3
+    # A cached entry is what the warm run reports: tamper with them to prove they are read.
+    for entry in cache_dir.rglob("*.json"):
+        entry.write_text(entry.read_text().replace("query", "QUERY-FROM-CACHE"))
+    from_cache = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
+    assert any("QUERY-FROM-CACHE" in i.message for i in from_cache.issues)
+    (root / "b.py").write_text("def f(session, U):\n    return 1\n")
+    edited = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
+    assert {i.path for i in edited.issues if i.rule_id == "SA001"} == {"a.py"}
+    assert len(list(cache_dir.rglob("*.json"))) == 4
+    # Another rule selection is another key, never a stale answer.
+    only_pd = review(root, jobs=1, cache_dir=cache_dir, rule_ids=["PD"])
+    assert only_pd.issues == []
+
+
+def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    root, cache_dir = tmp_path / "repo", tmp_path / "cache"
+    _write(root, {"a.py": LEGACY})
+    first = review(root, jobs=1, cache_dir=cache_dir)
+    for entry in cache_dir.rglob("*.json"):
+        entry.write_text("{not json")
+    assert review(root, jobs=1, cache_dir=cache_dir).issues == first.issues

@@ -120,7 +120,8 @@ class Command(BaseCommand):
         if options["jobs"] is not None and options["jobs"] < 1:
             raise CommandError("--jobs must be at least 1.", returncode=BAD_ARGUMENT)
 
-        # --no-cache: there is no cache yet, so every run is the cold path.
+        # Per-file results are cached by content hash and rule set; --no-cache is the cold path.
+        cache_dir = None if options["no_cache"] else Path(settings.DATA_DIR) / "engine-cache"
         result = review(
             root,
             files,
@@ -129,6 +130,7 @@ class Command(BaseCommand):
             max_file_bytes=getattr(settings, "REVIEWDECK_MAX_FILE_BYTES", 1_000_000),
             jobs=options["jobs"],
             ruff=not options["no_ruff"],
+            cache_dir=cache_dir,
         )
         report = render(result, options["format"])
         claude_runs = []
