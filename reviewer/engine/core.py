@@ -35,6 +35,9 @@ PARALLEL_MIN_FILES = 50
 MAX_SNIPPET_CHARS = 1000
 # SyntaxErrors that are CPython limits, not mistakes in the code.
 _PARSER_LIMITS = ("too many nested parentheses", "too many nested blocks")
+# SyntaxErrors that newer Python versions accept (PEP 758 unparenthesized except lists):
+# a note, not a PARSE001 finding, since the code is valid for its own interpreter.
+_NEWER_SYNTAX = ("multiple exception types must be parenthesized",)
 
 
 @dataclass(slots=True)
@@ -267,6 +270,11 @@ def analyse_file(
         outcome.unreadable = True  # its other findings are unknown this time, not fixed
         if any(limit in (exc.msg or "") for limit in _PARSER_LIMITS):
             outcome.notes.append(Note(rel, f"too deeply nested for the parser ({exc.msg})"))
+            return outcome
+        if any(newer in (exc.msg or "") for newer in _NEWER_SYNTAX):
+            outcome.notes.append(
+                Note(rel, f"syntax newer than the engine's parser, skipped ({exc.msg})")
+            )
             return outcome
         outcome.reviewed = True
         if report_parse:

@@ -95,6 +95,24 @@ def _line(root: Path, rel: str, number: int, cache: dict[str, list[str]]) -> str
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
+#: Codes about application code only: scripts, tests and entry points may print and go
+#: without return annotations.
+_APP_ONLY = ("T201", "ANN")
+_NOT_APP_DIRS = frozenset({"scripts", "script", "bin", "tests", "test", "examples", "docs"})
+
+
+def _application_code(rel: str) -> bool:
+    parts = rel.split("/")
+    name = parts[-1]
+    if any(p in _NOT_APP_DIRS for p in parts[:-1]):
+        return False
+    return not (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name in {"conftest.py", "manage.py", "__main__.py", "setup.py", "noxfile.py"}
+    )
+
+
 def _issue(root: Path, record: dict[str, object], cache: dict[str, list[str]]) -> Issue | None:
     code = record.get("code")
     if not isinstance(code, str) or not code:
@@ -106,6 +124,8 @@ def _issue(root: Path, record: dict[str, object], cache: dict[str, list[str]]) -
     try:
         rel = filename.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
+        return None
+    if code.startswith(_APP_ONLY) and not _application_code(rel):
         return None
     location = record.get("location")
     line = int(location.get("row", 1)) if isinstance(location, dict) else 1

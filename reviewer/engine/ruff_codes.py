@@ -41,7 +41,6 @@ RUFF_CODES: dict[str, RuffCode] = {
     "S110": RuffCode("CQ001", "Exception swallowed with pass", "important", "quality"),
     "ANN001": RuffCode("CQ002", "Public function argument without a type", "suggestion", "quality"),
     "ANN201": RuffCode("CQ002", "Public function without a return type", "suggestion", "quality"),
-    "S105": RuffCode("CQ004", "Hard-coded password string", "critical", "quality", "", 0, 60),
     "S106": RuffCode("CQ004", "Hard-coded password argument", "critical", "quality", "", 0, 60),
     "T201": RuffCode("CQ006", "print() in application code", "suggestion", "quality"),
     "G004": RuffCode("CQ006", "f-string in a logging call", "suggestion", "quality"),

@@ -1,0 +1,34 @@
+"""False positives found by running the engine on public FastAPI/SQLAlchemy projects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewer.engine import review
+
+
+def test_newer_except_syntax_is_a_note_not_a_parse_finding(tmp_path: Path) -> None:
+    (tmp_path / "deps.py").write_text(
+        "def f():\n    try:\n        return 1\n    except KeyError, ValueError:\n        return 2\n"
+    )
+    result = review(tmp_path, jobs=1)
+    assert result.issues == []
+    assert [n.path for n in result.notes] == ["deps.py"]
+    assert "newer" in result.notes[0].message
+
+
+def test_print_and_annotations_are_not_asked_of_scripts_and_tests(tmp_path: Path) -> None:
+    body = "def main(x):\n    print(x)\n"
+    for rel in ("app/service.py", "scripts/seed.py", "tests/test_x.py", "app/conftest.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(body)
+    result = review(tmp_path, jobs=1, ruff=True)
+    flagged = {(i.path, i.rule_id) for i in result.issues}
+    assert ("app/service.py", "ruff:T201") in flagged
+    assert ("app/service.py", "ruff:ANN201") in flagged
+    assert {p for p, _ in flagged} == {"app/service.py"}
+
+
+def test_a_hard_coded_token_type_is_not_a_secret(tmp_path: Path) -> None:
+    (tmp_path / "models.py").write_text('class Token:\n    token_type: str = "bearer"\n')
+    assert review(tmp_path, jobs=1, ruff=True).issues == []
