@@ -54,6 +54,8 @@ CHECKLIST = {
     "PT001": ("important", ""),
     "PT004": ("suggestion", ""),
     "PF003": ("suggestion", ""),
+    "SA005": ("critical", ""),
+    "SA006": ("critical", ""),
 }
 
 

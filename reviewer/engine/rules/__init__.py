@@ -17,6 +17,7 @@ from reviewer.engine.rules import (
     quality,
     sqlalchemy,
     sqlalchemy_api,
+    sqlalchemy_loading,
     testing,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "quality",
     "sqlalchemy",
     "sqlalchemy_api",
+    "sqlalchemy_loading",
     "testing",
 ]
