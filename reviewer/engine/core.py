@@ -8,6 +8,7 @@ PARSE001 finding), and the rest of the files are still reviewed.
 from __future__ import annotations
 
 import ast
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -96,6 +97,7 @@ def review(
     )
     cached: list[FileOutcome] = []
     keys: dict[str, str] = {}
+    cached_keys: dict[str, str] = {}
     if cache_dir is not None:
         salt = "\0".join(
             [ruleset_fingerprint(agents, rule_ids), *file_rules, str(report_parse), str(ruff)]
@@ -110,6 +112,7 @@ def review(
                     keys[rel] = key
             else:
                 cached.append(FileOutcome(rel, entry[0], entry[1], reviewed=True))
+                cached_keys[rel] = key or ""
         to_review = misses
     else:
         to_review = paths
@@ -151,7 +154,28 @@ def review(
             reviewed.append(outcome.path)
 
     if project_rules:
-        _run_project_rules(root, sorted(reviewed), project_rules, max_file_bytes, result)
+        # Project rules read many files: with a cache, their findings are kept under a
+        # key made of every reviewed file's key, so an unchanged tree skips them.
+        project_key = None
+        if cache_dir is not None and len(keys) + len(cached) == len(paths):
+            digest = hashlib.sha256(b"project\0")
+            for rel in sorted(reviewed):
+                digest.update((rel + "\0" + (keys.get(rel) or cached_keys.get(rel, ""))).encode())
+            project_key = digest.hexdigest()
+        entry = cache.load(cache_dir, project_key) if cache_dir and project_key else None
+        if entry is not None:
+            result.issues.extend(entry[0])
+            result.notes.extend(entry[1])
+        else:
+            before_issues, before_notes = len(result.issues), len(result.notes)
+            _run_project_rules(root, sorted(reviewed), project_rules, max_file_bytes, result)
+            if cache_dir is not None and project_key is not None:
+                cache.store(
+                    cache_dir,
+                    project_key,
+                    result.issues[before_issues:],
+                    result.notes[before_notes:],
+                )
     if run_ruff_too:
         prefixes = tuple(p.upper() for p in rule_ids) if rule_ids is not None else ("",)
         result.issues = [

@@ -91,7 +91,8 @@ def test_the_cache_reuses_unchanged_files_and_sees_edits(tmp_path: Path) -> None
     root, cache_dir = tmp_path / "repo", tmp_path / "cache"
     _write(root, {"a.py": LEGACY, "b.py": LEGACY, "c.py": "x = 1\n"})
     cold = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
-    assert len(list(cache_dir.rglob("*.json"))) == 3
+    # One entry per file and one for the project rules' findings on this tree.
+    assert len(list(cache_dir.rglob("*.json"))) == 4
     warm = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
     assert warm.issues == cold.issues and warm.files_reviewed == 3
     # A cached entry is what the warm run reports: tamper with them to prove they are read.
@@ -102,7 +103,7 @@ def test_the_cache_reuses_unchanged_files_and_sees_edits(tmp_path: Path) -> None
     (root / "b.py").write_text("def f(session, U):\n    return 1\n")
     edited = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
     assert {i.path for i in edited.issues if i.rule_id == "SA001"} == {"a.py"}
-    assert len(list(cache_dir.rglob("*.json"))) == 4
+    assert len(list(cache_dir.rglob("*.json"))) == 6
     # Another rule selection is another key, never a stale answer.
     only_pd = review(root, jobs=1, cache_dir=cache_dir, rule_ids=["PD"])
     assert only_pd.issues == []
