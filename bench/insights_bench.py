@@ -19,10 +19,8 @@ Prints p50/p95 of each, the ratios, and the EXPLAIN of the weekly summary query.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -32,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import django_on_fresh_postgres  # noqa: E402
 from bench.pages_bench import line, timed  # noqa: E402
-from tests.services import PostgresServer  # noqa: E402
 
 
 def main() -> None:
@@ -44,25 +42,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    base = Path(tempfile.mkdtemp(prefix="reviewdeck-insights-bench-"))
-    pg = PostgresServer().start()
-    try:
-        os.environ.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "dashboard.settings",
-                "DATABASE_URL": pg.url,
-                "REVIEWDECK_DATA_DIR": str(base / "data"),
-                "ALLOWED_HOSTS": "testserver",
-                "DEBUG": "0",
-                "SESSION_COOKIE_SECURE": "0",
-                "LOG_LEVEL": "WARNING",
-            }
-        )
-        import django
-
-        django.setup()
+    with django_on_fresh_postgres("reviewdeck-insights-bench-"):
         from django.contrib.auth.models import User
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
         from django.utils import timezone
@@ -71,7 +52,6 @@ def main() -> None:
         from dashboard.models import Meeting
         from reviewer.models import Finding, ScanSummary
 
-        call_command("migrate", verbosity=0)
         print(
             f"building {args.projects} projects x {args.weeks} weekly scans, "
             f"{args.findings} findings ...",
@@ -144,8 +124,6 @@ def main() -> None:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
             plan = "\n".join("    " + row[0] for row in cursor.fetchall())
         print(f"\nEXPLAIN of the last weekly-summary query:\n{plan}")
-    finally:
-        pg.close()
 
 
 if __name__ == "__main__":

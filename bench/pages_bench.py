@@ -16,10 +16,8 @@ then prints p50/p95 of each and the ratios, plus the EXPLAIN of the deep keyset 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.services import PostgresServer  # noqa: E402
+from bench.harness import django_on_fresh_postgres  # noqa: E402
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
@@ -56,26 +54,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
-    base = Path(tempfile.mkdtemp(prefix="reviewdeck-pages-bench-"))
-    pg = PostgresServer().start()
-    try:
-        os.environ.update(
-            {
-                "DJANGO_SETTINGS_MODULE": "dashboard.settings",
-                "DATABASE_URL": pg.url,
-                "REVIEWDECK_DATA_DIR": str(base / "data"),
-                "ALLOWED_HOSTS": "testserver",
-                "DEBUG": "0",
-                "SESSION_COOKIE_SECURE": "0",
-                "LOG_LEVEL": "WARNING",
-            }
-        )
-        import django
-
-        django.setup()
+    with django_on_fresh_postgres("reviewdeck-pages-bench-"):
         from django.conf import settings
         from django.contrib.auth.models import User
-        from django.core.management import call_command
         from django.db import connection
         from django.db.models import Count
         from django.test import Client
@@ -84,7 +65,6 @@ def main() -> None:
         from reviewer.finding_filters import FindingFilter, after_key
         from reviewer.models import Finding, Project, Severity
 
-        call_command("migrate", verbosity=0)
         print(f"building the data set ({args.findings} findings) ...", flush=True)
         started = time.perf_counter()
         data = build(projects=args.projects, findings=args.findings)
@@ -187,8 +167,6 @@ def main() -> None:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
                 plan = "\n".join("    " + row[0] for row in cursor.fetchall())
             print(f"\nEXPLAIN of {title}:\n{plan}")
-    finally:
-        pg.close()
 
 
 if __name__ == "__main__":
