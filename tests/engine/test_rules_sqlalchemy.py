@@ -113,6 +113,23 @@ SA001_QUIET = {
         TEXT = "session.query(User) is the old API"  # session.query(User)
         """
     ),
+    "sql_text_built_or_named": src(
+        """
+        COUNT_SQL = "SELECT count(*) FROM users"
+
+        class Store:
+            def count(self):
+                return self.db.query(COUNT_SQL)
+
+            def by_name(self, name):
+                sql = "SELECT * FROM users WHERE name = %s"
+                return self.db.query(sql, name)
+
+            def table(self, table):
+                self.db.query("SELECT * FROM {}".format(table))
+                return self.db.query("SELECT * FROM " + table)
+        """
+    ),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
@@ -116,6 +116,44 @@ def _receiver_text(receiver: ast.expr) -> str:
     return dotted_name(receiver) or "session"
 
 
+def _is_text(expr: ast.expr) -> bool:
+    """SQL text rather than an ORM entity: a string, an f-string, a string built with
+    ``+``/``%`` or ``str.format``."""
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, str)
+    if isinstance(expr, ast.JoinedStr):
+        return True
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add | ast.Mod):
+        return _is_text(expr.left) or _is_text(expr.right)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        return expr.func.attr in {"format", "join"} and _is_text(expr.func.value)
+    return False
+
+
+def _names_text(ctx: FileContext, expr: ast.expr, scopes: Sequence[ast.AST]) -> bool:
+    """A name the module or an enclosing function assigns SQL text to
+    (``COUNT_SQL = "SELECT ..."``; ``sql = f"..."``): other database libraries take SQL
+    strings in ``.query()``, Session.query never does."""
+    if not isinstance(expr, ast.Name):
+        return False
+    for scope in [ctx.tree, *scopes]:
+        if isinstance(scope, ast.ClassDef | ast.Lambda):
+            continue
+        pending = list(ast.iter_child_nodes(scope))
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if _is_text(node.value) and any(
+                    isinstance(t, ast.Name) and t.id == expr.id for t in targets
+                ):
+                    return True
+            pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
 @rule(
     id="SA001",
     title="Legacy Query API (session.query)",
@@ -147,8 +185,9 @@ def check_legacy_query(ctx: FileContext) -> Iterator[Hit]:
     """``<session>.query(<entity>, ...)`` where the receiver looks like an ORM session.
 
     Not flagged: ``request.query`` / ``params.query`` style receivers, HTTP/search clients,
-    receivers annotated with a non-session type, and ``.query("SQL text")`` (other
-    database libraries take SQL strings there; Session.query never does).
+    receivers annotated with a non-session type, and ``.query(<SQL text>)``: a string, a
+    string built with ``+``/``%``/``format``, or a name assigned one (other database
+    libraries take SQL strings there; Session.query never does).
     """
     module_annotations: dict[str, ast.expr] | None = None
     for node in ctx.nodes(ast.Call):
@@ -156,13 +195,16 @@ def check_legacy_query(ctx: FileContext) -> Iterator[Hit]:
             isinstance(node.func, ast.Attribute)
             and node.func.attr == "query"
             and node.args
-            and not isinstance(node.args[0], ast.Constant | ast.JoinedStr)
+            and not _is_text(node.args[0])
         ):
+            continue
+        scopes = ctx.enclosing_scopes(node)
+        if _names_text(ctx, node.args[0], scopes):
             continue
         if module_annotations is None:
             module_annotations = _scope_annotations(ctx, ctx.tree)
         annotations = dict(module_annotations)
-        for scope in ctx.enclosing_scopes(node):
+        for scope in scopes:
             if not isinstance(scope, ast.ClassDef):
                 annotations.update(_scope_annotations(ctx, scope))
         if _receiver_is_session(ctx, node.func.value, annotations):
