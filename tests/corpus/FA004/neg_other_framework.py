@@ -1,0 +1,9 @@
+from litestar import Litestar
+from fastapi import status
+
+app = Litestar([])
+
+
+@app.get("/things")
+def things() -> list[str]:
+    return ["no", "docstring", "but", "not", "fastapi"]
