@@ -56,6 +56,10 @@ CHECKLIST = {
     "PF003": ("suggestion", ""),
     "SA005": ("critical", ""),
     "SA006": ("critical", ""),
+    "AL005": ("important", ""),
+    "AL006": ("suggestion", ""),
+    "AL007": ("critical", "alembic"),
+    "AL008": ("important", ""),
 }
 
 

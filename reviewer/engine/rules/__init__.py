@@ -7,6 +7,8 @@ that needs the whole tree), and add positive and negative cases to ``tests/engin
 
 from reviewer.engine.rules import (
     alembic,
+    alembic_data,
+    alembic_graph,
     alembic_ops,
     asyncio,
     fastapi,
@@ -24,6 +26,8 @@ from reviewer.engine.rules import (
 
 __all__ = [
     "alembic",
+    "alembic_data",
+    "alembic_graph",
     "alembic_ops",
     "asyncio",
     "fastapi",

@@ -1,0 +1,3 @@
+"""Shared helpers for revisions (declares no revision)."""
+
+down_revision = "not-a-revision"

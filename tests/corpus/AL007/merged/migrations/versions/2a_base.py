@@ -1,0 +1,21 @@
+"""2a_base.py
+
+Revision ID: 2a00
+Revises:
+Create Date: 2024-02-01 10:00:00
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "2a00"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column("t_2a00", sa.Column("c", sa.Integer()))
+
+
+def downgrade():
+    op.drop_column("t_2a00", "c")
