@@ -1,65 +1,157 @@
-"""Per-file result cache, keyed by the file's content and the rule set.
+"""Result cache, keyed by each file's content and the rule set.
 
 A file's key is a hash of the ruleset fingerprint (rule metadata and the engine's code),
 the selected rules, whether ruff ran, the path and the file's bytes: an edit, a rule
 change or an engine upgrade makes a new key, so nothing is ever invalidated by hand.
-Entries are small JSON files under ``cache_dir/<2 hex>/<hash>.json``; a damaged entry is
-a miss. Only fully reviewed files are stored (an unreadable one is retried next time).
+
+An entry is a file's findings, its notes and its summaries for project rules. Entries live
+in one SQLite database under the cache folder (``entries.sqlite3``, WAL mode, shared by
+every tree and process using that folder), so a warm review of thousands of files is a
+handful of batched reads and one write transaction, not thousands of small files. Entries
+are ``marshal`` data (tuples, strings, numbers: loading them never runs code, unlike
+pickle) of this interpreter's version, which is part of the key.
+
+The cache is only ever a shortcut: an unreadable, damaged or locked database, or a
+damaged entry, is a miss (a damaged database file is replaced), and a failed write only
+means the next review is slower.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
-import tempfile
+import sqlite3
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from reviewer.engine.types import Issue, Note
 
-CacheEntry = tuple[list[Issue], list[Note]]
+#: A file's findings, its notes, and its summaries for project rules (by summary name).
+CacheEntry = tuple[list[Issue], list[Note], dict[str, Any]]
+
+_FORMAT = f"reviewdeck-cache-3 {sys.version_info[:2]}"
+DATABASE = "entries.sqlite3"
+_BATCH = 500  # keys per SELECT (SQLite's bound-parameter limit is 32766 since 3.32)
+_TIMEOUT_SECONDS = 30.0
+_issue_fields = attrgetter(*(f.name for f in fields(Issue)))  # Issue -> its values, in order
 
 
 def file_key(salt: str, root: Path, rel: str) -> str | None:
     """The cache key of ``rel`` or None when it cannot be read (a miss, reviewed normally)."""
-    path = root / rel
+    path = os.path.join(root, rel)
     try:
-        if path.is_symlink():
+        if os.path.islink(path):
             return None
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError:
         return None
-    digest = hashlib.sha256(salt.encode())
+    digest = hashlib.sha256(_FORMAT.encode() + b"\0" + salt.encode())
     digest.update(b"\0" + rel.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(data)
     return digest.hexdigest()
 
 
-def _entry_path(cache_dir: Path, key: str) -> Path:
-    return cache_dir / key[:2] / f"{key}.json"
+def _encode(entry: CacheEntry) -> bytes:
+    issues, notes, summaries = entry
+    return marshal.dumps(
+        ([_issue_fields(i) for i in issues], [(n.path, n.message) for n in notes], summaries)
+    )
 
 
-def load(cache_dir: Path, key: str) -> CacheEntry | None:
+def _decode(data: bytes) -> CacheEntry | None:
     try:
-        raw = json.loads(_entry_path(cache_dir, key).read_text("utf-8"))
-        issues = [Issue(**item) for item in raw["issues"]]
-        notes = [Note(**item) for item in raw["notes"]]
-    except (OSError, ValueError, TypeError, KeyError):
+        issues_raw, notes_raw, summaries = marshal.loads(data)  # noqa: S302 - data only
+        return (
+            [Issue(*item) for item in issues_raw],
+            [Note(*item) for item in notes_raw],
+            dict(summaries),
+        )
+    except (ValueError, TypeError, EOFError):
         return None
-    return issues, notes
 
 
-def store(cache_dir: Path, key: str, issues: list[Issue], notes: list[Note]) -> None:
-    target = _entry_path(cache_dir, key)
-    data = {
-        "issues": [i.to_dict() for i in issues],
-        "notes": [{"path": n.path, "message": n.message} for n in notes],
-    }
+def _connect(cache_dir: Path) -> sqlite3.Connection:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(cache_dir / DATABASE, timeout=_TIMEOUT_SECONDS)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        os.replace(tmp, target)
-    except OSError:
-        return  # a cache that cannot be written is only slower
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
+            " WITHOUT ROWID"
+        )
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+class Cache:
+    """The entries under ``cache_dir``; every method swallows storage errors."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = Path(cache_dir)
+        self._connection: sqlite3.Connection | None = None
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._connection is not None:
+            return self._connection
+        try:
+            self._connection = _connect(self.cache_dir)
+        except sqlite3.DatabaseError:
+            # Not a database any more (a damaged file): start a fresh one.
+            try:
+                for suffix in ("", "-wal", "-shm"):
+                    (self.cache_dir / (DATABASE + suffix)).unlink(missing_ok=True)
+                self._connection = _connect(self.cache_dir)
+            except (sqlite3.Error, OSError):
+                return None
+        except (sqlite3.Error, OSError):
+            return None
+        return self._connection
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, CacheEntry]:
+        wanted = list(dict.fromkeys(keys))
+        connection = self._open()
+        found: dict[str, CacheEntry] = {}
+        if connection is None:
+            return found
+        try:
+            for start in range(0, len(wanted), _BATCH):
+                batch = wanted[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                rows = connection.execute(
+                    f"SELECT key, data FROM entry WHERE key IN ({marks})",  # noqa: S608 - only ?s
+                    batch,
+                )
+                for key, data in rows:
+                    entry = _decode(data)
+                    if entry is not None:
+                        found[key] = entry
+        except sqlite3.Error:
+            return found
+        return found
+
+    def put_many(self, entries: Mapping[str, CacheEntry]) -> None:
+        connection = self._open()
+        if connection is None or not entries:
+            return
+        try:
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO entry (key, data) VALUES (?, ?)",
+                    [(key, _encode(entry)) for key, entry in entries.items()],
+                )
+        except sqlite3.Error:
+            return  # a cache that cannot be written is only slower
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

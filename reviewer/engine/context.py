@@ -5,14 +5,15 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from reviewer.engine.names import BUILTIN_NAMES, ImportMap, bound_names, dotted_name
 
 N = TypeVar("N", bound=ast.AST)
+T = TypeVar("T")
 ScopeNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
 _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -32,6 +33,17 @@ class FileContext:
         self.source = source
         self.tree = tree
         self.lines = split_lines(source)
+        # Memos keyed by node id: the tree outlives the context, so ids are not reused.
+        self._local_names: dict[int, frozenset[str]] = {}
+        self._qualified: dict[int, str | None] = {}
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per file: for data several rules (or several calls of one
+        rule) derive from the same tree."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
 
     @property
     def posix_path(self) -> PurePosixPath:
@@ -45,9 +57,21 @@ class FileContext:
 
     @cached_property
     def _index(self) -> dict[type[ast.AST], list[ast.AST]]:
+        # Breadth-first like ast.walk (rules see nodes in the same order), reading each
+        # node's attributes directly: ast.walk's generic iter_fields doubles the cost.
         index: dict[type[ast.AST], list[ast.AST]] = defaultdict(list)
-        for node in ast.walk(self.tree):
+        queue: list[ast.AST] = [self.tree]
+        append = queue.append
+        node_type = ast.AST
+        for node in queue:  # appending while iterating a list visits the new items too
             index[type(node)].append(node)
+            for value in node.__dict__.values():
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, node_type):
+                            append(item)
+                elif isinstance(value, node_type):
+                    append(value)
         return index
 
     def nodes(self, kind: type[N]) -> list[N]:
@@ -73,6 +97,12 @@ class FileContext:
     def local_names(self, scope: ScopeNode) -> frozenset[str]:
         """Names a function or lambda binds itself (parameters, assignments, imports in its
         body): inside it they hide the module's imports of the same name."""
+        found = self._local_names.get(id(scope))
+        if found is None:
+            found = self._local_names[id(scope)] = self._find_local_names(scope)
+        return found
+
+    def _find_local_names(self, scope: ScopeNode) -> frozenset[str]:
         if isinstance(scope, ast.ClassDef):
             return frozenset()
         args = scope.args
@@ -106,10 +136,46 @@ class FileContext:
         containing.sort(key=lambda s: (s.lineno, s.col_offset, -(s.end_lineno or 0)))
         return containing
 
+    def loop_around(self, node: ast.AST) -> ast.For | ast.AsyncFor | ast.While | None:
+        """The innermost loop whose body runs ``node`` on every iteration, in the same
+        function (a function, lambda or class defined inside the loop body is a boundary:
+        code there does not run per iteration). None when there is no such loop."""
+        start = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+        end = (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+        best: ast.For | ast.AsyncFor | ast.While | None = None
+        best_start = (0, 0)
+        for loop in self._loops:
+            first, last = loop.body[0], loop.body[-1]
+            body_start = (first.lineno, first.col_offset)
+            body_end = (last.end_lineno or 0, last.end_col_offset or 0)
+            if body_start <= start and end <= body_end and body_start >= best_start:
+                best, best_start = loop, body_start
+        if best is None:
+            return None
+        for scope in self._scopes:
+            if scope is node:
+                continue
+            scope_start = (scope.lineno, scope.col_offset)
+            scope_end = (scope.end_lineno or 0, scope.end_col_offset or 0)
+            if best_start <= scope_start and scope_start <= start and end <= scope_end:
+                return None
+        return best
+
+    @cached_property
+    def _loops(self) -> list[ast.For | ast.AsyncFor | ast.While]:
+        return [*self.nodes(ast.For), *self.nodes(ast.AsyncFor), *self.nodes(ast.While)]
+
     def qualified(self, expr: ast.expr) -> str | None:
         """The dotted origin of a Name/Attribute chain: ``t.sleep`` -> ``time.sleep`` after
         ``import time as t``; an unshadowed builtin -> ``builtins.open``; None when the
         chain does not start with an imported name or a builtin."""
+        key = id(expr)
+        if key in self._qualified:
+            return self._qualified[key]
+        found = self._qualified[key] = self._qualify(expr)
+        return found
+
+    def _qualify(self, expr: ast.expr) -> str | None:
         dotted = dotted_name(expr)
         if dotted is None:
             return None
@@ -131,11 +197,23 @@ class ProjectContext:
         root: Path,
         paths: Sequence[str],
         loader: Callable[[str], FileContext | None],
+        summaries: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.root = root
         self.paths = list(paths)  # reviewed Python files, relative POSIX, sorted
         self._loader = loader
         self._cache: dict[str, FileContext | None] = {}
+        self._summaries = summaries or {}
+
+    def summaries(self, summarize: Callable[[FileContext], Any]) -> Mapping[str, Any]:
+        """What ``summarize`` returned for each reviewed file, by path (files where it
+        returned None are left out). ``summarize`` must be the rule's own ``summarize``."""
+        name = f"{summarize.__module__}.{summarize.__qualname__}"
+        return self._summaries.get(name, {})
+
+    def loaded(self, path: str) -> FileContext | None:
+        """The file if a rule already parsed it (never parses)."""
+        return self._cache.get(path)
 
     def file(self, path: str) -> FileContext | None:
         if path not in self._cache:

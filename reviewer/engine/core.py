@@ -8,9 +8,10 @@ PARSE001 finding), and the rest of the files are still reviewed.
 from __future__ import annotations
 
 import ast
-import hashlib
+import gc
 import multiprocessing
 import os
+import stat
 import sys
 import time
 import warnings
@@ -19,14 +20,15 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reviewer.engine import cache
 from reviewer.engine.cache import file_key
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
 from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
 from reviewer.engine.project_config import apply_config, excluded, git_ignored, load_config
-from reviewer.engine.registry import Hit, Rule, load_rules, ruleset_fingerprint
-from reviewer.engine.ruff import checklist_id, run_ruff
+from reviewer.engine.registry import Hit, Rule, load_rules, ruleset_fingerprint, summary_name
+from reviewer.engine.ruff import RuffRun, checklist_id
 from reviewer.engine.types import Issue, Note, ReviewResult
 
 PARSE_RULE_ID = "PARSE001"
@@ -51,6 +53,7 @@ class FileOutcome:
     notes: list[Note] = field(default_factory=list)
     reviewed: bool = False
     unreadable: bool = False
+    summaries: dict[str, Any] = field(default_factory=dict)  # project-rule summaries by name
 
 
 def review(
@@ -81,6 +84,7 @@ def review(
     selected = load_rules().select(agents, rule_ids)
     file_rules = tuple(r.id for r in selected if r.scope == "file" and r.check is not None)
     project_rules = [r for r in selected if r.scope == "project" and r.check is not None]
+    summary_rules = tuple(r.id for r in project_rules if r.summarize is not None)
     report_parse = any(r.id == PARSE_RULE_ID for r in selected)
 
     if files is None:
@@ -95,55 +99,76 @@ def review(
     run_ruff_too = ruff and (
         rule_ids is None or any(p.upper().startswith("RUFF") for p in rule_ids)
     )
+    salt = "\0".join(
+        [
+            ruleset_fingerprint(agents, rule_ids),
+            *file_rules,
+            *summary_rules,
+            str(report_parse),
+            str(ruff),
+        ]
+    )
     cached: list[FileOutcome] = []
     keys: dict[str, str] = {}
-    cached_keys: dict[str, str] = {}
-    if cache_dir is not None:
-        salt = "\0".join(
-            [ruleset_fingerprint(agents, rule_ids), *file_rules, str(report_parse), str(ruff)]
-        )
-        misses = []
+    to_review: list[str] = []
+    store = cache.Cache(cache_dir) if cache_dir is not None else None
+    if store is not None:
         for rel in paths:
             key = file_key(salt, root, rel)
-            entry = cache.load(cache_dir, key) if key else None
-            if entry is None:
-                misses.append(rel)
-                if key:
-                    keys[rel] = key
+            if key is None:
+                to_review.append(rel)
             else:
-                cached.append(FileOutcome(rel, entry[0], entry[1], reviewed=True))
-                cached_keys[rel] = key or ""
-        to_review = misses
+                keys[rel] = key
+        entries = store.get_many(keys.values())
+        for rel, key in keys.items():
+            entry = entries.get(key)
+            if entry is None:
+                to_review.append(rel)
+            else:
+                cached.append(
+                    FileOutcome(rel, entry[0], entry[1], reviewed=True, summaries=entry[2])
+                )
+        to_review.sort()
     else:
-        to_review = paths
+        to_review = list(paths)
 
+    # ruff runs on the files to review while the rules do (it writes to a file, not a pipe).
+    ruff_run = (
+        RuffRun(root, _ruff_candidates(root, to_review, max_file_bytes)) if run_ruff_too else None
+    )
     workers = _worker_count(jobs, len(to_review))
-    outcomes = _analyse_all(root, to_review, file_rules, report_parse, max_file_bytes, workers)
+    analysed = (*file_rules, *summary_rules)
+    outcomes = _analyse_all(root, to_review, analysed, report_parse, max_file_bytes, workers)
 
     result = ReviewResult(notes=notes)
-    if workers > 1 and len(outcomes) < len(paths):
+    if workers > 1 and len(outcomes) < len(to_review):
         result.notes.append(Note(".", "the worker pool failed; the rest was reviewed serially"))
         done = {o.path for o in outcomes}
-        rest = [p for p in paths if p not in done]
-        outcomes += _analyse_all(root, rest, file_rules, report_parse, max_file_bytes, 1)
-    fresh = sorted(o.path for o in outcomes if o.reviewed)
-    ruff_by_path: dict[str, list[Issue]] = {}
-    ruff_failed = False
-    if run_ruff_too:
-        ruff_issues, ruff_notes = run_ruff(root, fresh)
-        result.notes.extend(ruff_notes)
-        ruff_failed = bool(ruff_notes)
+        rest = [p for p in to_review if p not in done]
+        outcomes += _analyse_all(root, rest, analysed, report_parse, max_file_bytes, 1)
+    ruff_notes: list[Note] = []
+    if ruff_run is not None:
+        ruff_issues, ruff_notes = ruff_run.finish()
+        ruff_by_path: dict[str, list[Issue]] = {}
         for issue in ruff_issues:
             ruff_by_path.setdefault(issue.path, []).append(issue)
         for outcome in outcomes:
-            outcome.issues.extend(_ruff_kept(outcome.issues, ruff_by_path.get(outcome.path, [])))
-    if cache_dir is not None and not ruff_failed:
-        for outcome in outcomes:
-            key = keys.get(outcome.path)
-            if key and outcome.reviewed and not outcome.unreadable:
-                cache.store(cache_dir, key, outcome.issues, outcome.notes)
+            if outcome.reviewed and not outcome.unreadable:
+                found = ruff_by_path.get(outcome.path, [])
+                outcome.issues.extend(_ruff_kept(outcome.issues, found))
+    if store is not None:
+        if not ruff_notes:
+            store.put_many(
+                {
+                    keys[o.path]: (o.issues, o.notes, o.summaries)
+                    for o in outcomes
+                    if o.path in keys and o.reviewed and not o.unreadable
+                }
+            )
+        store.close()
     outcomes += cached
     reviewed: list[str] = []
+    summaries: dict[str, dict[str, Any]] = {}
     for outcome in outcomes:
         result.issues.extend(outcome.issues)
         result.notes.extend(outcome.notes)
@@ -152,30 +177,13 @@ def review(
         if outcome.reviewed:
             result.files_reviewed += 1
             reviewed.append(outcome.path)
+        for name, data in outcome.summaries.items():
+            summaries.setdefault(name, {})[outcome.path] = data
 
     if project_rules:
-        # Project rules read many files: with a cache, their findings are kept under a
-        # key made of every reviewed file's key, so an unchanged tree skips them.
-        project_key = None
-        if cache_dir is not None and len(keys) + len(cached) == len(paths):
-            digest = hashlib.sha256(b"project\0")
-            for rel in sorted(reviewed):
-                digest.update((rel + "\0" + (keys.get(rel) or cached_keys.get(rel, ""))).encode())
-            project_key = digest.hexdigest()
-        entry = cache.load(cache_dir, project_key) if cache_dir and project_key else None
-        if entry is not None:
-            result.issues.extend(entry[0])
-            result.notes.extend(entry[1])
-        else:
-            before_issues, before_notes = len(result.issues), len(result.notes)
-            _run_project_rules(root, sorted(reviewed), project_rules, max_file_bytes, result)
-            if cache_dir is not None and project_key is not None:
-                cache.store(
-                    cache_dir,
-                    project_key,
-                    result.issues[before_issues:],
-                    result.notes[before_notes:],
-                )
+        # Cheap by design: rules that read every file combine the summaries made in the
+        # file pass (cached with each file) instead of parsing the tree again.
+        _run_project_rules(root, sorted(reviewed), project_rules, max_file_bytes, result, summaries)
     if run_ruff_too:
         prefixes = tuple(p.upper() for p in rule_ids) if rule_ids is not None else ("",)
         result.issues = [
@@ -203,6 +211,20 @@ def _ruff_kept(native: list[Issue], found: list[Issue]) -> list[Issue]:
     the same line (AS001 and ruff's ASYNC rules overlap on purpose)."""
     taken = {(i.line, i.rule_id) for i in native}
     return [i for i in found if (i.line, checklist_id(i.rule_id)) not in taken]
+
+
+def _ruff_candidates(root: Path, paths: list[str], max_bytes: int) -> list[str]:
+    """The files ruff may read: regular files (not links) within the size limit. Files the
+    engine then finds unreadable (binary, not UTF-8) lose their ruff findings too."""
+    kept = []
+    for rel in paths:
+        try:
+            info = os.lstat(os.path.join(root, rel))
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
+            kept.append(rel)
+    return kept
 
 
 def _issue_order(issue: Issue) -> tuple[str, int, int, str, str]:
@@ -280,7 +302,23 @@ def _analyse_all(
 def analyse_file(
     root: str, rel: str, rule_ids: tuple[str, ...], report_parse: bool, max_bytes: int
 ) -> FileOutcome:
-    """Read, parse and check one file (runs in a worker process when reviewing in parallel)."""
+    """Read, parse and check one file (runs in a worker process when reviewing in parallel).
+
+    The cyclic garbage collector is paused meanwhile: a syntax tree is thousands of
+    container objects (no cycles), and the collections their allocation triggers would
+    double the parse time."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyse_file(root, rel, rule_ids, report_parse, max_bytes)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _analyse_file(
+    root: str, rel: str, rule_ids: tuple[str, ...], report_parse: bool, max_bytes: int
+) -> FileOutcome:
     outcome = FileOutcome(rel)
     try:
         source = read_source(Path(root), rel, max_bytes)
@@ -321,6 +359,14 @@ def analyse_file(
         if rule is None:
             continue
         try:
+            if rule.scope == "project":
+                if rule.summarize is not None:
+                    name = summary_name(rule.summarize)
+                    if name not in outcome.summaries:
+                        data = rule.summarize(ctx)
+                        if data is not None:
+                            outcome.summaries[name] = data
+                continue
             hits = list(rule.run_file(ctx))
         except Exception as exc:
             outcome.notes.append(Note(rel, f"rule {rule.id} failed: {type(exc).__name__}: {exc}"))
@@ -392,7 +438,12 @@ def _char_column(text: str, byte_column: int) -> int:
 
 
 def _run_project_rules(
-    root: Path, paths: list[str], rules: list[Rule], max_bytes: int, result: ReviewResult
+    root: Path,
+    paths: list[str],
+    rules: list[Rule],
+    max_bytes: int,
+    result: ReviewResult,
+    summaries: dict[str, dict[str, Any]],
 ) -> None:
     def load(rel: str) -> FileContext | None:
         try:
@@ -401,7 +452,8 @@ def _run_project_rules(
         except (SourceError, SyntaxError, RecursionError, MemoryError, ValueError):
             return None
 
-    ctx = ProjectContext(root, paths, load)
+    ctx = ProjectContext(root, paths, load, summaries)
+    lines_of: dict[str, list[str]] = {}
     for rule in rules:
         try:
             hits = list(rule.run_project(ctx))
@@ -414,9 +466,10 @@ def _run_project_rules(
             except SourceError:
                 result.notes.append(Note(".", f"rule {rule.id} gave an invalid path"))
                 continue
-            loaded = ctx.file(path)
-            lines = loaded.lines if loaded else _lines_of(root, path, max_bytes)
-            result.issues.append(make_issue(rule, path, lines, hit))
+            if path not in lines_of:
+                loaded = ctx.loaded(path)
+                lines_of[path] = loaded.lines if loaded else _lines_of(root, path, max_bytes)
+            result.issues.append(make_issue(rule, path, lines_of[path], hit))
 
 
 def _lines_of(root: Path, rel: str, max_bytes: int) -> list[str]:

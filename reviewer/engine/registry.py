@@ -27,6 +27,11 @@ Two scopes exist:
 * ``project`` rules (``@project_rule``) get the whole reviewed tree
   (:class:`ProjectContext`) once, in the calling process, for checks that need several
   files at a time (an Alembic revision graph, tool configuration). Their hits name a path.
+  A project rule that reads every file should give a ``summarize(ctx: FileContext)``
+  function: it runs in the file pass (in the workers, on the tree already parsed) and
+  returns plain data (lists, dicts, strings, numbers; None = nothing here) that is cached
+  with the file, so the project check only combines summaries
+  (``ctx.summaries(summarize)``) and a one-file change does not parse the tree again.
 
 A rule module registers its rules on import; ``reviewer.engine.rules`` imports them all,
 and :func:`load_rules` makes sure that happened before a lookup.
@@ -41,7 +46,7 @@ import json
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from reviewer.engine.context import FileContext, ProjectContext
 from reviewer.engine.types import SeverityCode
@@ -125,6 +130,12 @@ class Hit:
 
 FileCheck = Callable[[FileContext], Iterable[Hit]]
 ProjectCheck = Callable[[ProjectContext], Iterable[Hit]]
+Summarize = Callable[[FileContext], Any]
+
+
+def summary_name(summarize: Summarize) -> str:
+    """The name a summary is stored under (rules sharing a function share the summary)."""
+    return f"{summarize.__module__}.{summarize.__qualname__}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +156,7 @@ class Rule:
     after: str
     scope: Scope = "file"
     check: Callable[..., Iterable[Hit]] | None = None
+    summarize: Summarize | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -287,9 +299,12 @@ def project_rule(
     debt_kind: str = "",
     debt_minutes: int = 0,
     agent: str | None = None,
+    summarize: Summarize | None = None,
 ) -> Callable[[F], F]:
     """Register a project-level check ``check(ctx: ProjectContext) -> Iterable[Hit]``;
-    every hit it yields must name its ``path``."""
+    every hit it yields must name its ``path``. ``summarize`` (see the module docs) runs
+    on each parsed file in the file pass; its results reach the check through
+    ``ctx.summaries(summarize)``."""
     return _register(
         Rule(
             id=id,
@@ -304,6 +319,7 @@ def project_rule(
             before=before,
             after=after,
             scope="project",
+            summarize=summarize,
         )
     )
 
@@ -338,7 +354,7 @@ def ruleset_fingerprint(
     result (the scanner can skip it)."""
     digest = hashlib.sha256()
     for r in select_rules(agents, rule_ids):
-        meta = {k: v for k, v in asdict(r).items() if k != "check"}
+        meta = {k: v for k, v in asdict(r).items() if k not in {"check", "summarize"}}
         digest.update(json.dumps(meta, sort_keys=True).encode())
     for source in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(source.relative_to(Path(__file__).parent).as_posix().encode())

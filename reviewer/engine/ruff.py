@@ -8,9 +8,12 @@ code as ``ruff:CODE``. A missing or failing ruff binary gives a Note, never a cr
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 from reviewer.engine.registry import agent_for
 from reviewer.engine.ruff_codes import lookup, ruff_selection
@@ -39,50 +42,84 @@ def checklist_id(rule_id: str) -> str:
     return meta.checklist if meta is not None else rule_id
 
 
-def run_ruff(root: Path, paths: Sequence[str]) -> tuple[list[Issue], list[Note]]:
-    """ruff's findings on ``paths`` (POSIX, relative to ``root``)."""
-    if not paths:
-        return [], []
-    binary = ruff_binary()
-    if binary is None:
-        return [], [Note(".", "ruff is not installed: its checks were not run")]
-    issues: list[Issue] = []
-    notes: list[Note] = []
-    select = ",".join(ruff_selection())
-    for start in range(0, len(paths), CHUNK):
-        chunk = list(paths[start : start + CHUNK])
-        command = [
-            binary,
-            "check",
-            "--isolated",
-            "--no-cache",
-            "--exit-zero",
-            "--no-fix",
-            "--target-version",
-            "py312",
-            "--output-format",
-            "json",
-            "--select",
-            select,
-            "--",
-            *chunk,
-        ]
-        try:
-            done = subprocess.run(
-                command, cwd=root, capture_output=True, timeout=TIMEOUT_SECONDS, check=False
-            )
-            records = json.loads(done.stdout or b"[]")
-        except (OSError, subprocess.SubprocessError, ValueError) as exc:
-            notes.append(Note(".", f"ruff failed ({type(exc).__name__}); its checks were skipped"))
-            continue
-        if done.returncode not in (0, 1):
-            notes.append(Note(".", f"ruff exited with status {done.returncode}"))
-        lines_cache: dict[str, list[str]] = {}
-        for record in records:
-            issue = _issue(root, record, lines_cache)
-            if issue is not None:
-                issues.append(issue)
-    return issues, notes
+class RuffRun:
+    """ruff started on ``paths`` (POSIX, relative to ``root``) in the background; its JSON
+    goes to a temporary file (a pipe would fill up and stall it), read by :meth:`finish`."""
+
+    def __init__(self, root: Path, paths: Sequence[str]) -> None:
+        self.root = root
+        self.notes: list[Note] = []
+        self._runs: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
+        if not paths:
+            return
+        binary = ruff_binary()
+        if binary is None:
+            self.notes.append(Note(".", "ruff is not installed: its checks were not run"))
+            return
+        select = ",".join(ruff_selection())
+        for start in range(0, len(paths), CHUNK):
+            chunk = list(paths[start : start + CHUNK])
+            command = [
+                binary,
+                "check",
+                "--isolated",
+                "--no-cache",
+                "--exit-zero",
+                "--no-fix",
+                "--target-version",
+                "py312",
+                "--output-format",
+                "json",
+                "--select",
+                select,
+                "--",
+                *chunk,
+            ]
+            output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finish()
+            try:
+                process = subprocess.Popen(
+                    command, cwd=root, stdout=output, stderr=subprocess.DEVNULL
+                )
+            except OSError as exc:
+                output.close()
+                self.notes.append(
+                    Note(".", f"ruff failed ({type(exc).__name__}); its checks were skipped")
+                )
+                continue
+            self._runs.append((process, output))
+
+    def finish(self) -> tuple[list[Issue], list[Note]]:
+        """Wait for ruff; its findings and Notes for whatever went wrong."""
+        issues: list[Issue] = []
+        notes = list(self.notes)
+        root_prefix = str(self.root.resolve()) + os.sep
+        for process, output in self._runs:
+            with output:
+                try:
+                    process.wait(timeout=TIMEOUT_SECONDS)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                    notes.append(Note(".", "ruff took too long; its checks were skipped"))
+                    continue
+                if process.returncode not in (0, 1):
+                    notes.append(Note(".", f"ruff exited with status {process.returncode}"))
+                    continue
+                output.seek(0)
+                try:
+                    records = json.loads(output.read() or b"[]")
+                except ValueError as exc:
+                    notes.append(
+                        Note(".", f"ruff failed ({type(exc).__name__}); its checks were skipped")
+                    )
+                    continue
+            lines_cache: dict[str, list[str]] = {}
+            for record in records:
+                issue = _issue(self.root, root_prefix, record, lines_cache)
+                if issue is not None:
+                    issues.append(issue)
+        self._runs = []
+        return issues, notes
 
 
 def _line(root: Path, rel: str, number: int, cache: dict[str, list[str]]) -> str:
@@ -113,18 +150,24 @@ def _application_code(rel: str) -> bool:
     )
 
 
-def _issue(root: Path, record: dict[str, object], cache: dict[str, list[str]]) -> Issue | None:
+def _issue(
+    root: Path, root_prefix: str, record: dict[str, object], cache: dict[str, list[str]]
+) -> Issue | None:
     code = record.get("code")
     if not isinstance(code, str) or not code:
         return None  # a syntax error: PARSE001 reports it
     meta = lookup(code)
     if meta is None:
         return None
-    filename = Path(str(record.get("filename", "")))
-    try:
-        rel = filename.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return None
+    filename = str(record.get("filename", ""))
+    if not filename.startswith(root_prefix):
+        # ruff reports absolute paths under the root as given; anything else is resolved
+        try:
+            rel = Path(filename).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return None
+    else:
+        rel = filename[len(root_prefix) :].replace(os.sep, "/")
     if code.startswith(_APP_ONLY) and not _application_code(rel):
         return None
     location = record.get("location")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import marshal
+import sqlite3
 import subprocess
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from reviewer.engine import review
@@ -87,23 +91,38 @@ def test_a_broken_pyproject_is_a_note(tmp_path: Path) -> None:
     assert any(n.path == "pyproject.toml" for n in result.notes)
 
 
+def _entries(cache_dir: Path) -> dict[str, bytes]:
+    with closing(sqlite3.connect(cache_dir / "entries.sqlite3")) as db:
+        return dict(db.execute("SELECT key, data FROM entry"))
+
+
+def _rewrite(cache_dir: Path, change: Callable[[bytes], bytes]) -> None:
+    with closing(sqlite3.connect(cache_dir / "entries.sqlite3")) as db, db:
+        for key, data in list(db.execute("SELECT key, data FROM entry")):
+            db.execute("UPDATE entry SET data = ? WHERE key = ?", (change(data), key))
+
+
+def _tamper(data: bytes) -> bytes:
+    """The entry with "query" in its messages replaced (proves the entry is what is read)."""
+    issues, notes, summaries = marshal.loads(data)
+    issues = [(*i[:5], i[5].replace("query", "QUERY-FROM-CACHE"), *i[6:]) for i in issues]
+    return marshal.dumps((issues, notes, summaries))
+
+
 def test_the_cache_reuses_unchanged_files_and_sees_edits(tmp_path: Path) -> None:
     root, cache_dir = tmp_path / "repo", tmp_path / "cache"
     _write(root, {"a.py": LEGACY, "b.py": LEGACY, "c.py": "x = 1\n"})
     cold = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
-    # One entry per file and one for the project rules' findings on this tree.
-    assert len(list(cache_dir.rglob("*.json"))) == 4
+    assert len(_entries(cache_dir)) == 3  # one per file
     warm = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
     assert warm.issues == cold.issues and warm.files_reviewed == 3
-    # A cached entry is what the warm run reports: tamper with them to prove they are read.
-    for entry in cache_dir.rglob("*.json"):
-        entry.write_text(entry.read_text().replace("query", "QUERY-FROM-CACHE"))
+    _rewrite(cache_dir, _tamper)
     from_cache = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
     assert any("QUERY-FROM-CACHE" in i.message for i in from_cache.issues)
     (root / "b.py").write_text("def f(session, U):\n    return 1\n")
     edited = review(root, jobs=1, cache_dir=cache_dir, ruff=True)
     assert {i.path for i in edited.issues if i.rule_id == "SA001"} == {"a.py"}
-    assert len(list(cache_dir.rglob("*.json"))) == 6
+    assert len(_entries(cache_dir)) == 4
     # Another rule selection is another key, never a stale answer.
     only_pd = review(root, jobs=1, cache_dir=cache_dir, rule_ids=["PD"])
     assert only_pd.issues == []
@@ -113,6 +132,24 @@ def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
     root, cache_dir = tmp_path / "repo", tmp_path / "cache"
     _write(root, {"a.py": LEGACY})
     first = review(root, jobs=1, cache_dir=cache_dir)
-    for entry in cache_dir.rglob("*.json"):
-        entry.write_text("{not json")
+    _rewrite(cache_dir, lambda data: b"\xffnot marshal")
     assert review(root, jobs=1, cache_dir=cache_dir).issues == first.issues
+
+
+def test_a_damaged_cache_database_is_replaced(tmp_path: Path) -> None:
+    root, cache_dir = tmp_path / "repo", tmp_path / "cache"
+    _write(root, {"a.py": LEGACY})
+    first = review(root, jobs=1, cache_dir=cache_dir)
+    (cache_dir / "entries.sqlite3").write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        (cache_dir / f"entries.sqlite3{suffix}").unlink(missing_ok=True)
+    assert review(root, jobs=1, cache_dir=cache_dir).issues == first.issues
+    assert len(_entries(cache_dir)) == 1  # a fresh database holds the new entry
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    _write(root, {"a.py": LEGACY})
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    assert [i.rule_id for i in review(root, jobs=1, cache_dir=blocker).issues] == ["SA001"]

@@ -78,6 +78,8 @@ def check_blocking_calls(ctx: FileContext) -> Iterator[Hit]:
     classes excluded). ``asyncio.to_thread(time.sleep, 1)`` passes the function
     without calling it and is not flagged; a local name shadowing ``open`` or a variable
     called ``requests`` is not mistaken for the real thing."""
+    if not ctx.nodes(ast.AsyncFunctionDef):
+        return
     for call in ctx.nodes(ast.Call):
         if not _maybe_blocking(call.func):
             continue

@@ -37,6 +37,8 @@ def _is_settings_or_test_module(ctx: FileContext) -> bool:
     after="def client(settings: Settings):\n    return Client(api_key=settings.payments_key)\n",
 )
 def check_env_reads(ctx: FileContext) -> Iterator[Hit]:
+    if "environ" not in ctx.source and "getenv" not in ctx.source:
+        return  # neither name can be reached without being spelled out
     if _is_settings_or_test_module(ctx):
         return
     for node in ctx.nodes(ast.Call):
@@ -62,6 +64,8 @@ def check_env_reads(ctx: FileContext) -> Iterator[Hit]:
     after="async def handler():\n    await notify(user)\n",
 )
 def check_asyncio_run_in_async(ctx: FileContext) -> Iterator[Hit]:
+    if not ctx.nodes(ast.AsyncFunctionDef) or "asyncio" not in ctx.source:
+        return
     for call in ctx.nodes(ast.Call):
         if ctx.qualified(call.func) != "asyncio.run":
             continue

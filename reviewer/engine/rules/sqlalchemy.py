@@ -79,14 +79,20 @@ def _scope_annotations(ctx: FileContext, scope: ast.AST) -> dict[str, ast.expr]:
                 found[arg.arg] = arg.annotation
     if isinstance(scope, ast.Lambda):
         return found
-    pending = list(ast.iter_child_nodes(scope))
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            found[node.target.id] = node.annotation
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            pending.extend(ast.iter_child_nodes(node))
+    found.update(ctx.memo("annotated-names", lambda: _annotated_names(ctx)).get(id(scope), {}))
     return found
+
+
+def _annotated_names(ctx: FileContext) -> dict[int, dict[str, ast.expr]]:
+    """``x: T`` statements of the file by the id of the scope (function, class or module)
+    they bind in."""
+    by_scope: dict[int, dict[str, ast.expr]] = {}
+    for node in ctx.nodes(ast.AnnAssign):
+        if isinstance(node.target, ast.Name):
+            scopes = ctx.enclosing_scopes(node)
+            owner: ast.AST = scopes[-1] if scopes else ctx.tree
+            by_scope.setdefault(id(owner), {})[node.target.id] = node.annotation
+    return by_scope
 
 
 def _receiver_is_session(
@@ -189,6 +195,8 @@ def check_legacy_query(ctx: FileContext) -> Iterator[Hit]:
     string built with ``+``/``%``/``format``, or a name assigned one (other database
     libraries take SQL strings there; Session.query never does).
     """
+    if ".query" not in ctx.source:
+        return
     module_annotations: dict[str, ast.expr] | None = None
     for node in ctx.nodes(ast.Call):
         if not (

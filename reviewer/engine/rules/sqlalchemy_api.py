@@ -11,7 +11,7 @@ from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.alembic import is_revision_file
-from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name, loops_in
+from reviewer.engine.rules.helpers import is_true, keyword, last_name
 from reviewer.engine.rules.sqlalchemy import _session_like_name
 
 
@@ -159,20 +159,11 @@ def _session_receiver(call: ast.Call, method: str) -> bool:
     after="for row in rows:\n    session.add(Item(**row))\nsession.commit()\n",
 )
 def check_commit_in_loop(ctx: FileContext) -> Iterator[Hit]:
-    seen: set[int] = set()
-    scopes: list[ast.AST] = [
-        ctx.tree,
-        *ctx.nodes(ast.FunctionDef),
-        *ctx.nodes(ast.AsyncFunctionDef),
-    ]
-    for scope in scopes:
-        for loop in loops_in(scope):
-            for call in calls_in(loop.body):
-                if id(call) in seen:
-                    continue
-                if _session_receiver(call, "commit"):
-                    seen.add(id(call))
-                    yield Hit.at(call, "commit() on every iteration: commit once after the loop")
+    if "commit" not in ctx.source:
+        return
+    for call in ctx.nodes(ast.Call):
+        if _session_receiver(call, "commit") and ctx.loop_around(call) is not None:
+            yield Hit.at(call, "commit() on every iteration: commit once after the loop")
 
 
 @rule(

@@ -11,7 +11,8 @@ In ``async def`` code the same access raises at run time: that is SA006.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from reviewer.engine.context import FileContext, ProjectContext
 from reviewer.engine.registry import Hit, project_rule
@@ -52,123 +53,163 @@ _RESULT_METHODS = {
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def lazy_relationships(ctx: ProjectContext) -> set[str]:
+def _relationships(file: FileContext) -> tuple[list[str], list[str]]:
+    """Class attributes of the file: (relationship names left lazy, every other name,
+    safe relationships included)."""
+    lazy: list[str] = []
+    other: list[str] = []
+    for cls in file.nodes(ast.ClassDef):
+        for stmt in cls.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                names, value = [stmt.target.id], stmt.value
+            elif isinstance(stmt, ast.Assign):
+                names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+                value = stmt.value
+            else:
+                continue
+            if isinstance(value, ast.Call) and last_name(value.func) == "relationship":
+                mode = keyword(value, "lazy")
+                strategy = (
+                    mode.value.value
+                    if mode is not None and isinstance(mode.value, ast.Constant)
+                    else "select"
+                )
+                (other if strategy in _SAFE_LAZY else lazy).extend(names)
+            else:
+                other.extend(names)
+    return lazy, other
+
+
+def summarize_loading(file: FileContext) -> dict[str, list[Any]] | None:
+    """What SA005/SA006 need from one file: its relationship declarations, and every
+    ``row.attr`` read in a loop over query results with no eager load (any attribute:
+    which ones are lazy relationships is only known once every file is summarised)."""
+    summary: dict[str, list[Any]] = {}
+    if "relationship" in file.source:
+        lazy, other = _relationships(file)
+        if lazy or other:
+            summary["lazy"], summary["other"] = lazy, other
+    if "for " in file.source:
+        reads = [
+            (node.lineno, node.col_offset, where, node.attr, is_async)
+            for node, where, is_async in _loop_reads(file)
+        ]
+        if reads:
+            summary["reads"] = reads
+    return summary or None
+
+
+def lazy_relationships(summaries: Mapping[str, dict[str, list[Any]]]) -> set[str]:
     """Names of relationships with the default (lazy select) strategy, across the tree,
     minus names that are also something else on some class (a column, a safe relation)."""
     lazy: set[str] = set()
     other: set[str] = set()
-    for path in ctx.paths:
-        try:
-            if "relationship" not in (ctx.root / path).read_text("utf-8", errors="ignore"):
-                continue
-        except OSError:
-            continue
-        file = ctx.file(path)
-        if file is None:
-            continue
-        for cls in file.nodes(ast.ClassDef):
-            for stmt in cls.body:
-                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                    names, value = [stmt.target.id], stmt.value
-                elif isinstance(stmt, ast.Assign):
-                    names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
-                    value = stmt.value
-                else:
-                    continue
-                if isinstance(value, ast.Call) and last_name(value.func) == "relationship":
-                    mode = keyword(value, "lazy")
-                    strategy = (
-                        mode.value.value
-                        if mode is not None and isinstance(mode.value, ast.Constant)
-                        else "select"
-                    )
-                    (other if strategy in _SAFE_LAZY else lazy).update(names)
-                else:
-                    other.update(names)
+    for summary in summaries.values():
+        lazy.update(summary.get("lazy", ()))
+        other.update(summary.get("other", ()))
     return lazy - other
 
 
-def _is_query(expr: ast.AST) -> bool:
-    for node in ast.walk(expr):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _RESULT_METHODS
-        ):
-            return True
-    return False
+def _lazy_reads(ctx: ProjectContext, want_async: bool) -> Iterator[tuple[str, int, int, str]]:
+    summaries = ctx.summaries(summarize_loading)
+    lazy = lazy_relationships(summaries)
+    if not lazy:
+        return
+    for path in sorted(summaries):
+        for line, column, where, attr, is_async in summaries[path].get("reads", ()):
+            if attr in lazy and is_async == want_async:
+                yield path, line, column, where
 
 
-def _eager(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Call) and last_name(n.func) in _EAGER for n in ast.walk(node))
+def _span(node: ast.AST) -> tuple[int, int, int, int]:
+    return (
+        getattr(node, "lineno", 0),
+        getattr(node, "col_offset", 0),
+        getattr(node, "end_lineno", 0) or 0,
+        getattr(node, "end_col_offset", 0) or 0,
+    )
 
 
-def _query_helpers(file: FileContext) -> set[str]:
-    """Functions of the module returning a query's results without an eager load."""
-    helpers = set()
-    for func in file.nodes(ast.FunctionDef) + file.nodes(ast.AsyncFunctionDef):
-        if _eager(func):
+def _inside(node: ast.AST, outer: ast.AST) -> bool:
+    line, col, end_line, end_col = _span(node)
+    o_line, o_col, o_end_line, o_end_col = _span(outer)
+    return (o_line, o_col) <= (line, col) and (end_line, end_col) <= (o_end_line, o_end_col)
+
+
+def _any_inside(nodes: list[ast.Call], outer: ast.AST) -> bool:
+    return any(_inside(n, outer) for n in nodes)
+
+
+def _function_of(file: FileContext, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The innermost function around ``node`` (None at module or class level)."""
+    for scope in reversed(file.enclosing_scopes(node)):
+        if isinstance(scope, _FUNCS):
+            return scope
+        if isinstance(scope, ast.Lambda | ast.ClassDef):
+            return None
+    return None
+
+
+def _loop_reads(file: FileContext) -> Iterator[tuple[ast.Attribute, str, bool]]:
+    """``(row.attr node, "row.attr", in async code)`` for each attribute read on the
+    variable of a loop over query results, in a function that asks for no eager load.
+
+    Works from the file's node index (queries, loops and reads are few) rather than
+    walking each function: this runs on every file of every review."""
+    calls = file.nodes(ast.Call)
+    queries = [
+        c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr in _RESULT_METHODS
+    ]
+    if not queries:
+        return
+    eager = [c for c in calls if last_name(c.func) in _EAGER]
+    funcs = [*file.nodes(ast.FunctionDef), *file.nodes(ast.AsyncFunctionDef)]
+    lazy_funcs = [f for f in funcs if not _any_inside(eager, f)]
+    # Functions of the module returning a query's results without an eager load.
+    helper_names = set()
+    for ret in file.nodes(ast.Return):
+        if ret.value is not None and _any_inside(queries, ret.value):
+            func = _function_of(file, ret)
+            if func is not None and func in lazy_funcs:
+                helper_names.add(func.name)
+    helper_calls = [c for c in calls if helper_names and last_name(c.func) in helper_names]
+    sources = queries + helper_calls
+    assigns = file.nodes(ast.Assign)
+    attributes = file.nodes(ast.Attribute)
+    results_of: dict[int, set[str]] = {}
+    loops: list[ast.For | ast.AsyncFor] = [*file.nodes(ast.For), *file.nodes(ast.AsyncFor)]
+    for loop in loops:
+        if not isinstance(loop.target, ast.Name) or not loop.body:
             continue
-        returns = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value]
-        if returns and any(_is_query(r) for r in returns):
-            helpers.add(func.name)
-    return helpers
-
-
-def _calls_helper(expr: ast.AST, helpers: set[str]) -> bool:
-    return any(isinstance(n, ast.Call) and last_name(n.func) in helpers for n in ast.walk(expr))
-
-
-def _findings(
-    file: FileContext, lazy: set[str], want_async: bool
-) -> Iterator[tuple[ast.Attribute, str]]:
-    helpers = _query_helpers(file)
-    funcs = file.nodes(ast.AsyncFunctionDef) if want_async else file.nodes(ast.FunctionDef)
-    for func in funcs:
-        if _eager(func):
+        func = _function_of(file, loop)
+        if func is None or func not in lazy_funcs:
             continue
-        results: set[str] = set()
-        for node in ast.walk(func):
-            if isinstance(node, ast.Assign) and (
-                _is_query(node.value) or _calls_helper(node.value, helpers)
+        if id(func) not in results_of:
+            results_of[id(func)] = {
+                t.id
+                for a in assigns
+                if _inside(a, func) and _any_inside(sources, a.value)
+                for t in a.targets
+                if isinstance(t, ast.Name)
+            }
+        source = loop.iter
+        from_query = (
+            isinstance(source, ast.Name) and source.id in results_of[id(func)]
+        ) or _any_inside(sources, source)
+        if not from_query:
+            continue
+        var = loop.target.id
+        first, last = loop.body[0], loop.body[-1]
+        body_start = (first.lineno, first.col_offset)
+        body_end = (last.end_lineno or 0, last.end_col_offset or 0)
+        for node in attributes:
+            if (
+                isinstance(node.value, ast.Name)
+                and node.value.id == var
+                and body_start <= (node.lineno, node.col_offset)
+                and (node.end_lineno or 0, node.end_col_offset or 0) <= body_end
             ):
-                results.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        for loop in ast.walk(func):
-            if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(
-                loop.target, ast.Name
-            ):
-                continue
-            source = loop.iter
-            from_query = (
-                (isinstance(source, ast.Name) and source.id in results)
-                or _is_query(source)
-                or _calls_helper(source, helpers)
-            )
-            if not from_query:
-                continue
-            var = loop.target.id
-            for stmt in loop.body:
-                for node in ast.walk(stmt):
-                    if (
-                        isinstance(node, ast.Attribute)
-                        and isinstance(node.value, ast.Name)
-                        and node.value.id == var
-                        and node.attr in lazy
-                    ):
-                        yield node, f"{var}.{node.attr}"
-
-
-def _candidates(ctx: ProjectContext, lazy: set[str]) -> Iterator[FileContext]:
-    for path in ctx.paths:
-        try:
-            text = (ctx.root / path).read_text("utf-8", errors="ignore")
-        except OSError:
-            continue
-        if "for " not in text or not any("." + name in text for name in lazy):
-            continue
-        file = ctx.file(path)
-        if file is not None:
-            yield file
+                yield node, f"{var}.{node.attr}", isinstance(func, ast.AsyncFunctionDef)
 
 
 @project_rule(
@@ -177,6 +218,7 @@ def _candidates(ctx: ProjectContext, lazy: set[str]) -> Iterator[FileContext]:
     severity="critical",
     confidence=75,
     category="sqlalchemy",
+    summarize=summarize_loading,
     explanation=(
         "Looping over query results and touching a relationship that loads lazily runs "
         "one more query per row: 1 query for the list, N for the relationships. It is "
@@ -196,12 +238,8 @@ def _candidates(ctx: ProjectContext, lazy: set[str]) -> Iterator[FileContext]:
     ),
 )
 def check_n_plus_one(ctx: ProjectContext) -> Iterator[Hit]:
-    lazy = lazy_relationships(ctx)
-    if not lazy:
-        return
-    for file in _candidates(ctx, lazy):
-        for node, where in _findings(file, lazy, want_async=False):
-            yield Hit.at(node, f"{where} loads lazily on every iteration", path=file.path)
+    for path, line, column, where in _lazy_reads(ctx, want_async=False):
+        yield Hit(line, column, f"{where} loads lazily on every iteration", path=path)
 
 
 @project_rule(
@@ -210,6 +248,7 @@ def check_n_plus_one(ctx: ProjectContext) -> Iterator[Hit]:
     severity="critical",
     confidence=75,
     category="sqlalchemy",
+    summarize=summarize_loading,
     explanation=(
         "With an AsyncSession, touching a relationship that was not loaded makes "
         "SQLAlchemy try a synchronous lazy load, which fails (MissingGreenlet) at run "
@@ -229,9 +268,5 @@ def check_n_plus_one(ctx: ProjectContext) -> Iterator[Hit]:
     ),
 )
 def check_async_lazy(ctx: ProjectContext) -> Iterator[Hit]:
-    lazy = lazy_relationships(ctx)
-    if not lazy:
-        return
-    for file in _candidates(ctx, lazy):
-        for node, where in _findings(file, lazy, want_async=True):
-            yield Hit.at(node, f"{where} is a lazy load inside async code", path=file.path)
+    for path, line, column, where in _lazy_reads(ctx, want_async=True):
+        yield Hit(line, column, f"{where} is a lazy load inside async code", path=path)
