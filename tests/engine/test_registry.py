@@ -60,6 +60,9 @@ CHECKLIST = {
     "AL006": ("suggestion", ""),
     "AL007": ("critical", "alembic"),
     "AL008": ("important", ""),
+    "PF001": ("important", ""),
+    "PF002": ("important", ""),
+    "PF004": ("suggestion", ""),
 }
 
 
