@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import Group
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
 
-LISTED = 200
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
@@ -47,6 +46,17 @@ class DebtMove:
         return (self.now_minutes - self.before_minutes) / 60
 
 
+# Rows listed per section; the rest is counted (up to COUNTED) and reached through the
+# projects' filtered lists, so a week with 300k new findings renders as fast as a quiet one.
+LISTED = 100
+COUNTED = 1000
+
+
+def count_label(total: int) -> str:
+    """A section's count as shown: exact up to COUNTED, then "1,000+"."""
+    return f"{COUNTED:,}+" if total > COUNTED else str(total)
+
+
 @dataclass
 class Agenda:
     since: datetime
@@ -58,46 +68,79 @@ class Agenda:
     reopened_total: int = 0
     debt: list[DebtMove] = field(default_factory=list)
     failed_scans: list[Scan] = field(default_factory=list)
+    # Projects with new problems in the window (for links to their "new since" lists).
+    new_projects: list[Project] = field(default_factory=list)
+
+    @property
+    def new_label(self) -> str:
+        return count_label(self.new_total)
+
+    @property
+    def fixed_label(self) -> str:
+        return count_label(self.fixed_total)
+
+    @property
+    def reopened_label(self) -> str:
+        return count_label(self.reopened_total)
+
+    @property
+    def new_more(self) -> bool:
+        return self.new_total > len(self.new)
+
+
+def _bounded(qs: QuerySet[Finding]) -> tuple[list[Finding], int]:
+    """The first LISTED rows in (severity, id) order, shown by severity and project name,
+    and the count, exact up to COUNTED (COUNTED + 1 means "more"). In a big week both stop
+    after a bounded walk of the index in that order (finding_status_severity);
+    in a quiet week PostgreSQL reads the few rows through the scan's index and sorts them."""
+    rows = list(qs.order_by("severity", "id")[:LISTED])
+    rows.sort(key=lambda f: (f.severity, f.project.name, f.pk))
+    return rows, qs.order_by("severity", "id").values("pk")[: COUNTED + 1].count()
 
 
 def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agenda:
     until = until or timezone.now()
     projects = list(Project.objects.filter(team=team).order_by("name"))
-    ids = [p.pk for p in projects]
+    by_id = {p.pk: p for p in projects}
     window = Q(created_at__gt=since, created_at__lte=until)
-    scans = Scan.objects.filter(project_id__in=ids).filter(window)
-    # One small list of this week's scans; the finding lookups then use the indexes on
-    # first_seen_scan / fixed_in_scan instead of a join over all findings.
-    scan_ids = list(scans.values_list("pk", flat=True))
-    findings = Finding.objects.filter(project_id__in=ids).select_related("project", "assignee")
-    new = (
-        findings.new_problems()
-        .filter(
-            first_seen_scan_id__in=scan_ids,
-            severity__in=[Severity.CRITICAL, Severity.IMPORTANT],
+    scans = Scan.objects.filter(project_id__in=by_id).filter(window).order_by()
+    # The window's scans stay a subquery: a busy week has thousands, and a literal list of
+    # their ids costs more to build and plan than the lookups through the indexes on
+    # first_seen_scan / fixed_in_scan / the events' scan. Backfilled findings are history.
+    regular = scans.exclude(trigger=Scan.Trigger.BACKFILL)
+    findings = Finding.objects.filter(project_id__in=by_id).select_related("project", "assignee")
+    new, new_total = _bounded(  # new_problems(), with the backfill test done on the scans
+        findings.filter(
+            first_seen_scan__in=regular.values("pk"),
+            from_new_rule=False,
+            severity__lte=Severity.IMPORTANT,  # a range keeps the index order
             status=Finding.Status.OPEN,
         )
-        .order_by("severity", "project__name", "id")
     )
-    fixed = findings.filter(fixed_in_scan_id__in=scan_ids).order_by("severity", "id")
+    fixed, fixed_total = _bounded(
+        findings.filter(status=Finding.Status.FIXED, fixed_in_scan__in=scans.values("pk"))
+    )
     reopened_ids = FindingEvent.objects.filter(
-        scan_id__in=scan_ids, kind=FindingEvent.Kind.REOPENED
+        scan__in=scans.values("pk"), kind=FindingEvent.Kind.REOPENED
     ).values("finding_id")
-    reopened = findings.filter(pk__in=reopened_ids).order_by("severity", "id")
+    reopened, reopened_total = _bounded(findings.filter(pk__in=reopened_ids))
+    # Which projects have new problems: the summaries say so without counting findings.
+    with_new = {f.project_id for f in new} | set(
+        regular.filter(summary__new_count__gt=0).values_list("project_id", flat=True).distinct()
+    )
     return Agenda(
         since=since,
-        new=list(new[:LISTED]),
-        new_total=new.count(),
-        fixed=list(fixed[:LISTED]),
-        fixed_total=fixed.count(),
-        reopened=list(reopened[:LISTED]),
-        reopened_total=reopened.count(),
+        new=new,
+        new_total=new_total,
+        fixed=fixed,
+        fixed_total=fixed_total,
+        reopened=reopened,
+        reopened_total=reopened_total,
         debt=_debt_moves(projects, since, until),
         failed_scans=list(
-            Scan.objects.filter(pk__in=scan_ids, status=Scan.Status.FAILED)
-            .select_related("project")
-            .order_by("-id")[:50]
+            scans.filter(status=Scan.Status.FAILED).select_related("project").order_by("-id")[:50]
         ),
+        new_projects=[p for p in projects if p.pk in with_new],
     )
 
 
@@ -146,13 +189,18 @@ def markdown(title: str, started: datetime, notes: str, decisions: str, a: Agend
         "",
         f"Changes since {a.since:%Y-%m-%d %H:%M} · meeting of {started:%Y-%m-%d}",
         "",
-        f"## New critical and important findings ({a.new_total})",
+        f"## New critical and important findings ({a.new_label})",
         *(_line(f) for f in a.new),
+        *(
+            [f"- … the first {len(a.new)} of {a.new_label}; every one is on the project pages"]
+            if a.new_more
+            else []
+        ),
         "",
-        f"## Fixed ({a.fixed_total})",
+        f"## Fixed ({a.fixed_label})",
         *(_line(f) for f in a.fixed),
         "",
-        f"## Reopened ({a.reopened_total})",
+        f"## Reopened ({a.reopened_label})",
         *(_line(f) for f in a.reopened),
         "",
         "## Debt movement",
