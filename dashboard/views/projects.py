@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboard.access import AuthedRequest, can_change, get_project_for_user
 from dashboard.forms import FindingFilterForm, ProjectForm
+from reviewer.finding_counts import severity_counts, visible_categories
 from reviewer.finding_filters import after_key
 from reviewer.models import Finding, Project, Scan, Severity
 from reviewer.overview import SORTS, movement_since
@@ -97,27 +98,13 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     query.pop("after", None)
     if has_more and page:
         query["after"] = str(page[-1].pk)
-    counts = dict(
-        Finding.objects.visible()
-        .for_project(project)
-        .values_list("severity")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    categories = list(
-        Finding.objects.visible()
-        .for_project(project)
-        .values_list("category", flat=True)
-        .distinct()
-        .order_by("category")
-    )
     last_scan = project.scans.first()
     context = {
         "project": project,
         "form": form,
         "groups": [(Severity(sev), groups[sev]) for sev in sorted(groups)],
-        "counts": [(s, counts.get(s.value, 0)) for s in Severity],
-        "categories": categories,
+        "counts": severity_counts(project),
+        "categories": visible_categories(project),
         "next_after": page[-1].pk if has_more and page else None,
         "next_query": query.urlencode(),
         "filter_query": _without_after(request),
