@@ -188,6 +188,42 @@ def insights(project: Project, now: datetime | None = None) -> Insights:
     )
 
 
+def stored(data: dict[str, object], *, now: datetime | None = None) -> Insights | None:
+    """Insights as a scan recorded them (``ScanSummary.insights``), with the open
+    findings' ages moved on to ``now``: the mean age grows by the time since the scan."""
+    if not data or "at" not in data:
+        return None
+    now = now or timezone.now()
+    since = (now - datetime.fromisoformat(str(data["at"]))).total_seconds() / 86400
+    ages: dict[str, float] = data.get("age_days", {})  # type: ignore[assignment]
+    return Insights(
+        age_days={sev: round(days + since, 1) for sev, days in ages.items()},
+        fix_days=dict(data.get("fix_days", {})),  # type: ignore[call-overload]
+        hotspots=[(str(path), int(n)) for path, n in data.get("hotspots", [])],  # type: ignore[attr-defined]
+        new_code_open=int(str(data.get("new_code_open", 0))),
+        open_total=int(str(data.get("open_total", 0))),
+    )
+
+
+def to_json(result: Insights, at: datetime) -> dict[str, object]:
+    """What ``ScanSummary.insights`` stores: ``insights()`` at the scan, and when."""
+    return {
+        "at": at.isoformat(),
+        "age_days": result.age_days,
+        "fix_days": result.fix_days,
+        "hotspots": [[path, n] for path, n in result.hotspots],
+        "new_code_open": result.new_code_open,
+        "open_total": result.open_total,
+    }
+
+
+def project_insights(project: Project) -> Insights:
+    """The trends page's insights: those the latest scan stored (no finding is read), or,
+    for a project whose summaries predate them, computed now."""
+    summary = project.latest_summary
+    return (stored(summary.insights) if summary else None) or insights(project)
+
+
 def _days(value: object) -> float:
     if isinstance(value, timedelta):
         return round(value.total_seconds() / 86400, 1)

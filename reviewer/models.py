@@ -379,6 +379,9 @@ class ScanSummary(models.Model):
     by_debt_kind = models.JSONField(
         default=dict, help_text='{"pydantic": {"count": n, "minutes": m}}'
     )
+    # The project's insights (ages, time to fix, hotspots) as of this scan, so the trends
+    # page reads one row instead of grouping every finding; see reviewer.metrics.stored.
+    insights = models.JSONField(default=dict, blank=True)
 
     objects = ScanSummaryQuerySet.as_manager()
 

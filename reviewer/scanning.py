@@ -25,7 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from reviewer import repos
+from reviewer import metrics, repos
 from reviewer.engine import Issue, ReviewResult, review
 from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
@@ -557,4 +557,5 @@ def _summarise(
         debt_minutes=debt_minutes,
         by_category=dict(by_category),
         by_debt_kind=by_debt,
+        insights=metrics.to_json(metrics.insights(scan.project), timezone.now()),
     )

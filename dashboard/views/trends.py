@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from dashboard.access import get_project_for_user
 from reviewer.charts import Series, bar_pairs, line_chart, sparkline
-from reviewer.metrics import DEBT_KINDS, State, Week, insights, monday, total, weekly_by_project
+from reviewer.metrics import (
+    DEBT_KINDS,
+    State,
+    Week,
+    monday,
+    project_insights,
+    total,
+    weekly_by_project,
+)
 from reviewer.models import Project
 
 RANGES = [4, 12, 26, 52]
@@ -87,7 +95,7 @@ def project_trends(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "project": project,
         "weeks": weeks,
-        "insights": insights(project),
+        "insights": project_insights(project),
         **_charts(series[project.pk]),
     }
     return _render(request, "dashboard/trends.html", context)
