@@ -33,8 +33,8 @@ class SeverityCount:
         return f"{self.count:,}" if self.count > COUNT_CAP else f"{COUNT_CAP:,}+"
 
 
-def severity_counts(project: Project) -> list[SeverityCount]:
-    """Visible findings per severity, in one query of three bounded counts."""
+def counts_query(project: Project) -> tuple[str, list[Any]]:
+    """One query: the three bounded counts, then the latest summary's three figures."""
     visible = Finding.objects.visible().for_project(project).order_by()
     parts: list[str] = []
     params: list[Any] = []
@@ -45,12 +45,16 @@ def severity_counts(project: Project) -> list[SeverityCount]:
         # The ORM's own compiled SQL, wrapped; nothing here comes from the request.
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS s{severity.value})")  # noqa: S608
         params.extend(sql_params)
-    # The latest summary's figures come in the same query (used only above the cap).
     for column in ("open_critical", "open_important", "open_suggestion"):
         parts.append(f"(SELECT {column} FROM reviewer_scansummary WHERE id = %s)")  # noqa: S608
         params.append(project.latest_summary_id)
+    return f"SELECT {', '.join(parts)}", params
+
+
+def severity_counts(project: Project) -> list[SeverityCount]:
+    """Visible findings per severity: exact up to COUNT_CAP, else the summary's figure."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        cursor.execute(*counts_query(project))
         row = cursor.fetchone()
     at_scan = dict(zip(Severity, (n or 0 for n in row[3:]), strict=True))
     counts = []
@@ -80,14 +84,18 @@ SELECT category FROM cats WHERE category IS NOT NULL
 """
 
 
-def visible_categories(project: Project) -> list[str]:
-    """The distinct categories of the project's visible findings, sorted."""
+def categories_query(project: Project) -> tuple[str, list[Any]]:
     where: list[Any] = [
         project.pk,
         str(Finding.Status.OPEN),
         str(Finding.Triage.FALSE_POSITIVE),
         str(Finding.Triage.WONT_FIX),
     ]
+    return _CATEGORIES, where + where
+
+
+def visible_categories(project: Project) -> list[str]:
+    """The distinct categories of the project's visible findings, sorted."""
     with connection.cursor() as cursor:
-        cursor.execute(_CATEGORIES, where + where)
+        cursor.execute(*categories_query(project))
         return [row[0] for row in cursor.fetchall()]

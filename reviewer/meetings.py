@@ -7,6 +7,7 @@ seen by a history backfill. Every list is bounded; totals are counted in the dat
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -98,25 +99,32 @@ def _bounded(qs: QuerySet[Finding]) -> tuple[list[Finding], int]:
     return rows, qs.order_by("severity", "id").values("pk")[: COUNTED + 1].count()
 
 
+def window_scans(project_ids: Collection[int], since: datetime, until: datetime) -> QuerySet[Scan]:
+    """The scans of these projects created in (since, until], as a subquery: a busy week
+    has thousands, and a literal list of their ids costs more to build and plan than the
+    lookups through the indexes on first_seen_scan / fixed_in_scan / the events' scan."""
+    window = Q(created_at__gt=since, created_at__lte=until)
+    return Scan.objects.filter(project_id__in=project_ids).filter(window).order_by()
+
+
+def new_in(findings: QuerySet[Finding], scans: QuerySet[Scan]) -> QuerySet[Finding]:
+    """Open critical and important new problems first seen in these scans: what
+    ``new_problems()`` means, with its backfill test done on the (few) scans."""
+    return findings.filter(
+        first_seen_scan__in=scans.exclude(trigger=Scan.Trigger.BACKFILL).values("pk"),
+        from_new_rule=False,
+        severity__lte=Severity.IMPORTANT,  # a range keeps the index order
+        status=Finding.Status.OPEN,
+    )
+
+
 def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agenda:
     until = until or timezone.now()
     projects = list(Project.objects.filter(team=team).order_by("name"))
     by_id = {p.pk: p for p in projects}
-    window = Q(created_at__gt=since, created_at__lte=until)
-    scans = Scan.objects.filter(project_id__in=by_id).filter(window).order_by()
-    # The window's scans stay a subquery: a busy week has thousands, and a literal list of
-    # their ids costs more to build and plan than the lookups through the indexes on
-    # first_seen_scan / fixed_in_scan / the events' scan. Backfilled findings are history.
-    regular = scans.exclude(trigger=Scan.Trigger.BACKFILL)
+    scans = window_scans(by_id, since, until)
     findings = Finding.objects.filter(project_id__in=by_id).select_related("project", "assignee")
-    new, new_total = _bounded(  # new_problems(), with the backfill test done on the scans
-        findings.filter(
-            first_seen_scan__in=regular.values("pk"),
-            from_new_rule=False,
-            severity__lte=Severity.IMPORTANT,  # a range keeps the index order
-            status=Finding.Status.OPEN,
-        )
-    )
+    new, new_total = _bounded(new_in(findings, scans))
     fixed, fixed_total = _bounded(
         findings.filter(status=Finding.Status.FIXED, fixed_in_scan__in=scans.values("pk"))
     )
@@ -126,7 +134,10 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
     reopened, reopened_total = _bounded(findings.filter(pk__in=reopened_ids))
     # Which projects have new problems: the summaries say so without counting findings.
     with_new = {f.project_id for f in new} | set(
-        regular.filter(summary__new_count__gt=0).values_list("project_id", flat=True).distinct()
+        scans.exclude(trigger=Scan.Trigger.BACKFILL)
+        .filter(summary__new_count__gt=0)
+        .values_list("project_id", flat=True)
+        .distinct()
     )
     return Agenda(
         since=since,
