@@ -85,7 +85,8 @@ def seed(findings: int, projects: int, scans_per_project: int) -> dict[str, obje
         ScanSummary(
             scan=s,
             project_id=s.project_id,
-            created_at=now - timedelta(days=(len(scans) - i) % 365),
+            # History over the last year; no two scans finish at the same microsecond.
+            created_at=now - timedelta(days=(len(scans) - i) % 365, microseconds=i),
             open_critical=rng.randrange(50),
             open_important=rng.randrange(500),
             open_suggestion=rng.randrange(2000),

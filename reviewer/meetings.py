@@ -49,7 +49,7 @@ class DebtMove:
 
 # Rows listed per section; the rest is counted (up to COUNTED) and reached through the
 # projects' filtered lists, so a week with 300k new findings renders as fast as a quiet one.
-LISTED = 100
+LISTED = 50
 COUNTED = 1000
 
 

@@ -286,7 +286,7 @@ class Finding(models.Model):
             # Tracking loads a project's findings per path.
             models.Index(fields=["project", "path"], name="finding_project_path"),
             # The meeting's new (open) and fixed sections across a team's projects, by
-            # severity: a week with 300k new findings lists its first 100 (and counts to
+            # severity: a week with 300k new findings lists its first 50 (and counts to
             # 1,000) by walking this instead of sorting them all.
             models.Index(fields=["status", "severity", "id"], name="finding_status_severity"),
         ]
