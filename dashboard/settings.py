@@ -200,6 +200,8 @@ REVIEWDECK_LOCAL_REPO_ROOTS = [
 ]
 REVIEWDECK_GIT_TIMEOUT = env_int("REVIEWDECK_GIT_TIMEOUT", 120)
 REVIEWDECK_MAX_FILE_BYTES = env_int("REVIEWDECK_MAX_FILE_BYTES", 1_000_000)
+# Scans also report the checklist items ruff covers (ruff:CODE findings); off = native only.
+REVIEWDECK_RUFF = env_bool("REVIEWDECK_RUFF", True)
 REVIEWDECK_SCAN_STALE_SECONDS = env_int("REVIEWDECK_SCAN_STALE_SECONDS", 600)
 REVIEWDECK_REQUEUE_AFTER = env_int("REVIEWDECK_REQUEUE_AFTER", 300)
 # Digests by email: Django's SMTP backend; the embedded run prints mails to the console.

@@ -177,6 +177,7 @@ def review_tree(project: Project, root: Path) -> ReviewResult:
         max_file_bytes=settings.REVIEWDECK_MAX_FILE_BYTES,
         # A prefork worker's child is a daemon and may not start a process pool.
         jobs=1 if multiprocessing.current_process().daemon else None,
+        ruff=settings.REVIEWDECK_RUFF,
         cache_dir=Path(settings.DATA_DIR) / "engine-cache",
     )
 

@@ -128,14 +128,18 @@ def project_factory(team: Group) -> Callable[..., Project]:
 
 
 @pytest.fixture
-def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """A real Celery worker process on the test Redis and the test PostgreSQL database."""
+def celery_worker(
+    transactional_db: None, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker process on the test Redis and the test PostgreSQL database
+    (reviewing with ruff when the test is marked ``ruff``)."""
     from tests.processes import current_database_url, product_env, worker_process
 
     env = product_env(
         DATABASE_URL=current_database_url(),
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         REVIEWDECK_WORKDIR=str(settings.REVIEWDECK_WORKDIR),
+        REVIEWDECK_RUFF="1" if request.node.get_closest_marker("ruff") else "0",
     )
     with worker_process(env, tmp_path / "worker.log") as worker:
         yield worker.proc

@@ -4,6 +4,11 @@ from tests.services import ensure_services
 
 ensure_services()
 
+from dashboard.env import env_bool  # noqa: E402
 from dashboard.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+
+# The product reviews with ruff on. Lifecycle tests pin native findings only, so the test
+# session defaults to off; tests marked ``ruff`` turn it on (workers get REVIEWDECK_RUFF=1).
+REVIEWDECK_RUFF = env_bool("REVIEWDECK_RUFF", False)

@@ -162,3 +162,39 @@ def test_an_unknown_branch_fails_the_scan_with_a_clear_error_on_the_page(
     page = member_client.get(project.get_absolute_url())
     assert page.status_code == 200
     assert "no-such-branch" in page.content.decode()
+
+
+ROUTES = """\
+import time
+
+
+async def refresh(session):
+    time.sleep(2)
+    try:
+        return session.get(1)
+    except:
+        return None
+"""
+
+
+@pytest.mark.ruff
+def test_a_scan_reports_ruffs_checklist_items_next_to_the_native_rules(
+    celery_worker: object,
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    member_client: Client,
+    project_factory: Callable[..., Project],
+) -> None:
+    repo = make_repo("routes")
+    repo.commit({"app/routes.py": ROUTES}, "first")
+    project = project_factory(name="routes", repo_url=str(repo.path))
+
+    scan = start_scan(member_client, project)
+    assert scan.status == Scan.Status.SUCCEEDED, scan.error
+    found = {(f.rule_id, f.line): f for f in Finding.objects.filter(project=project)}
+    # ruff's E722 is checklist item CQ001, kept under its own id with our severity.
+    bare_except = found[("ruff:E722", 8)]
+    assert bare_except.get_severity_display() == "Important" and "[CQ001]" in bare_except.message
+    # ruff's ASYNC251 says what AS001 says on line 5: the native finding alone is kept.
+    assert ("AS001", 5) in found and not [k for k in found if k[1] == 5 and k[0] != "AS001"]
+    assert all(rule == "AS001" or rule.startswith("ruff:") for rule, _ in found)
