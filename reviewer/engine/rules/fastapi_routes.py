@@ -89,7 +89,12 @@ def fastapi_objects(ctx: FileContext) -> dict[str, ast.Call]:
 
 
 def routes(ctx: FileContext) -> list[Route]:
-    """Every FastAPI route function of the module (see the module docstring)."""
+    """Every FastAPI route function of the module (see the module docstring); found once
+    per file for all the rules that ask."""
+    return ctx.memo("fastapi-routes", lambda: _find_routes(ctx))
+
+
+def _find_routes(ctx: FileContext) -> list[Route]:
     if not _imports_fastapi(ctx):
         return []
     known = fastapi_objects(ctx)

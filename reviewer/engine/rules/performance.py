@@ -4,6 +4,7 @@ per-row inserts (PF002) and foreign keys without an index (PF004)."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from reviewer.engine.context import FileContext
@@ -15,6 +16,7 @@ from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name,
 from reviewer.engine.rules.sqlalchemy import _model_classes, _session_like_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_INSERT = re.compile("insert", re.IGNORECASE)
 
 
 def _is_test_file(ctx: FileContext) -> bool:
@@ -177,6 +179,8 @@ def _returned_unbounded(func: FunctionNode) -> ast.Call | None:
 def check_unbounded_list(ctx: FileContext) -> Iterator[Hit]:
     """FastAPI ``GET`` routes (see fastapi_routes) returning the result of an unbounded
     ``.all()``; functions that are not routes are not judged."""
+    if "all(" not in ctx.source:
+        return  # no .all() / .fetchall() call anywhere
     for route in routes(ctx):
         if route.method != "get" or _paginated(route.func, route.decorator):
             continue
@@ -304,6 +308,8 @@ def check_inserts_in_loop(ctx: FileContext) -> Iterator[Hit]:
     executed inside a loop, or ``session.add()`` followed by ``session.flush()`` of the
     same session in the same loop with no ``commit()`` there. Loops over a literal list
     (a handful of seed rows) are not flagged."""
+    if "flush" not in ctx.source and not _INSERT.search(ctx.source):
+        return  # neither an INSERT nor add-then-flush can be written without these words
     if _is_test_file(ctx) or is_revision_file(ctx):
         return
     seen: set[int] = set()

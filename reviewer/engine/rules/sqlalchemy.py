@@ -142,22 +142,31 @@ def _names_text(ctx: FileContext, expr: ast.expr, scopes: Sequence[ast.AST]) -> 
     strings in ``.query()``, Session.query never does."""
     if not isinstance(expr, ast.Name):
         return False
-    for scope in [ctx.tree, *scopes]:
-        if isinstance(scope, ast.ClassDef | ast.Lambda):
+    by_scope = ctx.memo("sql-text-names", lambda: _text_names(ctx))
+    return any(
+        expr.id in by_scope.get(id(scope), ())
+        for scope in [ctx.tree, *scopes]
+        if not isinstance(scope, ast.ClassDef | ast.Lambda)
+    )
+
+
+def _text_names(ctx: FileContext) -> dict[int, set[str]]:
+    """Names assigned a string (literal or built) by the id of the scope they bind in."""
+    by_scope: dict[int, set[str]] = {}
+    assignments: list[ast.Assign | ast.AnnAssign] = [
+        *ctx.nodes(ast.Assign),
+        *ctx.nodes(ast.AnnAssign),
+    ]
+    for node in assignments:
+        if node.value is None or not _is_text(node.value):
             continue
-        pending = list(ast.iter_child_nodes(scope))
-        while pending:
-            node = pending.pop()
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                continue
-            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if _is_text(node.value) and any(
-                    isinstance(t, ast.Name) and t.id == expr.id for t in targets
-                ):
-                    return True
-            pending.extend(ast.iter_child_nodes(node))
-    return False
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        if names:
+            scopes = ctx.enclosing_scopes(node)
+            owner: ast.AST = scopes[-1] if scopes else ctx.tree
+            by_scope.setdefault(id(owner), set()).update(names)
+    return by_scope
 
 
 @rule(
