@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from reviewer.engine.names import dotted_name
-
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
     for kw in call.keywords:
@@ -20,9 +18,16 @@ def is_true(node: ast.expr | None) -> bool:
 
 
 def last_name(expr: ast.expr) -> str:
-    """``sa.orm.relationship`` -> ``relationship``; ``x`` -> ``x``; else ""."""
-    dotted = dotted_name(expr)
-    return dotted.rsplit(".", 1)[-1] if dotted else ""
+    """``sa.orm.relationship`` -> ``relationship``; ``x`` -> ``x``; else "" (the last part
+    of :func:`dotted_name`, without building the whole name: rules call this a lot)."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if not isinstance(expr, ast.Attribute):
+        return ""
+    inner = expr.value
+    while isinstance(inner, ast.Attribute):
+        inner = inner.value
+    return expr.attr if isinstance(inner, ast.Name) else ""
 
 
 def calls_in(nodes: list[ast.stmt]) -> Iterator[ast.Call]:
