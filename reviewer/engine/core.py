@@ -11,6 +11,7 @@ import ast
 import gc
 import multiprocessing
 import os
+import re
 import stat
 import sys
 import time
@@ -41,6 +42,9 @@ _PARSER_LIMITS = ("too many nested parentheses", "too many nested blocks")
 # SyntaxErrors that newer Python versions accept (PEP 758 unparenthesized except lists):
 # a note, not a PARSE001 finding, since the code is valid for its own interpreter.
 _NEWER_SYNTAX = ("multiple exception types must be parenthesized",)
+# Jinja statements on their own line, or ``{{ name }}`` placeholders, in a file that does
+# not parse.
+_TEMPLATE_MARKUP = re.compile(r"^\s*\{%-?\s*\w+|\{\{\s*[\w.]+\s*\}\}", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -337,6 +341,10 @@ def _analyse_file(
             outcome.notes.append(
                 Note(rel, f"syntax newer than the engine's parser, skipped ({exc.msg})")
             )
+            return outcome
+        if _TEMPLATE_MARKUP.search(source):
+            # A code generator's Jinja template named .py is not the project's code.
+            outcome.notes.append(Note(rel, "a template (Jinja markup), not Python: skipped"))
             return outcome
         outcome.reviewed = True
         if report_parse:

@@ -17,6 +17,26 @@ def test_newer_except_syntax_is_a_note_not_a_parse_finding(tmp_path: Path) -> No
     assert "newer" in result.notes[0].message
 
 
+def test_a_jinja_template_named_py_is_a_note_but_broken_python_is_parse001(
+    tmp_path: Path,
+) -> None:
+    # polarsource/polar keeps its SDK generator's Jinja templates as .py files.
+    (tmp_path / "template").mkdir()
+    (tmp_path / "template" / "errors.py").write_text(
+        "{% if imports %}\nfrom {{ package }}.errors import *\n{% endif %}\n"
+    )
+    (tmp_path / "template" / "client.py").write_text(
+        "from polar.{{ version }}.client import Polar\n"
+    )
+    (tmp_path / "broken.py").write_text("def f(:\n    return {'a': 1}\n")
+    result = review(tmp_path, jobs=1)
+    assert [(i.path, i.rule_id) for i in result.issues] == [("broken.py", "PARSE001")]
+    assert sorted(n.path for n in result.notes if "template" in n.message) == [
+        "template/client.py",
+        "template/errors.py",
+    ]
+
+
 def test_print_and_annotations_are_not_asked_of_scripts_and_tests(tmp_path: Path) -> None:
     body = "def main(x):\n    print(x)\n"
     for rel in ("app/service.py", "scripts/seed.py", "tests/test_x.py", "app/conftest.py"):
