@@ -24,8 +24,8 @@ class Revision:
     id: str
     path: str
     parents: tuple[str, ...]
-    parents_node: ast.AST | None  # the ``down_revision = ...`` statement
-    node: ast.AST  # the ``revision = ...`` statement
+    parents_at: tuple[int, int] | None  # line, column of ``down_revision = ...``
+    at: tuple[int, int]  # line, column of ``revision = ...``
     created: str  # "Create Date" from the docstring ("" when absent)
     labelled: bool  # has branch_labels or depends_on: several heads may be intended
     children: list[str] = field(default_factory=list)
@@ -88,8 +88,8 @@ def read_revision(file: FileContext) -> Revision | None:
         id=ids[0],
         path=file.path,
         parents=parents,
-        parents_node=down,
-        node=statement,
+        parents_at=(down.lineno, down.col_offset) if down is not None else None,
+        at=(statement.lineno, statement.col_offset),
         created=created.group(1) if created else "",
         labelled=_not_none(assigned.get("branch_labels")) or _not_none(assigned.get("depends_on")),
     )
@@ -99,29 +99,55 @@ def _in_versions(path: str) -> bool:
     return "versions" in path.split("/")[:-1]
 
 
+def summarize_revision(file: FileContext) -> dict[str, object] | None:
+    """What AL007 needs from one file (run in the file pass and cached with the file):
+    the revision it declares, ``{"unreadable": True}``, or ``{}`` for a file of a
+    ``versions`` folder that declares none; None outside ``versions`` folders."""
+    if not _in_versions(file.path):
+        return None
+    try:
+        revision = read_revision(file)
+    except UnreadableRevisionError:
+        return {"unreadable": True}
+    if revision is None:
+        return {}
+    return {
+        "id": revision.id,
+        "parents": revision.parents,
+        "parents_at": revision.parents_at,
+        "at": revision.at,
+        "created": revision.created,
+        "labelled": revision.labelled,
+    }
+
+
 def read_graph(ctx: ProjectContext) -> tuple[dict[str, Revision], bool]:
     """Every revision under a ``versions`` folder by id, and whether all revision files
     could be read (when one could not, it might be the missing parent or the merge)."""
+    summaries = ctx.summaries(summarize_revision)
     revisions: dict[str, Revision] = {}
     complete = True
     for path in ctx.paths:
         if not _in_versions(path):
             continue
-        file = ctx.file(path)
-        if file is None:
-            complete = False
+        found = summaries.get(path)
+        if found is None or found.get("unreadable"):
+            complete = False  # did not parse, or its ids are not literals
             continue
-        try:
-            revision = read_revision(file)
-        except UnreadableRevisionError:
-            complete = False
+        if not found:
             continue
-        if revision is None:
-            continue
-        if revision.id in revisions:
+        if found["id"] in revisions:
             complete = False  # the same id twice: alembic refuses; not this rule's call
             continue
-        revisions[revision.id] = revision
+        revisions[found["id"]] = Revision(
+            id=found["id"],
+            path=path,
+            parents=tuple(found["parents"]),
+            parents_at=tuple(found["parents_at"]) if found["parents_at"] else None,
+            at=tuple(found["at"]),
+            created=found["created"],
+            labelled=found["labelled"],
+        )
     for revision in revisions.values():
         for parent in revision.parents:
             if parent in revisions:
@@ -180,6 +206,7 @@ def _second_heads(revisions: dict[str, Revision]) -> Iterator[tuple[Revision, Re
     category="alembic",
     debt_kind="alembic",
     debt_minutes=30,
+    summarize=summarize_revision,
     explanation=(
         "Alembic revisions form a chain through `down_revision`. When two branches each "
         "add a revision on top of the same parent and both are merged, the history has "
@@ -212,15 +239,19 @@ def check_revision_graph(ctx: ProjectContext) -> Iterator[Hit]:
     for revision in sorted(revisions.values(), key=lambda r: r.path):
         missing = [p for p in revision.parents if p not in revisions]
         if missing:
-            yield Hit.at(
-                revision.parents_node or revision.node,
+            line, column = revision.parents_at or revision.at
+            yield Hit(
+                line,
+                column,
                 f"down_revision names {', '.join(repr(m) for m in missing)}, which no "
                 "revision in the repository declares",
                 path=revision.path,
             )
     for fork, first, later in _second_heads(revisions):
-        yield Hit.at(
-            later.parents_node or later.node,
+        line, column = later.parents_at or later.at
+        yield Hit(
+            line,
+            column,
             f"revision {later.id!r} and revision {first.id!r} both follow {fork.id!r} and "
             "no merge revision joins them: the history has several heads",
             path=later.path,
