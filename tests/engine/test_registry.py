@@ -63,6 +63,11 @@ CHECKLIST = {
     "PF001": ("important", ""),
     "PF002": ("important", ""),
     "PF004": ("suggestion", ""),
+    "PR001": ("suggestion", "tooling"),
+    "PR002": ("suggestion", "tooling"),
+    "PR004": ("suggestion", "tooling"),
+    "PR005": ("important", ""),
+    "PR006": ("critical", ""),
 }
 
 

@@ -1,0 +1,3 @@
+import shutil
+
+shutil.copy("db.sqlite3", "db.sqlite3.bak")
