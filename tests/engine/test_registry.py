@@ -95,8 +95,10 @@ def test_lookups_by_id_agent_and_prefix() -> None:
     assert sa_ids[:2] == ["SA001", "SA002"] and sa_ids == sorted(sa_ids)
     assert all(i.startswith("SA") for i in sa_ids)
     reviewer_ids = {r.id for r in rules_for_agent("python-backend-reviewer")}
-    assert {i for i in CHECKLIST if not i.startswith("PF")} <= reviewer_ids
+    assert {i for i in CHECKLIST if not i.startswith(("PF", "PR"))} <= reviewer_ids
     assert {r.id[:2] for r in rules_for_agent("python-backend-architect")} <= {"PF"}
+    expert_ids = {r.id for r in rules_for_agent("python-backend-expert")}
+    assert {i for i in CHECKLIST if i.startswith("PR")} <= expert_ids
     picked = [r.id for r in select_rules(rule_ids=["PD", "AL"])]
     assert {"AL001", "PD001", "PD003"} <= set(picked) and picked == sorted(picked)
     assert {i[:2] for i in picked} == {"AL", "PD"}
