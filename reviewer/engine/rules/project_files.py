@@ -390,6 +390,33 @@ _DROPS_PRIVILEGES = re.compile(r"\b(gosu|su-exec|setpriv|runuser|s6-setuidgid|ch
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}?")
 
 
+# Dockerfile.<x> / <x>.Dockerfile names (and folders) of images that are never deployed:
+# a developer's environment, a CI or browser-test runner.
+_DEV_IMAGE_WORDS = frozenset(
+    {
+        "dev",
+        "develop",
+        "development",
+        "local",
+        "test",
+        "tests",
+        "testing",
+        "ci",
+        "e2e",
+        "playwright",
+        "cypress",
+        "selenium",
+        "debug",
+    }
+)
+
+
+def _dev_image(rel: str) -> bool:
+    path = PurePosixPath(rel)
+    words = set(re.split(r"[.\-_]", path.name.lower())) - {"dockerfile", "containerfile"}
+    return bool(words & _DEV_IMAGE_WORDS) or _in_tests(rel)
+
+
 def _non_root_image(image: str) -> bool:
     """Base images documented to run as a non-root user by default."""
     lowered = image.lower()
@@ -503,10 +530,14 @@ def check_container_user(ctx: ProjectContext) -> Iterator[Hit]:
     """The final stage of each Dockerfile: no ``USER`` (and none inherited from an earlier
     stage it builds on) lands on its ``FROM``; a last ``USER root``/``USER 0`` lands on
     that line. Not flagged: a user given by a variable with no known value, base images
-    that run as non-root by default (``*nonroot*``, Chainguard), and an ``ENTRYPOINT``/
-    ``CMD`` that drops privileges itself (gosu, su-exec, setpriv)."""
+    that run as non-root by default (``*nonroot*``, Chainguard), an ``ENTRYPOINT``/
+    ``CMD`` that drops privileges itself (gosu, su-exec, setpriv), and images that are
+    never deployed (``Dockerfile.dev``, ``Dockerfile.test``, ``e2e.Dockerfile``, files
+    under tests/ or docs/)."""
     files = for_project(ctx)
     for rel in files.dockerfiles():
+        if _dev_image(rel):
+            continue
         stage = _final_stage(ff.dockerfile_instructions(files.lines(rel)))
         if stage is None or stage.drops:
             continue
@@ -544,7 +575,7 @@ _NOT_SECRET_VALUE = re.compile(
     r"^(|\d+[smhd]?|true|false|yes|no|on|off|none|null|hs256|hs512|rs256)$", re.I
 )
 _PLACEHOLDER = re.compile(
-    r"^(<.*>|\$\{?.*|\{\{.*\}\}|x{3,}|\*{3,}|\.{3}|.*change.?me.*|.*replace.?me.*|your[-_ ].*|"
+    r"^(<.*>|\$\{?.*|\{\{.*\}\}|x{3,}|\*{3,}|\.{3}|.*change.?(me|this|it).*|.*replace.?me.*|your[-_ ].*|"
     r".*_here|.*-here|todo|tbd|fixme|example.*|dummy.*|placeholder.*|secret|password|"
     r"fill.?me.*|set.?me.*|insecure.*|not.?a.?secret.*)$",
     re.I,
@@ -608,13 +639,13 @@ _STANDARD_VARIABLES = frozenset(
 )
 _SETTINGS_STEMS = frozenset({"settings", "config", "conf", "configuration", "env", "environment"})
 _ENV_READERS = frozenset({"os.getenv", "os.environ.get", "decouple.config"})
-_ENV_OBJECTS = frozenset({"environ.Env", "environs.Env"})
 
 
 def _settings_read(file: FileContext) -> tuple[int, list[str]] | None:
     """Where a settings module reads environment variables, and the names it reads: a
     pydantic ``BaseSettings`` class (its fields), or, in a module named like settings or
-    config, ``os.getenv``/``os.environ[...]``/decouple/django-environ reads."""
+    config, ``os.getenv("NAME")``/``os.environ["NAME"]``/decouple reads of a literal name
+    that is not one every process has (HOME, CI, ...)."""
     for cls in file.nodes(ast.ClassDef):
         if any((dotted_name(b) or "").rsplit(".", 1)[-1] == "BaseSettings" for b in cls.bases):
             fields = [
@@ -629,15 +660,17 @@ def _settings_read(file: FileContext) -> tuple[int, list[str]] | None:
     reads: list[tuple[int, str]] = []
     for call in file.nodes(ast.Call):
         qualified = file.qualified(call.func) or ""
-        if qualified in _ENV_READERS or qualified in _ENV_OBJECTS:
+        if qualified in _ENV_READERS:
             reads.append((call.lineno, _first_string(call.args)))
     for sub in file.nodes(ast.Subscript):
         if isinstance(sub.ctx, ast.Load) and file.qualified(sub.value) == "os.environ":
             reads.append((sub.lineno, _first_string([sub.slice])))
-    kept = sorted((n, name) for n, name in reads if name not in _STANDARD_VARIABLES)
+    # Only reads of a named variable: a helper reading ``os.environ.get(name)`` for its
+    # caller is not itself a setting (``env_str("DATABASE_URL")`` in settings.py is).
+    kept = sorted((n, name) for n, name in reads if name and name not in _STANDARD_VARIABLES)
     if not kept:
         return None
-    return kept[0][0], [name for _, name in kept if name]
+    return kept[0][0], [name for _, name in kept]
 
 
 def _first_string(args: Iterable[ast.expr]) -> str:
