@@ -7,14 +7,12 @@ dropped (a local ``.env`` that git ignores is not "committed"), the default and 
 ``exclude`` globs apply, and reading goes through ``files.read_source`` (regular UTF-8
 files under the size limit only).
 
-``fingerprint()`` hashes exactly these files: the engine adds it to the cache key of the
-project rules' findings, so editing a Dockerfile or a lock file is never answered from
-a stale cache entry.
+Nothing here is cached between reviews: project rules run on every review, so an edited
+Dockerfile or lock file is always read afresh (the engine caches only per-file results).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -139,20 +137,6 @@ def find(root: Path) -> RepoFiles:
     kept = [p for p in found if not excluded(p, config)]
     ignored = git_ignored(root, sorted(kept))
     return RepoFiles(root, sorted(p for p in kept if p not in ignored))
-
-
-def fingerprint(root: Path) -> str:
-    """A hash of the names and bytes of the files ``find`` returns (for cache keys)."""
-    digest = hashlib.sha256(b"repo-files\0")
-    files = find(root)
-    for rel in files.paths:
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            data = read_source(root, rel, MAX_BYTES).encode()
-        except SourceError as exc:
-            data = str(exc).encode()
-        digest.update(hashlib.sha256(data).digest())
-    return digest.hexdigest()
 
 
 _FOUND: weakref.WeakKeyDictionary[ProjectContext, RepoFiles] = weakref.WeakKeyDictionary()

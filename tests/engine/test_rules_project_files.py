@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from reviewer.engine import review
-from reviewer.engine.repo_files import WALK_DEPTH, find, fingerprint
+from reviewer.engine.repo_files import WALK_DEPTH, find
 
 ROOT_DOCKERFILE = "FROM python:3.12-slim\nCMD ['python']\n"
 SECRET_ENV = "SECRET_KEY=9c1e7f0b2a4d6e8f\n"
@@ -81,18 +81,6 @@ def test_a_warm_review_notices_a_changed_dockerfile(tmp_path: Path) -> None:
     (root / ".env").write_text(SECRET_ENV)
     warm = review(root, jobs=1, cache_dir=cache_dir)
     assert {(i.rule_id, i.path) for i in warm.issues} == {("PR006", ".env")}
-
-
-def test_the_fingerprint_follows_names_and_bytes(tmp_path: Path) -> None:
-    _write(tmp_path, {"uv.lock": "version = 1\n", "app.py": "x = 1\n"})
-    first = fingerprint(tmp_path)
-    (tmp_path / "app.py").write_text("x = 2\n")  # not a file the PR rules read
-    assert fingerprint(tmp_path) == first
-    (tmp_path / "uv.lock").write_text("version = 2\n")
-    second = fingerprint(tmp_path)
-    assert second != first
-    (tmp_path / "uv.lock").rename(tmp_path / "poetry.lock")
-    assert fingerprint(tmp_path) not in {first, second}
 
 
 def test_findings_show_the_file_line_and_honour_noqa(tmp_path: Path) -> None:

@@ -575,7 +575,8 @@ _NOT_SECRET_VALUE = re.compile(
     r"^(|\d+[smhd]?|true|false|yes|no|on|off|none|null|hs256|hs512|rs256)$", re.I
 )
 _PLACEHOLDER = re.compile(
-    r"^(<.*>|\$\{?.*|\{\{.*\}\}|x{3,}|\*{3,}|\.{3}|.*change.?(me|this|it).*|.*replace.?me.*|your[-_ ].*|"
+    r"^(<.*>|\$\{?.*|\{\{.*\}\}|x{3,}|\*{3,}|\.{3}|.*change.?(me|this|it).*|"
+    r".*replace.?me.*|your[-_ ].*|"
     r".*_here|.*-here|todo|tbd|fixme|example.*|dummy.*|placeholder.*|secret|password|"
     r"fill.?me.*|set.?me.*|insecure.*|not.?a.?secret.*)$",
     re.I,
@@ -641,19 +642,19 @@ _SETTINGS_STEMS = frozenset({"settings", "config", "conf", "configuration", "env
 _ENV_READERS = frozenset({"os.getenv", "os.environ.get", "decouple.config"})
 
 
-def _settings_read(file: FileContext) -> tuple[int, list[str]] | None:
+def summarize_settings(file: FileContext) -> list[Any] | None:
     """Where a settings module reads environment variables, and the names it reads: a
     pydantic ``BaseSettings`` class (its fields), or, in a module named like settings or
     config, ``os.getenv("NAME")``/``os.environ["NAME"]``/decouple reads of a literal name
     that is not one every process has (HOME, CI, ...)."""
-    for cls in file.nodes(ast.ClassDef):
+    for cls in sorted(file.nodes(ast.ClassDef), key=lambda c: c.lineno):
         if any((dotted_name(b) or "").rsplit(".", 1)[-1] == "BaseSettings" for b in cls.bases):
             fields = [
                 s.target.id.upper()
                 for s in cls.body
                 if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
             ]
-            return cls.lineno, fields
+            return [cls.lineno, fields]
     stem = file.posix_path.stem
     if stem not in _SETTINGS_STEMS and "settings" not in file.posix_path.parts[:-1]:
         return None
@@ -670,7 +671,7 @@ def _settings_read(file: FileContext) -> tuple[int, list[str]] | None:
     kept = sorted((n, name) for n, name in reads if name and name not in _STANDARD_VARIABLES)
     if not kept:
         return None
-    return kept[0][0], [name for _, name in kept]
+    return [kept[0][0], [name for _, name in kept]]
 
 
 def _first_string(args: Iterable[ast.expr]) -> str:
@@ -687,6 +688,7 @@ def _first_string(args: Iterable[ast.expr]) -> str:
     severity="critical",
     confidence=90,
     category="project",
+    summarize=summarize_settings,
     explanation=(
         "A `.env` file holds the values one machine runs with, secrets included. Once it "
         "is committed, every clone, fork, CI log and backup has the database password and "
@@ -732,13 +734,11 @@ def check_dotenv(ctx: ProjectContext) -> Iterator[Hit]:
                     path=rel,
                 )
     documented = {str(PurePosixPath(rel).parent) for rel in env_files}
-    for path in ctx.paths:
-        if _in_tests(path) or not _may_read_env(ctx, path):
+    settings = ctx.summaries(summarize_settings)
+    for path in sorted(settings):
+        if _in_tests(path):
             continue
-        file = ctx.file(path)
-        found = _settings_read(file) if file is not None else None
-        if found is None:
-            continue
+        found = settings[path]
         folders = {str(p) for p in PurePosixPath(path).parents}
         if folders & documented:
             return
@@ -755,12 +755,3 @@ def check_dotenv(ctx: ProjectContext) -> Iterator[Hit]:
             path=path,
         )
         return
-
-
-def _may_read_env(ctx: ProjectContext, path: str) -> bool:
-    """A cheap text filter before parsing a file."""
-    try:
-        text = (ctx.root / path).read_text("utf-8", errors="ignore")
-    except OSError:
-        return False
-    return "BaseSettings" in text or "environ" in text or "getenv" in text or "decouple" in text
