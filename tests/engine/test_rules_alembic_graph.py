@@ -98,3 +98,17 @@ def test_al008_leaves_an_empty_downgrade_to_al001(check_rule: CheckRule) -> None
     assert check_rule("AL008", AL008_EMPTY_DOWNGRADE, "db/versions/x.py") == []
     filled = AL008_EMPTY_DOWNGRADE.replace("    pass", '    op.drop_table("t")')
     assert check_rule("AL008", filled, "db/versions/x.py") == [4]
+
+
+def test_al007_gives_the_same_answer_from_cached_summaries(tmp_path: Path) -> None:
+    root, cache_dir = tmp_path / "repo", tmp_path / "cache"
+    _revision(root, "alembic/versions/001_base.py", '"001"', "None")
+    _revision(root, "alembic/versions/002_a.py", '"002"', '"001"')
+    _revision(root, "alembic/versions/003_b.py", '"003"', '"001"')
+    cold = review(root, rule_ids=["AL007"], jobs=1, cache_dir=cache_dir).issues
+    (root / "alembic/versions/002_a.py").write_text(
+        (root / "alembic/versions/002_a.py").read_text() + "\n# touched\n"
+    )
+    warm = review(root, rule_ids=["AL007"], jobs=1, cache_dir=cache_dir).issues
+    assert [(i.path, i.line) for i in cold] == [(i.path, i.line) for i in warm]
+    assert [(i.path, i.line) for i in warm] == [("alembic/versions/003_b.py", 3)]

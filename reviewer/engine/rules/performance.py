@@ -12,7 +12,7 @@ from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.alembic import is_revision_file
 from reviewer.engine.rules.fastapi_routes import routes
-from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name, loops_in
+from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name
 from reviewer.engine.rules.sqlalchemy import _model_classes, _session_like_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -250,29 +250,35 @@ def _many_rows(arg: ast.expr, per_row: set[str]) -> bool:
     return isinstance(arg, ast.Name) and arg.id not in per_row
 
 
-def _per_row_inserts(
-    ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While
-) -> Iterator[ast.Call]:
+def _execute_insert(ctx: FileContext, call: ast.Call) -> bool:
+    return (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr in {"execute", "exec"}
+        and bool(call.args)
+        and _insert_statement(ctx, call.args[0])
+    )
+
+
+def _per_row(call: ast.Call, loop: ast.For | ast.AsyncFor | ast.While) -> bool:
+    """Whether an INSERT executed in ``loop`` sends one row per iteration (its
+    parameters are not a list of rows, and the loop is not over a literal list)."""
     per_row: set[str] = set()
     if isinstance(loop, ast.For | ast.AsyncFor):
+        if _literal_collection(loop.iter):
+            return False
         per_row = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
-    calls = sorted(calls_in(loop.body), key=lambda c: (c.lineno, c.col_offset))
-    for call in calls:
-        if (
-            isinstance(call.func, ast.Attribute)
-            and call.func.attr in {"execute", "exec"}
-            and call.args
-            and _insert_statement(ctx, call.args[0])
-            and not (len(call.args) > 1 and _many_rows(call.args[1], per_row))
-        ):
-            yield call
+    return not (len(call.args) > 1 and _many_rows(call.args[1], per_row))
+
+
+def _flushes_per_row(call: ast.Call, loop: ast.For | ast.AsyncFor | ast.While) -> bool:
+    """``session.add()`` in a loop that also flushes that session and does not commit."""
+    if isinstance(loop, ast.For | ast.AsyncFor) and _literal_collection(loop.iter):
+        return False
+    calls = list(calls_in(loop.body))
     if any(_session_call(c, "commit") for c in calls):
-        return  # the per-row commit is SA009's finding; fixing it fixes the inserts too
-    flushed = {_receiver(c) for c in calls if _session_call(c, "flush")}
-    for call in calls:
-        if _session_call(call, "add") and _receiver(call) in flushed:
-            yield call
-            break
+        return False  # the per-row commit is SA009's finding; fixing it fixes the inserts
+    receiver = _receiver(call)
+    return any(_session_call(c, "flush") and _receiver(c) == receiver for c in calls)
 
 
 @rule(
@@ -312,30 +318,19 @@ def check_inserts_in_loop(ctx: FileContext) -> Iterator[Hit]:
         return  # neither an INSERT nor add-then-flush can be written without these words
     if _is_test_file(ctx) or is_revision_file(ctx):
         return
-    seen: set[int] = set()
-    scopes: list[ast.AST] = [
-        ctx.tree,
-        *ctx.nodes(ast.FunctionDef),
-        *ctx.nodes(ast.AsyncFunctionDef),
-    ]
-    loops = sorted(
-        (loop for scope in scopes for loop in loops_in(scope)),
-        key=lambda n: (n.lineno, n.col_offset),
-    )
-    for loop in loops:
-        if isinstance(loop, ast.For | ast.AsyncFor) and _literal_collection(loop.iter):
-            for call in calls_in(loop.body):
-                seen.add(id(call))
-            continue
-        for call in _per_row_inserts(ctx, loop):
-            if id(call) in seen:
-                continue
-            seen.add(id(call))
-            if last_name(call.func) == "add":
-                message = "add() then flush() on every iteration: one INSERT round trip per row"
-            else:
-                message = "INSERT executed once per iteration: send the rows in one statement"
-            yield Hit.at(call, message)
+    for call in ctx.nodes(ast.Call):
+        if _execute_insert(ctx, call):
+            loop = ctx.loop_around(call)
+            if loop is not None and _per_row(call, loop):
+                yield Hit.at(
+                    call, "INSERT executed once per iteration: send the rows in one statement"
+                )
+        elif _session_call(call, "add"):
+            loop = ctx.loop_around(call)
+            if loop is not None and _flushes_per_row(call, loop):
+                yield Hit.at(
+                    call, "add() then flush() on every iteration: one INSERT round trip per row"
+                )
 
 
 # --------------------------------------------------------------------------------------
