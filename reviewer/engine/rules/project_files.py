@@ -97,11 +97,13 @@ def check_tool_config_files(ctx: ProjectContext) -> Iterator[Hit]:
         tools = [(n, s) for n, s in ff.ini_sections(files.lines(name)) if _TOOL_SECTION.match(s)]
         if tools:
             listed = ", ".join(f"`[{s}]`" for _, s in tools[:6])
+            flake8 = any(s.lower() == "flake8" for _, s in tools)
             yield Hit(
                 tools[0][0],
                 0,
                 f"`{name}` holds tool configuration ({listed}); move it to the matching "
-                "`[tool.*]` tables of pyproject.toml.",
+                "`[tool.*]` tables of pyproject.toml"
+                + (" (flake8 cannot read pyproject.toml; ruff can replace it)." if flake8 else "."),
                 path=name,
             )
 
@@ -417,6 +419,36 @@ def _dev_image(rel: str) -> bool:
     return bool(words & _DEV_IMAGE_WORDS) or _in_tests(rel)
 
 
+# Official service images whose own entrypoint switches to an unprivileged user (the
+# database or broker never runs as root), as long as the Dockerfile keeps that entrypoint.
+_SELF_DROPPING_IMAGES = frozenset(
+    {
+        "postgres",
+        "postgis/postgis",
+        "mysql",
+        "mariadb",
+        "redis",
+        "mongo",
+        "rabbitmq",
+        "memcached",
+        "elasticsearch",
+    }
+)
+
+
+def _image_name(image: str) -> str:
+    """``docker.io/library/postgres:16-alpine@sha256:..`` -> ``postgres``."""
+    name = image.lower().split("@", 1)[0]
+    if ":" in name.rsplit("/", 1)[-1]:
+        name = name.rsplit(":", 1)[0]
+    parts = name.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]  # a registry host
+    if parts[:1] == ["library"]:
+        parts = parts[1:]
+    return "/".join(parts)
+
+
 def _non_root_image(image: str) -> bool:
     """Base images documented to run as a non-root user by default."""
     lowered = image.lower()
@@ -431,6 +463,7 @@ class _Stage:
         self.user_line: int = parent.user_line if parent else 0
         self.non_root_base: bool = parent.non_root_base if parent else _non_root_image(image)
         self.drops: bool = parent.drops if parent else False
+        self.own_entrypoint: bool = parent.own_entrypoint if parent else False
         self.variables: dict[str, str] = dict(parent.variables) if parent else {}
 
 
@@ -490,6 +523,8 @@ def _final_stage(instructions: list[ff.Instruction]) -> _Stage | None:
             current.user_line = ins.line
         elif ins.keyword in {"ENTRYPOINT", "CMD"}:
             current.drops = bool(_DROPS_PRIVILEGES.search(ins.args))
+            if ins.keyword == "ENTRYPOINT":
+                current.own_entrypoint = True
     return current
 
 
@@ -530,7 +565,9 @@ def check_container_user(ctx: ProjectContext) -> Iterator[Hit]:
     """The final stage of each Dockerfile: no ``USER`` (and none inherited from an earlier
     stage it builds on) lands on its ``FROM``; a last ``USER root``/``USER 0`` lands on
     that line. Not flagged: a user given by a variable with no known value, base images
-    that run as non-root by default (``*nonroot*``, Chainguard), an ``ENTRYPOINT``/
+    that run as non-root by default (``*nonroot*``, Chainguard), official database and
+    broker images that switch user in their own entrypoint (postgres, redis, ...), an
+    ``ENTRYPOINT``/
     ``CMD`` that drops privileges itself (gosu, su-exec, setpriv), and images that are
     never deployed (``Dockerfile.dev``, ``Dockerfile.test``, ``e2e.Dockerfile``, files
     under tests/ or docs/)."""
@@ -540,6 +577,8 @@ def check_container_user(ctx: ProjectContext) -> Iterator[Hit]:
             continue
         stage = _final_stage(ff.dockerfile_instructions(files.lines(rel)))
         if stage is None or stage.drops:
+            continue
+        if _image_name(stage.image) in _SELF_DROPPING_IMAGES and not stage.own_entrypoint:
             continue
         if stage.user is None:
             if not stage.non_root_base:
@@ -607,7 +646,13 @@ def _secret_value(entry: ff.EnvEntry) -> bool:
     return not (_NOT_SECRET_VALUE.match(value) or _PLACEHOLDER.match(value))
 
 
-_TEST_PARTS = frozenset({"tests", "test", "testing", "fixtures", "testdata", "docs", "examples"})
+_TEST_PARTS = frozenset(
+    {"tests", "test", "testing", "fixtures", "testdata", "docs", "docs_src", "examples", "example"}
+)
+
+
+# Folders of helper scripts and CI jobs: their settings are the CI's, not the app's.
+_TOOLING_PARTS = frozenset({"scripts", "tools", "bin", ".github", "bench", "benchmarks"})
 
 
 def _in_tests(rel: str) -> bool:
@@ -715,8 +760,8 @@ def check_dotenv(ctx: ProjectContext) -> Iterator[Hit]:
     folders): each line giving a secret-looking key a real value, or a URL with a
     password, is Critical. Placeholders (``changeme``, ``<token>``, ``${VAR}``, empty),
     numbers and booleans are not values to leak. Then, when a settings module reads the
-    environment and no dotenv file is committed in its folder or any folder above it,
-    one Suggestion on that settings module."""
+    environment and no dotenv file is committed anywhere in the repository (outside
+    tests and docs), one Suggestion on that settings module."""
     files = for_project(ctx)
     env_files = files.dotenvs()
     for rel in env_files:
@@ -733,16 +778,15 @@ def check_dotenv(ctx: ProjectContext) -> Iterator[Hit]:
                     "file from git, rotate the value and commit an example file instead.",
                     path=rel,
                 )
-    documented = {str(PurePosixPath(rel).parent) for rel in env_files}
+    # Any committed dotenv file (an example next to docker-compose.yml, a placeholder-only
+    # .env) already tells a newcomer which variables exist.
+    if any(not _in_tests(rel) for rel in env_files):
+        return
     settings = ctx.summaries(summarize_settings)
     for path in sorted(settings):
-        if _in_tests(path):
+        if _in_tests(path) or _TOOLING_PARTS & set(PurePosixPath(path).parts[:-1]):
             continue
-        found = settings[path]
-        folders = {str(p) for p in PurePosixPath(path).parents}
-        if folders & documented:
-            return
-        line, names = found
+        line, names = settings[path]
         shown = ", ".join(f"`{n}`" for n in names[:4]) + (", ..." if len(names) > 4 else "")
         yield Hit(
             line,
