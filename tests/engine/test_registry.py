@@ -68,6 +68,9 @@ CHECKLIST = {
     "PR004": ("suggestion", "tooling"),
     "PR005": ("important", ""),
     "PR006": ("critical", ""),
+    "CQ004": ("critical", ""),
+    "CQ005": ("critical", ""),
+    "CQ007": ("suggestion", ""),
 }
 
 

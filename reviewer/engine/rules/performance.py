@@ -182,10 +182,10 @@ def check_unbounded_list(ctx: FileContext) -> Iterator[Hit]:
     if "all(" not in ctx.source:
         return  # no .all() / .fetchall() call anywhere
     for route in routes(ctx):
-        if route.method != "get" or _paginated(route.func, route.decorator):
+        if route.method != "get":
             continue
         call = _returned_unbounded(route.func)
-        if call is not None:
+        if call is not None and not _paginated(route.func, route.decorator):
             yield Hit.at(
                 call,
                 f"`{route.func.name}` returns every row of this query: add a limit and "

@@ -1,0 +1,458 @@
+"""Security rules: hard-coded secrets (CQ004), weak password hashing and JWTs decoded
+without verification (CQ005)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from reviewer.engine.context import FileContext
+from reviewer.engine.names import dotted_name
+from reviewer.engine.registry import Hit, rule
+from reviewer.engine.rules.helpers import keyword
+
+
+def _is_test_file(ctx: FileContext) -> bool:
+    parts = ctx.posix_path.parts
+    stem = ctx.posix_path.stem
+    return (
+        stem.startswith("test_")
+        or stem.endswith("_test")
+        or stem == "conftest"
+        or any(p in {"tests", "test", "testing"} for p in parts[:-1])
+    )
+
+
+# --------------------------------------------------------------------------------------
+# CQ004: hard-coded secrets
+
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "secretkey"}
+)
+_KEY_OWNERS = frozenset(
+    {
+        "api",
+        "secret",
+        "private",
+        "access",
+        "signing",
+        "encryption",
+        "auth",
+        "jwt",
+        "hmac",
+        "master",
+        "client",
+        "license",
+        "webhook",
+        "stripe",
+        "sendgrid",
+        "openai",
+        "anthropic",
+    }
+)
+# Values that stand for "put the real one here" (or are dev-only on purpose).
+_PLACEHOLDER_WORDS = (
+    "change",
+    "xxx",
+    "your",
+    "example",
+    "placeholder",
+    "dummy",
+    "sample",
+    "todo",
+    "fixme",
+    "insecure",
+    "test",
+    "fake",
+    "replace",
+    "password",
+    "secret",
+    "default",
+    "local",
+    "dev",
+    "<",
+    "{",
+    "$",
+    "%(",
+    "***",
+    "...",
+)
+# Files whose values are throwaway on purpose: examples, templates, dev settings.
+_EXAMPLE_WORDS = ("example", "sample", "template", "fixture", "dummy", "fake", "mock")
+_DEV_STEMS = frozenset({"local", "dev", "development", "test", "testing", "ci"})
+_DOC_DIRS = frozenset({"docs", "doc", "examples", "example", "samples", "fixtures"})
+
+_KNOWN_TOKENS = re.compile(
+    r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # AWS access key id
+    r"|\bgh[pousr]_[A-Za-z0-9]{36,}"  # GitHub tokens
+    r"|\bgithub_pat_[A-Za-z0-9_]{40,}"
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}"  # Slack
+    r"|\b[sr]k_live_[A-Za-z0-9]{16,}"  # Stripe live keys
+    r"|\bAIza[0-9A-Za-z_\-]{35}"  # Google API key
+    r"|\bsk-(?:ant-|proj-)?[A-Za-z0-9_\-]{32,}"  # OpenAI / Anthropic
+    r"|-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED )?PRIVATE KEY-----"
+)
+_URL_CREDENTIALS = re.compile(
+    r"\b[a-z][a-z0-9+.\-]*://(?P<user>[^:/@\s'\"]+):(?P<password>[^@\s'\"]+)@(?P<host>[^/:\s'\"?]+)"
+)
+_DEV_HOSTS = frozenset(
+    {
+        "localhost",
+        "127.0.0.1",
+        "0.0.0.0",  # noqa: S104 (a host name compared, not bound)
+        "db",
+        "database",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "redis",
+        "rabbitmq",
+        "broker",
+        "host",
+        "hostname",
+        "example.com",
+    }
+)
+_DEV_PASSWORDS = frozenset(
+    {"pass", "postgres", "root", "admin", "user", "guest", "mysql", "redis", "rabbitmq"}
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _name_parts(name: str) -> list[str]:
+    return [p for p in _CAMEL.sub("_", name).lower().split("_") if p]
+
+
+def secret_name(name: str) -> bool:
+    """``SECRET_KEY``, ``db_password``, ``apiKey``, ``auth_token``; not ``token_type``,
+    ``PASSWORD_FIELD``, ``TOKEN_URL`` (the secret word must end the name)."""
+    parts = _name_parts(name)
+    if not parts:
+        return False
+    if parts[-1] in _SECRET_WORDS:
+        return True
+    return parts[-1] == "key" and len(parts) > 1 and parts[-2] in _KEY_OWNERS
+
+
+def _placeholder(value: str) -> bool:
+    lowered = value.lower()
+    return any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(value)) <= 3
+
+
+def _looks_secret(value: str, name: str) -> bool:
+    """A literal that could be a real credential: long enough, one word, not a
+    placeholder, not a name or a path, and (for keys and tokens) of mixed characters."""
+    is_password = _name_parts(name)[-1] in {"password", "passwd", "pwd", "passphrase"}
+    if len(value) < (8 if is_password else 16) or any(c.isspace() for c in value):
+        return False
+    if _placeholder(value) or "://" in value or value.startswith(("/", ".")):
+        return False
+    if re.fullmatch(r"[a-z][a-z_\-.:]*|[A-Z][A-Za-z\-_]*", value):
+        return False  # a word or an identifier: a header, a cookie name, a scheme
+    classes = sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        )
+    )
+    return classes >= 2
+
+
+def _skipped_file(ctx: FileContext) -> bool:
+    parts = [p.lower() for p in ctx.posix_path.parts]
+    stem = ctx.posix_path.stem.lower()
+    if _is_test_file(ctx) or any(p in _DOC_DIRS for p in parts[:-1]):
+        return True
+    if any(word in p for p in parts for word in _EXAMPLE_WORDS):
+        return True
+    return stem in _DEV_STEMS or stem.endswith(("_dev", "_local", "_test", "_example"))
+
+
+def _target_name(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return None
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _named_secrets(ctx: FileContext) -> Iterator[tuple[ast.expr, str]]:
+    """(value node, name) for literals given to a secret-looking name: assignments,
+    class fields, keyword arguments and dict entries."""
+    for node in ctx.nodes(ast.Assign):
+        for target in node.targets:
+            name = _target_name(target)
+            if name:
+                yield node.value, name
+    for ann in ctx.nodes(ast.AnnAssign):
+        name = _target_name(ann.target)
+        if name and ann.value is not None:
+            yield ann.value, name
+    for call in ctx.nodes(ast.Call):
+        for kw in call.keywords:
+            if kw.arg:
+                yield kw.value, kw.arg
+    for mapping in ctx.nodes(ast.Dict):
+        for key, value in zip(mapping.keys, mapping.values, strict=True):
+            key_text = _string(key)
+            if key_text and key_text.replace("-", "_").isidentifier():
+                yield value, key_text.replace("-", "_")
+
+
+def _url_secret(value: str) -> bool:
+    match = _URL_CREDENTIALS.search(value)
+    if match is None:
+        return False
+    user, password, host = match["user"], match["password"], match["host"].lower()
+    if host in _DEV_HOSTS or host.endswith((".local", ".localhost", ".example", ".invalid")):
+        return False
+    lowered = password.lower()
+    return not (lowered == user.lower() or lowered in _DEV_PASSWORDS or _placeholder(password))
+
+
+@rule(
+    id="CQ004",
+    title="Hard-coded secret",
+    severity="critical",
+    confidence=70,
+    category="quality",
+    explanation=(
+        "A password, API key, signing secret or database URL with its password written "
+        "into the code is readable by everyone who can read the repository, stays in "
+        "its history after it is removed, and ends up in every copy, fork and backup. "
+        "Anyone holding it can sign tokens or reach the service it protects. Rotate the "
+        "value (it must be considered leaked) and read it at start-up from the "
+        "environment or a secret store, through the settings object. Tests, example and "
+        "template files, dev-only settings and obvious placeholders (`changeme`, empty "
+        "strings, `<your-key>`) are not flagged, nor are URLs pointing at localhost or a "
+        "docker-compose service."
+    ),
+    before=(
+        'SECRET_KEY = "9f3b1c0e6d2a4b8f9e7c5a3d1b0f2e4c"\n'
+        'DATABASE_URL = "postgresql://app:Tr0ub4dor3@db.prod.internal/app"\n'
+    ),
+    after=(
+        "class Settings(BaseSettings):\n    secret_key: SecretStr\n    database_url: PostgresDsn\n"
+    ),
+)
+def check_hard_coded_secrets(ctx: FileContext) -> Iterator[Hit]:
+    """String literals given to a name that ends in a secret word (``password``,
+    ``token``, ``secret``, ``api_key`` ...) that look like a credential; URLs carrying a
+    password for a non-local host; well-known token formats (AWS, GitHub, Slack, Stripe,
+    Google, OpenAI/Anthropic keys, PEM private keys). One finding per line; the message
+    never repeats the value."""
+    if _skipped_file(ctx):
+        return
+    flagged: set[int] = set()
+    for value_node, name in _named_secrets(ctx):
+        value = _string(value_node)
+        if value is None or value_node.lineno in flagged:
+            continue
+        if secret_name(name) and _looks_secret(value, name):
+            flagged.add(value_node.lineno)
+            yield Hit.at(
+                value_node,
+                f"`{name}` is a literal in the code: read it from the environment or a "
+                "secret store, and rotate it",
+            )
+    source = ctx.source
+    if "://" not in source and not _KNOWN_TOKENS.search(source):
+        return
+    docstrings = {
+        id(stmt.value) for stmt in ctx.nodes(ast.Expr) if isinstance(stmt.value, ast.Constant)
+    }
+    for constant in ctx.nodes(ast.Constant):
+        text = constant.value
+        if not isinstance(text, str) or id(constant) in docstrings:
+            continue
+        if constant.lineno in flagged:
+            continue
+        token = _KNOWN_TOKENS.search(text)
+        if token is not None and not _placeholder(token.group(0)):
+            flagged.add(constant.lineno)
+            yield Hit.at(
+                constant,
+                "a credential in a well-known format is written in the code: revoke it and "
+                "load it from the environment",
+                confidence=90,
+            )
+        elif "://" in text and _url_secret(text):
+            flagged.add(constant.lineno)
+            yield Hit.at(
+                constant,
+                "a connection URL with its password is written in the code: build it from "
+                "settings read from the environment",
+                confidence=80,
+            )
+
+
+# --------------------------------------------------------------------------------------
+# CQ005: weak password hashing, JWT without verification
+
+_FAST_HASHES = frozenset(
+    {
+        "md5",
+        "sha1",
+        "sha224",
+        "sha256",
+        "sha384",
+        "sha512",
+        "sha3_256",
+        "sha3_512",
+        "blake2b",
+        "blake2s",
+    }
+)
+_PASSWORD_PARTS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
+# Names that contain "password" but hold something high-entropy (a reset token) or
+# already derived (a hash, a salt).
+_NOT_PASSWORD_PARTS = frozenset({"token", "reset", "link", "url", "key", "hash", "hashed", "salt"})
+
+
+def _password_like(name: str) -> bool:
+    parts = set(_name_parts(name))
+    return bool(parts & _PASSWORD_PARTS) and not parts & _NOT_PASSWORD_PARTS
+
+
+def _mentions_password(node: ast.AST) -> str | None:
+    for inner in ast.walk(node):
+        name = None
+        if isinstance(inner, ast.Name):
+            name = inner.id
+        elif isinstance(inner, ast.Attribute):
+            name = inner.attr
+        if name and _password_like(name):
+            return name
+    return None
+
+
+def _fast_hash(ctx: FileContext, call: ast.Call) -> str | None:
+    """``hashlib.sha256`` / ``hashlib.new("md5")``: the algorithm name, else None."""
+    qualified = ctx.qualified(call.func) or ""
+    if not qualified.startswith("hashlib."):
+        return None
+    algorithm = qualified.removeprefix("hashlib.")
+    if algorithm == "new" and call.args:
+        algorithm = (_string(call.args[0]) or "").lower()
+        return algorithm if algorithm in _FAST_HASHES else None
+    return algorithm if algorithm in _FAST_HASHES else None
+
+
+def _hash_objects(ctx: FileContext) -> dict[str, str]:
+    """Variables bound to a fast hash object (``h = hashlib.md5()``)."""
+    found = {}
+    for node in ctx.nodes(ast.Assign):
+        if isinstance(node.value, ast.Call) and (algorithm := _fast_hash(ctx, node.value)):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = algorithm
+    return found
+
+
+def _jwt_unverified(ctx: FileContext, call: ast.Call) -> str | None:
+    if ctx.qualified(call.func) not in {"jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"}:
+        return None
+    options = keyword(call, "options")
+    if options is not None and isinstance(options.value, ast.Dict):
+        for key, value in zip(options.value.keys, options.value.values, strict=True):
+            if (
+                _string(key) == "verify_signature"
+                and isinstance(value, ast.Constant)
+                and value.value is False
+            ):
+                return "verify_signature is turned off"
+    verify = keyword(call, "verify")
+    if (
+        verify is not None
+        and isinstance(verify.value, ast.Constant)
+        and verify.value.value is False
+    ):
+        return "verify=False skips the signature check"
+    algorithms = keyword(call, "algorithms")
+    if (
+        algorithms is not None
+        and isinstance(algorithms.value, ast.List | ast.Tuple)
+        and any((_string(e) or "").lower() == "none" for e in algorithms.value.elts)
+    ):
+        return 'algorithm "none" accepts unsigned tokens'
+    return None
+
+
+@rule(
+    id="CQ005",
+    title="Weak password hashing or JWT accepted without verification",
+    severity="critical",
+    confidence=80,
+    category="quality",
+    explanation=(
+        "MD5, SHA-1 and even SHA-256 are built to be fast: a leaked table of such "
+        "password hashes is cracked at billions of guesses per second, salt or not. "
+        "Passwords need a slow, salted key-derivation function: argon2 or bcrypt (through "
+        "`argon2-cffi`, `bcrypt` or `pwdlib`/`passlib`), or `hashlib.scrypt` / "
+        "`pbkdf2_hmac` with a high work factor. Likewise a JWT decoded with signature "
+        "verification turned off (`verify_signature: False`, `verify=False`, algorithm "
+        "`none`) accepts any token a client forges, so whoever edits the payload chooses "
+        "their user and their rights. Decode with the key and an explicit list of "
+        "algorithms. Hashing tokens, files or cache keys with SHA-256 is fine and is not "
+        "flagged; nor is code in tests."
+    ),
+    before=(
+        "def hash_password(password: str) -> str:\n"
+        "    return hashlib.sha256(password.encode()).hexdigest()\n"
+        "\n"
+        'claims = jwt.decode(token, options={"verify_signature": False})\n'
+    ),
+    after=(
+        "hasher = PasswordHash.recommended()  # pwdlib, argon2\n"
+        "\n"
+        "def hash_password(password: str) -> str:\n"
+        "    return hasher.hash(password)\n"
+        "\n"
+        'claims = jwt.decode(token, settings.jwt_key, algorithms=["HS256"])\n'
+    ),
+)
+def check_weak_crypto(ctx: FileContext) -> Iterator[Hit]:
+    """``hashlib.<fast hash>(...)`` (or ``hashlib.new``, or ``.update()`` on such an
+    object) fed with a value whose name says password; ``jwt.decode`` (PyJWT or
+    python-jose) with ``options={"verify_signature": False}``, ``verify=False`` or
+    ``algorithms=["none"]``."""
+    if _is_test_file(ctx) or not ("hashlib" in ctx.source or "jwt" in ctx.source):
+        return
+    objects: dict[str, str] | None = None
+    for call in ctx.nodes(ast.Call):
+        algorithm = _fast_hash(ctx, call)
+        if algorithm is not None:
+            data = [*call.args[1:]] if ctx.qualified(call.func) == "hashlib.new" else call.args
+            name = next((n for a in data if (n := _mentions_password(a))), None)
+            if name:
+                yield Hit.at(
+                    call,
+                    f"`{name}` hashed with {algorithm}, a fast hash: use argon2, bcrypt or "
+                    "scrypt for passwords",
+                )
+            continue
+        if isinstance(call.func, ast.Attribute) and call.func.attr == "update" and call.args:
+            if objects is None:
+                objects = _hash_objects(ctx)
+            receiver = dotted_name(call.func.value) or ""
+            name = _mentions_password(call.args[0])
+            if receiver in objects and name:
+                yield Hit.at(
+                    call,
+                    f"`{name}` hashed with {objects[receiver]}, a fast hash: use argon2, "
+                    "bcrypt or scrypt for passwords",
+                )
+            continue
+        problem = _jwt_unverified(ctx, call)
+        if problem:
+            yield Hit.at(call, f"JWT decoded without verifying it: {problem}", confidence=90)

@@ -1,0 +1,71 @@
+from collections.abc import Callable
+
+HANDLERS: dict[str, Callable] = {}
+PLUGINS: list[type] = []
+DEFAULTS = {"page_size": 50}
+_engine = None
+_ready = False
+ALLOWED = ["a", "b"]
+
+
+def handler(name: str):
+    def decorate(func: Callable) -> Callable:
+        HANDLERS[name] = func
+        return func
+
+    return decorate
+
+
+def register_plugin(cls: type) -> None:
+    PLUGINS.append(cls)
+
+
+class Base:
+    def __init_subclass__(cls) -> None:
+        PLUGINS.append(cls)
+
+
+def get_engine():
+    global _engine
+    if _engine is None:
+        _engine = object()
+    return _engine
+
+
+def mark_ready() -> None:
+    global _ready
+    _ready = True
+
+
+def settings(overrides: dict) -> dict:
+    merged = dict(DEFAULTS)
+    merged.update(overrides)
+    return merged
+
+
+def allowed(extra: list[str]) -> list[str]:
+    ALLOWED = ["c"]
+    ALLOWED.extend(extra)
+    return ALLOWED
+
+
+def local_copy(items):
+    seen = set()
+    for item in items:
+        seen.add(item)
+    return seen
+
+
+def lookup(key: str):
+    return DEFAULTS.get(key)
+
+
+class Cache:
+    items: dict = {}
+
+    def put(self, key, value) -> None:
+        self.items[key] = value
+
+
+PLUGINS.append(Base)
+DEFAULTS["debug"] = False

@@ -1,0 +1,6 @@
+CALLS = []
+
+
+def test_records():
+    CALLS.append(1)
+    assert CALLS
