@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.models import Group
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
@@ -89,33 +89,91 @@ class Agenda:
         return self.new_total > len(self.new)
 
 
-def _bounded(qs: QuerySet[Finding]) -> tuple[list[Finding], int]:
+# Above this many findings expected in a section, walking finding_status_severity in
+# (severity, id) order meets LISTED matches quickly; below it, the walk could cover every
+# open finding before it meets a handful, and reading the few matches and sorting is cheap.
+WALK_ABOVE = 5000
+# Scans in a window up to which their ids are sent as a list (see window_ids).
+LITERAL_SCANS = 500
+ScanIds = list[int] | QuerySet[Scan, int]
+
+
+def in_order(qs: QuerySet[Finding], expected: int) -> QuerySet[Finding]:
+    """(severity, id) order, spelled so that the plan suits the expected size (below)."""
+    if expected > WALK_ABOVE:
+        return qs.order_by("severity", "id")
+    return qs.order_by(F("severity") + 0, "id")
+
+
+def summarised_moves(scans: QuerySet[Scan]) -> dict[int, tuple[int, int]]:
+    """(new, fixed) per project as the scans' summaries counted them (backfills add no
+    new problems): they choose the plans and name the projects with new problems."""
+    rows = (
+        scans.values("project_id")
+        .annotate(
+            new=Sum("summary__new_count", filter=~Q(trigger=Scan.Trigger.BACKFILL)),
+            fixed=Sum("summary__fixed_count"),
+        )
+        .order_by()
+    )
+    return {r["project_id"]: (r["new"] or 0, r["fixed"] or 0) for r in rows}
+
+
+def _bounded(qs: QuerySet[Finding], expected: int) -> tuple[list[Finding], int]:
     """The first LISTED rows in (severity, id) order, shown by severity and project name,
-    and the count, exact up to COUNTED (COUNTED + 1 means "more"). In a big week both stop
-    after a bounded walk of the index in that order (finding_status_severity);
-    in a quiet week PostgreSQL reads the few rows through the scan's index and sorts them."""
-    rows = list(qs.order_by("severity", "id")[:LISTED])
+    and the count, exact up to COUNTED (COUNTED + 1 means "more").
+
+    ``expected`` (from the window's scan summaries) picks the plan; PostgreSQL cannot, as
+    it estimates a week's share of findings from its share of scans, while new findings
+    cluster in a few scans. A big week walks the index in order and stops early; a quiet
+    one sorts by an expression the index does not provide, so its few rows are read
+    through the scans' indexes and sorted. Either way the result is the same."""
+    ordered = in_order(qs, expected)
+    rows = list(ordered[:LISTED])
     rows.sort(key=lambda f: (f.severity, f.project.name, f.pk))
-    return rows, qs.order_by("severity", "id").values("pk")[: COUNTED + 1].count()
+    return rows, ordered.values("pk")[: COUNTED + 1].count()
 
 
 def window_scans(project_ids: Collection[int], since: datetime, until: datetime) -> QuerySet[Scan]:
-    """The scans of these projects created in (since, until], as a subquery: a busy week
-    has thousands, and a literal list of their ids costs more to build and plan than the
-    lookups through the indexes on first_seen_scan / fixed_in_scan / the events' scan."""
+    """The scans of these projects created in (since, until]."""
     window = Q(created_at__gt=since, created_at__lte=until)
     return Scan.objects.filter(project_id__in=project_ids).filter(window).order_by()
 
 
-def new_in(findings: QuerySet[Finding], scans: QuerySet[Scan]) -> QuerySet[Finding]:
-    """Open critical and important new problems first seen in these scans: what
-    ``new_problems()`` means, with its backfill test done on the (few) scans."""
+def new_in(findings: QuerySet[Finding], regular_scans: ScanIds) -> QuerySet[Finding]:
+    """Open critical and important new problems first seen in these (not backfill) scans:
+    what ``new_problems()`` means, with its backfill test done on the (few) scans."""
     return findings.filter(
-        first_seen_scan__in=scans.exclude(trigger=Scan.Trigger.BACKFILL).values("pk"),
+        first_seen_scan__in=regular_scans,
         from_new_rule=False,
         severity__lte=Severity.IMPORTANT,  # a range keeps the index order
         status=Finding.Status.OPEN,
     )
+
+
+def window_ids(scans: QuerySet[Scan]) -> tuple[ScanIds, ScanIds, dict[int, tuple[int, int]]]:
+    """The window's scan ids (all, and not backfill) and its summarised moves. A usual
+    week's ids are a literal list, which PostgreSQL estimates from its statistics per scan
+    (new findings cluster in a few scans); a window of thousands stays a subquery."""
+    rows = list(
+        scans.values_list(
+            "pk", "project_id", "trigger", "summary__new_count", "summary__fixed_count"
+        )[: LITERAL_SCANS + 1]
+    )
+    if len(rows) > LITERAL_SCANS:
+        regular = scans.exclude(trigger=Scan.Trigger.BACKFILL)
+        return (
+            scans.values_list("pk", flat=True),
+            regular.values_list("pk", flat=True),
+            summarised_moves(scans),
+        )
+    moved: dict[int, tuple[int, int]] = {}
+    for _, project_id, trigger, new, fixed in rows:
+        was_new, was_fixed = moved.get(project_id, (0, 0))
+        new = 0 if trigger == Scan.Trigger.BACKFILL else new or 0
+        moved[project_id] = (was_new + new, was_fixed + (fixed or 0))
+    regular_ids = [pk for pk, _, trigger, *_ in rows if trigger != Scan.Trigger.BACKFILL]
+    return [pk for pk, *_ in rows], regular_ids, moved
 
 
 def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agenda:
@@ -123,22 +181,19 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
     projects = list(Project.objects.filter(team=team).order_by("name"))
     by_id = {p.pk: p for p in projects}
     scans = window_scans(by_id, since, until)
+    scan_ids, regular_ids, moved = window_ids(scans)
     findings = Finding.objects.filter(project_id__in=by_id).select_related("project", "assignee")
-    new, new_total = _bounded(new_in(findings, scans))
+    new, new_total = _bounded(new_in(findings, regular_ids), sum(n for n, _ in moved.values()))
     fixed, fixed_total = _bounded(
-        findings.filter(status=Finding.Status.FIXED, fixed_in_scan__in=scans.values("pk"))
+        findings.filter(status=Finding.Status.FIXED, fixed_in_scan__in=scan_ids),
+        sum(f for _, f in moved.values()),
     )
     reopened_ids = FindingEvent.objects.filter(
-        scan__in=scans.values("pk"), kind=FindingEvent.Kind.REOPENED
+        scan__in=scan_ids, kind=FindingEvent.Kind.REOPENED
     ).values("finding_id")
-    reopened, reopened_total = _bounded(findings.filter(pk__in=reopened_ids))
-    # Which projects have new problems: the summaries say so without counting findings.
-    with_new = {f.project_id for f in new} | set(
-        scans.exclude(trigger=Scan.Trigger.BACKFILL)
-        .filter(summary__new_count__gt=0)
-        .values_list("project_id", flat=True)
-        .distinct()
-    )
+    # Reopened findings are few (events of the window); no index orders them anyway.
+    reopened, reopened_total = _bounded(findings.filter(pk__in=reopened_ids), 0)
+    with_new = {f.project_id for f in new} | {pid for pid, (n, _) in moved.items() if n}
     return Agenda(
         since=since,
         new=new,

@@ -31,13 +31,23 @@ def _section(page: str, name: str) -> str:
     return page.split(f'id="{name}"')[1].split("</section>")[0]
 
 
+# The same agenda whichever plan is chosen: scan ids as a list or a subquery (a window of
+# thousands of scans), sorted rows or an ordered index walk (a week expected to be big).
+PLANS = [(500, 5000), (1, 5000), (500, -1), (1, -1)]
+
+
+@pytest.mark.parametrize(("literal_scans", "walk_above"), PLANS)
 def test_the_meeting_lists_the_first_rows_and_counts_the_rest(
     member_client: Client,
     team: Group,
     project_factory: Callable[..., Project],
     monkeypatch: pytest.MonkeyPatch,
+    literal_scans: int,
+    walk_above: int,
 ) -> None:
     monkeypatch.setattr(meetings, "LISTED", 4)
+    monkeypatch.setattr(meetings, "LITERAL_SCANS", literal_scans)
+    monkeypatch.setattr(meetings, "WALK_ABOVE", walk_above)
     shop, api = project_factory(name="shop"), project_factory(name="api")
     make_findings(shop, 5, scan=scan_at(shop, 2), severity=Severity.IMPORTANT, rule_id="SA001")
     make_findings(api, 2, scan=scan_at(api, 1), severity=Severity.CRITICAL, rule_id="AS001")
@@ -63,9 +73,17 @@ def test_the_meeting_lists_the_first_rows_and_counts_the_rest(
     assert "New critical and important findings (6+)" in _section(page, "new-findings")
 
 
+@pytest.mark.parametrize(("literal_scans", "walk_above"), PLANS)
 def test_a_quiet_meeting_has_no_more_link(
-    member_client: Client, team: Group, project_factory: Callable[..., Project]
+    member_client: Client,
+    team: Group,
+    project_factory: Callable[..., Project],
+    monkeypatch: pytest.MonkeyPatch,
+    literal_scans: int,
+    walk_above: int,
 ) -> None:
+    monkeypatch.setattr(meetings, "LITERAL_SCANS", literal_scans)
+    monkeypatch.setattr(meetings, "WALK_ABOVE", walk_above)
     shop = project_factory(name="shop")
     make_findings(shop, 2, scan=scan_at(shop, 2), severity=Severity.CRITICAL)
     fixed = make_findings(shop, 3, scan=scan_at(shop, 30))
