@@ -44,7 +44,14 @@ ROOT_FILES: tuple[str, ...] = (
     "pyrightconfig.json",
     ".pre-commit-config.yaml",
     "Makefile",
+    "justfile",
+    "Justfile",
     "noxfile.py",
+    ".gitlab-ci.yml",
+    ".travis.yml",
+    "azure-pipelines.yml",
+    "bitbucket-pipelines.yml",
+    "Jenkinsfile",
     "Pipfile",
     "Pipfile.lock",
     "uv.lock",
@@ -62,6 +69,7 @@ ROOT_GLOBS: tuple[str, ...] = (
     "requirements/*.txt",
     ".github/workflows/*.yml",
     ".github/workflows/*.yaml",
+    ".circleci/*.yml",
 )
 #: Dockerfiles and dotenv files are looked for this many folders below the root, at most
 #: this many of them (a generated tree with thousands of them says nothing more).

@@ -265,7 +265,25 @@ _CHECKER_WORD = re.compile(
     r"(?<![\w-])(ruff|mypy|pyright|basedpyright|flake8|pylint|pytype|pyre)(?![\w-])"
 )
 # Files that run tools (hooks, CI jobs, task runners): a checker named there is set up.
-_RUNNERS = (".pre-commit-config.yaml", "Makefile", "noxfile.py", "tox.ini")
+_RUNNERS = (
+    ".pre-commit-config.yaml",
+    "Makefile",
+    "justfile",
+    "Justfile",
+    "noxfile.py",
+    "tox.ini",
+    ".gitlab-ci.yml",
+    ".travis.yml",
+    "azure-pipelines.yml",
+    "bitbucket-pipelines.yml",
+    "Jenkinsfile",
+)
+# A pyproject string that installs or runs a checker: a hatch/pdm/poe environment's
+# dependency (``"ruff>=0.6"``) or script (``lint = "ruff check ."``).
+_CHECKER_STRING = re.compile(
+    r"[\"']\s*(?:(?:uv|poetry|pdm|hatch) run\s+|python -m\s+)?"
+    r"(ruff|mypy|pyright|basedpyright|flake8|pylint|pytype)(?![\w-])"
+)
 
 
 def _checker_configured(files: RepoFiles, pyproject: dict[str, Any]) -> bool:
@@ -275,7 +293,9 @@ def _checker_configured(files: RepoFiles, pyproject: dict[str, Any]) -> bool:
         return True
     if any(_CHECKER_SECTION.match(s) for _, s in ff.ini_sections(files.lines("setup.cfg"))):
         return True
-    runners = [*_RUNNERS, *files.matching(".github/workflows/*")]
+    if _CHECKER_STRING.search(files.text("pyproject.toml") or ""):
+        return True
+    runners = [*_RUNNERS, *files.matching(".github/workflows/*"), *files.matching(".circleci/*")]
     if any(_CHECKER_WORD.search(files.text(rel) or "") for rel in runners):
         return True
     names = _dependency_names(files, pyproject)

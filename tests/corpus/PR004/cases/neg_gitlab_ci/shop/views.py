@@ -1,0 +1,2 @@
+def index() -> str:
+    return "ok"
