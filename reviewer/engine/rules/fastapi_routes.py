@@ -13,6 +13,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
@@ -45,12 +46,34 @@ _OTHER_FRAMEWORKS = (
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False)
 class Route:
     func: FunctionNode
     decorator: ast.Call
     method: str  # the decorator's attribute: "get", "post", ..., "api_route"
     owner: str  # dotted name of the app or router
+
+    @cached_property
+    def statements(self) -> list[ast.stmt]:
+        """The statements the route runs itself (nested functions and classes left out);
+        walked once and shared by the four rules."""
+        found: list[ast.stmt] = []
+        stack: list[ast.AST] = list(self.func.body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if isinstance(node, ast.stmt):
+                found.append(node)
+                for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                    stack.extend(getattr(node, field, ()))
+            elif isinstance(node, ast.ExceptHandler | ast.match_case):
+                stack.extend(node.body)
+        return found
+
+    @cached_property
+    def returns(self) -> list[ast.Return]:
+        return [s for s in self.statements if isinstance(s, ast.Return)]
 
 
 def _origins(ctx: FileContext) -> list[str]:
@@ -71,9 +94,7 @@ def _is_constructor(ctx: FileContext, call: ast.expr, names: frozenset[str]) -> 
     return (ctx.qualified(call.func) or "").startswith("fastapi")
 
 
-def fastapi_objects(ctx: FileContext) -> dict[str, ast.Call]:
-    """Names (dotted, e.g. ``router`` or ``self.app``) bound to ``FastAPI(...)`` or
-    ``APIRouter(...)`` in this module, with the constructing call."""
+def _fastapi_objects(ctx: FileContext) -> dict[str, ast.Call]:
     found: dict[str, ast.Call] = {}
     for node in ctx.nodes(ast.Assign):
         if _is_constructor(ctx, node.value, _CONSTRUCTORS):
@@ -88,16 +109,43 @@ def fastapi_objects(ctx: FileContext) -> dict[str, ast.Call]:
     return found
 
 
+_TEST_DIRS = frozenset({"tests", "test", "testing"})
+
+
+def in_test_code(ctx: FileContext) -> bool:
+    """Test modules, conftest files and anything under a ``tests/`` folder: the apps and
+    routes there exist to exercise the real ones."""
+    *folders, name = ctx.path.split("/")
+    stem = name.removesuffix(".py")
+    if stem.startswith("test_") or stem.endswith("_test") or stem == "conftest":
+        return True
+    return any(part in _TEST_DIRS for part in folders)
+
+
 def routes(ctx: FileContext) -> list[Route]:
-    """Every FastAPI route function of the module (see the module docstring); found once
-    per file for all the rules that ask."""
-    return ctx.memo("fastapi-routes", lambda: _find_routes(ctx))
+    """Every FastAPI route function of the module (see the module docstring); none in
+    test code. Found once per file for all the rules that ask."""
+    return _routes_and_objects(ctx)[0]
 
 
-def _find_routes(ctx: FileContext) -> list[Route]:
-    if not _imports_fastapi(ctx):
-        return []
-    known = fastapi_objects(ctx)
+def fastapi_objects(ctx: FileContext) -> dict[str, ast.Call]:
+    """Names (dotted, e.g. ``router`` or ``self.app``) bound to ``FastAPI(...)`` or
+    ``APIRouter(...)`` in this module, with the constructing call."""
+    return _routes_and_objects(ctx)[1]
+
+
+def _routes_and_objects(ctx: FileContext) -> tuple[list[Route], dict[str, ast.Call]]:
+    return ctx.memo("fastapi-routes", lambda: _compute_routes(ctx))
+
+
+def _compute_routes(ctx: FileContext) -> tuple[list[Route], dict[str, ast.Call]]:
+    if not _imports_fastapi(ctx) or in_test_code(ctx):
+        return [], {}
+    known = _fastapi_objects(ctx)
+    return _find_routes(ctx, known), known
+
+
+def _find_routes(ctx: FileContext, known: dict[str, ast.Call]) -> list[Route]:
     trust_any_owner = not _imports_other_framework(ctx)
     found: list[Route] = []
     functions: list[FunctionNode] = [
@@ -159,27 +207,13 @@ def _hidden_from_schema(route: Route, known: dict[str, ast.Call]) -> bool:
     )
 
 
-def _returns(func: FunctionNode) -> list[ast.Return]:
-    """The ``return`` statements of ``func`` itself (not of nested functions)."""
-    found: list[ast.Return] = []
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        if isinstance(node, ast.Return):
-            found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    return found
-
-
 def _is_response_call(node: ast.expr | None) -> bool:
     """``JSONResponse(...)``, ``RedirectResponse(...)``, ``templates.TemplateResponse(...)``,
     ``Response(...)``: the route builds its response itself."""
     return isinstance(node, ast.Call) and last_name(node.func).endswith("Response")
 
 
-def _builds_response(func: FunctionNode, values: list[ast.expr]) -> bool:
+def _builds_response(route: Route, values: list[ast.expr]) -> bool:
     """A returned value is a response object: built in the ``return`` itself or assigned
     to the returned name first (``response = RedirectResponse(...)``, cookies set, then
     ``return response``)."""
@@ -188,7 +222,7 @@ def _builds_response(func: FunctionNode, values: list[ast.expr]) -> bool:
     returned = {v.id for v in values if isinstance(v, ast.Name)}
     if not returned:
         return False
-    for node in _statements(func):
+    for node in route.statements:
         if (
             isinstance(node, ast.Assign)
             and _is_response_call(node.value)
@@ -267,8 +301,8 @@ def check_missing_response_model(ctx: FileContext) -> Iterator[Hit]:
             continue
         if _hidden_from_schema(route, known):
             continue
-        values = [r.value for r in _returns(func) if r.value is not None]
-        if not values or _builds_response(func, values):
+        values = [r.value for r in route.returns if r.value is not None]
+        if not values or _builds_response(route, values):
             continue
         if all(isinstance(v, ast.Constant) and v.value is None for v in values):
             continue
@@ -444,17 +478,17 @@ def check_manual_threads(ctx: FileContext) -> Iterator[Hit]:
         if route is None:
             continue
         if name == "start" and isinstance(func, ast.Attribute):
-            hit = _started_thread(ctx, route.func, call, func.value)
+            hit = _started_thread(ctx, route, func.value)
             if hit:
                 yield Hit.at(call, hit)
         elif name in {"submit", "map"} and isinstance(func, ast.Attribute):
-            if _discarded(route.func, call) and _is_executor(ctx, func.value, executors):
+            if _discarded(route, call) and _is_executor(ctx, func.value, executors):
                 yield Hit.at(
                     call,
                     f"`{dotted_name(func) or name}()` in `{route.func.name}` starts work "
                     "nobody waits for; use `BackgroundTasks.add_task` (or a task queue).",
                 )
-        elif name == "run_in_executor" and _discarded(route.func, call):
+        elif name == "run_in_executor" and _discarded(route, call):
             yield Hit.at(
                 call,
                 f"`run_in_executor()` in `{route.func.name}` is not awaited: fire-and-forget "
@@ -474,25 +508,13 @@ def _is_executor(ctx: FileContext, receiver: ast.expr, executors: set[str]) -> b
     return name is not None and name in executors
 
 
-def _discarded(func: FunctionNode, call: ast.Call) -> bool:
+def _discarded(route: Route, call: ast.Call) -> bool:
     """The call is a statement of its own: its result (a future) is thrown away."""
-    return any(isinstance(node, ast.Expr) and node.value is call for node in _statements(func))
+    return any(isinstance(node, ast.Expr) and node.value is call for node in route.statements)
 
 
-def _statements(func: FunctionNode) -> Iterator[ast.stmt]:
-    stack: list[ast.AST] = list(func.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
-            continue
-        if isinstance(node, ast.stmt):
-            yield node
-        stack.extend(ast.iter_child_nodes(node))
-
-
-def _started_thread(
-    ctx: FileContext, func: FunctionNode, call: ast.Call, receiver: ast.expr
-) -> str | None:
+def _started_thread(ctx: FileContext, route: Route, receiver: ast.expr) -> str | None:
+    func = route.func
     """A message when ``receiver.start()`` starts a thread/process built in this route
     and never joined there."""
     if isinstance(receiver, ast.Call):
@@ -508,7 +530,7 @@ def _started_thread(
     for other in calls_in(func.body):
         if last_name(other.func) == "join" and isinstance(other.func, ast.Attribute):
             joined = joined or dotted_name(other.func.value) == name
-    for stmt in _statements(func):
+    for stmt in route.statements:
         if (
             isinstance(stmt, ast.Assign)
             and isinstance(stmt.value, ast.Call)
@@ -532,9 +554,9 @@ _ERROR_KEYS = frozenset({"error", "errors", "err", "error_message", "error_code"
 _FAILURE_STATUSES = frozenset({"error", "fail", "failed", "failure"})
 
 
-def _sets_status(func: FunctionNode) -> bool:
+def _sets_status(route: Route) -> bool:
     """``response.status_code = ...`` somewhere in the route."""
-    for node in _statements(func):
+    for node in route.statements:
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Attribute) and t.attr == "status_code" for t in targets):
@@ -616,8 +638,8 @@ def check_status_codes(ctx: FileContext) -> Iterator[Hit]:
     route that does not set its status code."""
     for route in routes(ctx):
         deco, func = route.decorator, route.func
-        sets_status = _sets_status(func)
-        values = [r.value for r in _returns(func) if r.value is not None]
+        sets_status = _sets_status(route)
+        values = [r.value for r in route.returns if r.value is not None]
         if sets_status:
             continue
         if route.method == "post" and keyword(deco, "status_code") is None:
@@ -626,7 +648,7 @@ def check_status_codes(ctx: FileContext) -> Iterator[Hit]:
                 lowered.startswith(_CREATE_PREFIXES)
                 and not any(word in lowered for word in _NOT_CREATE_WORDS)
                 and values
-                and not _builds_response(func, values)
+                and not _builds_response(route, values)
             ):
                 yield Hit.at(
                     func,
@@ -636,7 +658,7 @@ def check_status_codes(ctx: FileContext) -> Iterator[Hit]:
         status = keyword(deco, "status_code")
         if status is not None and (_status_literal(status.value) or 200) >= 400:
             continue  # an error route on purpose
-        for ret in _returns(func):
+        for ret in route.returns:
             key = _error_payload(ret.value)
             if key is not None:
                 yield Hit.at(
