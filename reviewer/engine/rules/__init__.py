@@ -28,6 +28,7 @@ from reviewer.engine.rules import (
     sqlalchemy_api,
     sqlalchemy_loading,
     testing,
+    testing_async,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "sqlalchemy_api",
     "sqlalchemy_loading",
     "testing",
+    "testing_async",
 ]
