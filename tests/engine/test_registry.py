@@ -71,6 +71,7 @@ CHECKLIST = {
     "CQ004": ("critical", ""),
     "CQ005": ("critical", ""),
     "CQ007": ("suggestion", ""),
+    "SA008": ("important", ""),
 }
 
 

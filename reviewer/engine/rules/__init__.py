@@ -27,6 +27,7 @@ from reviewer.engine.rules import (
     sqlalchemy,
     sqlalchemy_api,
     sqlalchemy_loading,
+    sqlalchemy_sessions,
     testing,
     testing_async,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "sqlalchemy",
     "sqlalchemy_api",
     "sqlalchemy_loading",
+    "sqlalchemy_sessions",
     "testing",
     "testing_async",
 ]

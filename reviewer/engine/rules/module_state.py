@@ -96,6 +96,19 @@ def _returns_a_parameter(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     )
 
 
+def _guarded_by(func: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.AST, name: str) -> bool:
+    """Whether ``node`` sits in the body of an ``if`` that tests ``name`` itself."""
+    line = getattr(node, "lineno", 0)
+    for branch in _own_nodes(func):
+        if (
+            isinstance(branch, ast.If)
+            and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(branch.test))
+            and branch.body[0].lineno <= line <= (branch.body[-1].end_lineno or 0)
+        ):
+            return True
+    return False
+
+
 def _subscripted_name(target: ast.expr) -> str | None:
     if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
         return target.value.id
@@ -176,7 +189,7 @@ def check_module_state(ctx: FileContext) -> Iterator[Hit]:
     for func in functions:
         if (
             "register" in func.name.lower()
-            or func.name == "__init_subclass__"
+            or func.name in {"__init_subclass__", "__new__", "__set_name__"}
             or _returns_a_parameter(func)
         ):
             continue
@@ -196,6 +209,8 @@ def check_module_state(ctx: FileContext) -> Iterator[Hit]:
             if rebinding:
                 if not (name in mutable or isinstance(node, ast.AugAssign)):
                     continue  # lazy initialisation: ``global _engine; _engine = make()``
+                if _guarded_by(func, node, name):
+                    continue  # ``if not _cache: _cache = load()``: filled once, lazily
             else:
                 if name not in mutable:
                     continue

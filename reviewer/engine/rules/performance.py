@@ -11,6 +11,7 @@ from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.alembic import is_revision_file
+from reviewer.engine.rules.alembic_data import _batched
 from reviewer.engine.rules.fastapi_routes import routes
 from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name
 from reviewer.engine.rules.sqlalchemy import _model_classes, _session_like_name
@@ -88,8 +89,10 @@ def _paginated(func: FunctionNode, decorator: ast.Call) -> bool:
     ):
         return True
     for call in calls_in(func.body):
-        name = last_name(call.func).lower()
-        if name in _BOUNDING_CALLS or "paginat" in name:
+        # ``select(X).limit(n)``: the method of a call chain, not only of a dotted name
+        func_ = call.func
+        name = func_.attr if isinstance(func_, ast.Attribute) else last_name(func_)
+        if name.lower() in _BOUNDING_CALLS or "paginat" in name.lower():
             return True
     return False
 
@@ -264,10 +267,21 @@ def _per_row(call: ast.Call, loop: ast.For | ast.AsyncFor | ast.While) -> bool:
     parameters are not a list of rows, and the loop is not over a literal list)."""
     per_row: set[str] = set()
     if isinstance(loop, ast.For | ast.AsyncFor):
-        if _literal_collection(loop.iter):
+        if _literal_collection(loop.iter) or _batched(loop):
             return False
         per_row = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
-    return not (len(call.args) > 1 and _many_rows(call.args[1], per_row))
+    if len(call.args) > 1 and _many_rows(call.args[1], per_row):
+        return False
+    for inner in ast.walk(call.args[0]):  # insert(T).values(chunk): many rows at once
+        if (
+            isinstance(inner, ast.Call)
+            and isinstance(inner.func, ast.Attribute)
+            and inner.func.attr == "values"
+            and len(inner.args) == 1
+            and _many_rows(inner.args[0], per_row)
+        ):
+            return False
+    return True
 
 
 def _flushes_per_row(call: ast.Call, loop: ast.For | ast.AsyncFor | ast.While) -> bool:

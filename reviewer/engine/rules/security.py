@@ -141,6 +141,13 @@ def _placeholder(value: str) -> bool:
     return any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(value)) <= 3
 
 
+def _readable(value: str) -> bool:
+    """Words joined by separators (``oauth2_leaked_token``, ``e2e_seed_checkout_link``):
+    written by a person as a name, where a generated secret has a long random run."""
+    segments = [s for s in re.split(r"[_\-.:]", value) if s]
+    return len(segments) >= 3 and all(s.isalpha() or s.isdigit() or len(s) <= 3 for s in segments)
+
+
 def _looks_secret(value: str, name: str) -> bool:
     """A literal that could be a real credential: long enough, one word, not a
     placeholder, not a name or a path, and (for keys and tokens) of mixed characters."""
@@ -151,6 +158,8 @@ def _looks_secret(value: str, name: str) -> bool:
         return False
     if re.fullmatch(r"[a-z][a-z_\-.:]*|[A-Z][A-Za-z\-_]*", value):
         return False  # a word or an identifier: a header, a cookie name, a scheme
+    if value.lower() == name.lower() or _readable(value):
+        return False
     classes = sum(
         (
             any(c.islower() for c in value),

@@ -30,3 +30,9 @@ DSN = f"postgresql://{os.environ['DB_USER']}:{os.environ['DB_PASSWORD']}@{os.env
 
 def connect(password: str = os.environ.get("DB_PASSWORD", "")):
     return Client(password=password, token=os.environ["TOKEN"])
+
+oauth2_leaked_token = "oauth2_leaked_token"
+
+
+def seed_link(client):
+    return client.create(client_secret="polar_cl_e2e_seed_checkout_link_subscription")

@@ -69,3 +69,20 @@ class Cache:
 
 PLUGINS.append(Base)
 DEFAULTS["debug"] = False
+
+
+_EXC_MAP: dict = {}
+
+
+def exc_map() -> dict:
+    global _EXC_MAP
+    if len(_EXC_MAP) == 0:
+        _EXC_MAP = {"a": 1}
+    return _EXC_MAP
+
+
+class Meta(type):
+    def __new__(mcs, name, bases, ns):
+        cls = super().__new__(mcs, name, bases, ns)
+        PLUGINS.append(cls)
+        return cls

@@ -48,3 +48,15 @@ def collect(items) -> list:
         seen.add(item)
         out.insert(0, item)
     return out
+
+
+async def backfill(session, rows: list[dict], size: int) -> None:
+    for i in range(0, len(rows), size):
+        chunk = rows[i : i + size]
+        await session.execute(insert(Product).values(chunk).on_conflict_do_nothing())
+
+
+async def backfill_types(session, pairs_by_org: dict) -> None:
+    for org_id, pairs in pairs_by_org.items():
+        values = [{"name": name, "organization_id": org_id} for name in pairs]
+        await session.execute(insert(Product).values(values).on_conflict_do_nothing())

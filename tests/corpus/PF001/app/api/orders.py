@@ -52,3 +52,8 @@ def export_all_orders(session: Session) -> list[Order]:
 @router.get("/tags")
 def order_tags(skip: int = 0, session: Session = Depends(get_session)):
     return session.scalars(select(Order.tag).offset(skip)).all()
+
+
+@router.get("/latest")
+def latest_orders(session: Session = Depends(get_session)):
+    return session.scalars(select(Order).order_by(Order.id.desc()).limit(10)).all()

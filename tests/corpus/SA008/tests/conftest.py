@@ -1,0 +1,6 @@
+from app.db import SessionLocal
+
+
+def make():
+    session = SessionLocal()
+    session.execute("SELECT 1")
