@@ -72,6 +72,16 @@ CHECKLIST = {
     "CQ005": ("critical", ""),
     "CQ007": ("suggestion", ""),
     "SA008": ("important", ""),
+    "FA003": ("suggestion", ""),
+    "FA004": ("suggestion", ""),
+    "FA005": ("important", ""),
+    "FA006": ("suggestion", ""),
+    "PD008": ("suggestion", ""),
+    "AS002": ("suggestion", ""),
+    "AS004": ("critical", ""),
+    "PT002": ("important", ""),
+    "PT003": ("suggestion", ""),
+    "PT005": ("suggestion", ""),
 }
 
 

@@ -250,26 +250,78 @@ def _fixture_name(func: TestFunction) -> str | None:
     return None
 
 
-def _client_fixtures(ctx: FileContext) -> set[str]:
-    """Fixtures of this module that build a sync TestClient (or are annotated as one)."""
-    found: set[str] = set()
+def _fixtures(ctx: FileContext) -> dict[str, bool]:
+    """Fixtures of this module by name: True for those that build a sync TestClient (or
+    are annotated as returning one)."""
+    found: dict[str, bool] = {}
     functions: list[TestFunction] = [*ctx.nodes(ast.FunctionDef), *ctx.nodes(ast.AsyncFunctionDef)]
     for func in functions:
         name = _fixture_name(func)
         if name is None:
             continue
         builds = any(_is_test_client(ctx, call.func) for call in calls_in(func.body))
-        if builds or _is_test_client(ctx, func.returns):
-            found.add(name)
+        found[name] = builds or _is_test_client(ctx, func.returns)
     return found
 
 
-@rule(
+def summarize_client_usage(ctx: FileContext) -> dict[str, Any] | None:
+    """Per file, for PT003: the fixtures of a conftest (which build a TestClient); for a
+    test module, its own fixtures, its async tests' parameters, and the places where an
+    async test gets a TestClient from this module alone (line, column, message)."""
+    name = ctx.posix_path.name
+    if name == "conftest.py":
+        fixtures = _fixtures(ctx) if "fixture" in ctx.source else {}
+        return {"fixtures": fixtures} if fixtures else None
+    if not is_test_module(ctx) or "async def test" not in ctx.source:
+        return None
+    fixtures = _fixtures(ctx) if "fixture" in ctx.source else {}
+    tests: list[list[Any]] = []
+    direct: list[list[Any]] = []
+    for func, _ in _test_functions(ctx):
+        if not isinstance(func, ast.AsyncFunctionDef):
+            continue
+        args = [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]
+        flagged = False
+        for arg in args:
+            if fixtures.get(arg.arg) or _is_test_client(ctx, arg.annotation):
+                flagged = True
+                direct.append([arg.lineno, arg.col_offset, _param_message(func.name, arg.arg)])
+        if not flagged:
+            for call in calls_in(func.body):
+                if _is_test_client(ctx, call.func):
+                    flagged = True
+                    direct.append(
+                        [
+                            call.lineno,
+                            call.col_offset,
+                            f"`TestClient(...)` inside async `{func.name}`: it blocks the "
+                            "test's event loop; use `httpx.AsyncClient` with `ASGITransport`.",
+                        ]
+                    )
+                    break
+        if not flagged:
+            params = [[a.lineno, a.col_offset, a.arg] for a in args if a.arg not in fixtures]
+            if params:
+                tests.append([func.name, params])
+    if not (tests or direct):
+        return None
+    return {"fixtures": fixtures, "tests": tests, "direct": direct}
+
+
+def _param_message(test: str, param: str) -> str:
+    return (
+        f"`{test}` is async but gets a sync `TestClient` (`{param}`); use "
+        "`httpx.AsyncClient` with `ASGITransport`."
+    )
+
+
+@project_rule(
     id="PT003",
     title="Sync TestClient used in an async test",
     severity="suggestion",
     confidence=85,
     category="tests",
+    summarize=summarize_client_usage,
     explanation=(
         "FastAPI's `TestClient` is synchronous: it runs the application in its own event "
         "loop on a helper thread. Called from an `async def` test it blocks the test's "
@@ -292,36 +344,30 @@ def _client_fixtures(ctx: FileContext) -> set[str]:
         "        assert (await client.get('/orders')).status_code == 200\n"
     ),
 )
-def check_sync_client_in_async_test(ctx: FileContext) -> Iterator[Hit]:
+def check_sync_client_in_async_test(ctx: ProjectContext) -> Iterator[Hit]:
     """In ``async def`` tests: ``TestClient(...)`` built in the test's own body, a
-    parameter annotated ``TestClient``, or a parameter naming a fixture of the same
-    module that builds one. Fixtures from conftest files are not seen (one file at a
-    time), so a ``client`` fixture defined elsewhere is not guessed at."""
-    if not is_test_module(ctx) or "TestClient" not in ctx.source:
-        return
-    fixtures = _client_fixtures(ctx)
-    for func, _ in _test_functions(ctx):
-        if not isinstance(func, ast.AsyncFunctionDef):
+    parameter annotated ``TestClient``, or a parameter naming a fixture that builds one
+    (in the module itself or in a conftest above it; the nearest definition of a fixture
+    name wins, as in pytest)."""
+    summaries = ctx.summaries(summarize_client_usage)
+    conftests = {
+        PurePosixPath(path).parent: data["fixtures"]
+        for path, data in summaries.items()
+        if PurePosixPath(path).name == "conftest.py"
+    }
+    for path in sorted(summaries):
+        data = summaries[path]
+        if "tests" not in data:
             continue
-        flagged = False
-        for arg in [*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs]:
-            if arg.arg in fixtures or _is_test_client(ctx, arg.annotation):
-                flagged = True
-                yield Hit.at(
-                    arg,
-                    f"`{func.name}` is async but gets a sync `TestClient` (`{arg.arg}`); "
-                    "use `httpx.AsyncClient` with `ASGITransport`.",
-                )
-        if flagged:
-            continue
-        for call in calls_in(func.body):
-            if _is_test_client(ctx, call.func):
-                yield Hit.at(
-                    call,
-                    f"`TestClient(...)` inside async `{func.name}`: it blocks the test's "
-                    "event loop; use `httpx.AsyncClient` with `ASGITransport`.",
-                )
-                break
+        for line, column, message in data["direct"]:
+            yield Hit(line, column, message, path=path)
+        folders = [*PurePosixPath(path).parents]  # nearest first
+        chain = [conftests[f] for f in folders if f in conftests]
+        for test, params in data["tests"]:
+            for line, column, param in params:
+                builds = next((c[param] for c in chain if param in c), False)
+                if builds:
+                    yield Hit(line, column, _param_message(test, param), path=path)
 
 
 # -- PT005 -------------------------------------------------------------------------------
