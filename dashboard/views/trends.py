@@ -121,16 +121,15 @@ def debt(request: HttpRequest) -> HttpResponse:
     )
     starts, series = weekly_by_project([p.pk for p in projects], max(span, 12))
     matrix = []
+    empty = State()
     for project in projects:
         latest = project.latest_summary.by_debt_kind if project.latest_summary else {}
+        # Weeks since the project's first scan, found once per project (not per cell).
+        seen = [w.state.debt_by_kind for w in series[project.pk] if w.state != empty][-12:]
         cells = []
         for kind in DEBT_KINDS:
             slot = latest.get(kind, {})
-            trend = [  # weeks since the project's first scan
-                w.state.debt_by_kind.get(kind, {}).get("minutes", 0)
-                for w in series[project.pk]
-                if w.state != State()
-            ][-12:]
+            trend = [kinds.get(kind, {}).get("minutes", 0) for kinds in seen]
             cells.append(
                 (kind, slot.get("count", 0), slot.get("minutes", 0) / 60, sparkline(trend))
             )
