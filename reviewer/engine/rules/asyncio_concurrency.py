@@ -411,11 +411,12 @@ def _truth_tests(ctx: FileContext) -> Iterator[ast.expr]:
     ),
 )
 def check_unawaited_coroutine(ctx: FileContext) -> Iterator[Hit]:
-    """Calls of an ``async def`` of this module (a module-level function, a method via
-    ``self.``/``cls.`` in its own class) whose result is thrown away (a statement of its
-    own) or only tested for truth. Functions whose decorators may wrap them into
-    something else, names bound twice, and names hidden by a local of the calling
-    function are left alone; so are imported functions (their kind is not known here)."""
+    """Calls of an ``async def`` of this module (a module-level function, one nested in
+    the calling function, a method via ``self.``/``cls.`` in its own class) whose result
+    is thrown away (a statement of its own) or only tested for truth. Functions whose
+    decorators may wrap them into something else, names bound twice, and names hidden by
+    a local of the calling function are left alone; so are imported functions (their
+    kind is not known here)."""
     if not ctx.nodes(ast.AsyncFunctionDef):
         return
     module_coros = _coroutine_functions(ctx.tree.body)
@@ -426,8 +427,8 @@ def check_unawaited_coroutine(ctx: FileContext) -> Iterator[Hit]:
         coros = _coroutine_functions(cls.body)
         if coros:
             methods[cls.name] = coros
-    if not module_coros and not methods:
-        return
+    # Any ``async def`` name at all: nested ones are resolved per call below.
+    async_names = {f.name for f in ctx.nodes(ast.AsyncFunctionDef)}
     candidates: list[tuple[ast.Call, str]] = []
     for stmt in ctx.nodes(ast.Expr):
         if isinstance(stmt.value, ast.Call):
@@ -436,7 +437,7 @@ def check_unawaited_coroutine(ctx: FileContext) -> Iterator[Hit]:
         if isinstance(expr, ast.Call):
             candidates.append((expr, "a coroutine object is always true"))
     for call, why in candidates:
-        name = _coroutine_called(ctx, call, module_coros, methods)
+        name = _coroutine_called(ctx, call, module_coros, methods, async_names)
         if name:
             yield Hit.at(
                 call,
@@ -446,15 +447,26 @@ def check_unawaited_coroutine(ctx: FileContext) -> Iterator[Hit]:
 
 
 def _coroutine_called(
-    ctx: FileContext, call: ast.Call, module_coros: set[str], methods: dict[str, set[str]]
+    ctx: FileContext,
+    call: ast.Call,
+    module_coros: set[str],
+    methods: dict[str, set[str]],
+    async_names: set[str],
 ) -> str | None:
     func = call.func
-    if isinstance(func, ast.Name) and func.id in module_coros:
+    if isinstance(func, ast.Name) and func.id in async_names:
+        # The innermost function that binds the name decides what it is: an ``async def``
+        # nested in that function (bound nowhere else there) or anything else; with no
+        # local binding, the module's.
         scopes = ctx.enclosing_scopes(call)
         functions = [s for s in scopes if not isinstance(s, ast.ClassDef)]
-        if any(func.id in ctx.local_names(s) for s in functions):
-            return None
-        return func.id
+        for scope in reversed(functions):
+            if func.id not in ctx.local_names(scope):
+                continue
+            if isinstance(scope, ast.Lambda) or func.id in _parameters(scope):
+                return None
+            return func.id if func.id in _coroutine_functions(scope.body) else None
+        return func.id if func.id in module_coros else None
     if (
         isinstance(func, ast.Attribute)
         and isinstance(func.value, ast.Name)
@@ -465,3 +477,10 @@ def _coroutine_called(
         if classes and func.attr in methods.get(classes[-1].name, set()):
             return f"{func.value.id}.{func.attr}"
     return None
+
+
+def _parameters(func: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    args = func.args
+    names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    return names

@@ -70,3 +70,30 @@ class Other:
 
 if __name__ == "__main__":
     asyncio.run(close_order(1))
+
+
+async def nested_done_right(user_ids: list[int]) -> None:
+    async def push(user_id: int) -> None:
+        await asyncio.sleep(0)
+
+    def log(user_id: int) -> None:
+        print(user_id)
+
+    for user_id in user_ids:
+        await push(user_id)
+        log(user_id)
+
+
+async def shadowed_by_a_sync_local() -> None:
+    def close_order(order_id: int) -> None:
+        print(order_id)
+
+    close_order(1)
+
+
+def reassigned_local() -> None:
+    async def work() -> None:
+        pass
+
+    work = functools.partial(print, "sync now")
+    work()

@@ -33,3 +33,11 @@ async def main() -> None:
 
 if __name__ == "__main__":
     main()  # HIT
+
+
+async def sync_users(user_ids: list[int]) -> None:
+    async def push(user_id: int) -> None:
+        await asyncio.sleep(0)
+
+    for user_id in user_ids:
+        push(user_id)  # HIT
