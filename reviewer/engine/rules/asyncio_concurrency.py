@@ -35,6 +35,7 @@ _SHARED_WORDS = frozenset(
         "session",
         "db",
         "database",
+        "engine",
         "conn",
         "connection",
         "cursor",
@@ -137,12 +138,36 @@ def _blocks(func: ast.AsyncFunctionDef) -> Iterator[list[ast.stmt]]:
                 stack.append(case.body)
 
 
-def _fits_run(call: ast.Call) -> bool:
-    """A read that touches no shared resource (the only kind this rule speaks about)."""
-    return _is_read_call(call) and not _resources_in(call)
+def _fits_run(call: ast.Call, tainted: frozenset[str] = frozenset()) -> bool:
+    """A read that touches no shared resource (the only kind this rule speaks about),
+    nor a local object built around one (``factor = TOTPFactor(session)``)."""
+    return _is_read_call(call) and not _resources_in(call) and not (_names_in(call) & tainted)
 
 
-def _independent_runs(block: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
+def _tainted(func: ast.AsyncFunctionDef) -> frozenset[str]:
+    """Names the function binds to something built from a shared resource:
+    ``repo = UserRepository(session)``, ``async with engine.connect() as c``."""
+    found: set[str] = set()
+    for block in _blocks(func):
+        for stmt in block:
+            if isinstance(stmt, ast.Assign | ast.AnnAssign) and isinstance(stmt.value, ast.Call):
+                if _resources_in(stmt.value) or (_names_in(stmt.value) & found):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    for target in targets:
+                        found.update(_names_in(target))
+            elif isinstance(stmt, ast.With | ast.AsyncWith):
+                for item in stmt.items:
+                    expr = item.context_expr
+                    if (
+                        item.optional_vars is not None
+                        and isinstance(expr, ast.Call)
+                        and (_resources_in(expr) or (_names_in(expr) & found))
+                    ):
+                        found.update(_names_in(item.optional_vars))
+    return frozenset(found)
+
+
+def _independent_runs(block: list[ast.stmt], tainted: frozenset[str]) -> Iterator[list[ast.stmt]]:
     """Runs of two or more consecutive ``x = await read_call(...)`` statements where no
     call uses what an earlier one returned, none touches a shared resource, and no call
     repeats an earlier one (``await inbox.get()`` twice consumes two items in order)."""
@@ -156,7 +181,7 @@ def _independent_runs(block: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
             text = ast.unparse(call)
             if (
                 run
-                and _fits_run(call)
+                and _fits_run(call, tainted)
                 and not (_names_in(call) & bound)
                 and name not in bound
                 and text not in seen
@@ -168,7 +193,7 @@ def _independent_runs(block: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
         if len(run) >= 2:
             yield run
         run, bound, seen = [], set(), set()
-        if parsed is not None and stmt is not None and _fits_run(parsed[1]):
+        if parsed is not None and stmt is not None and _fits_run(parsed[1], tainted):
             run, bound, seen = [stmt], {parsed[0]}, {ast.unparse(parsed[1])}
 
 
@@ -189,7 +214,7 @@ def _loop_awaits(ctx: FileContext) -> Iterator[tuple[ast.Await, ast.AsyncFunctio
         targets = set().union(*(_names_in(gen.target) for gen in comp.generators))
         if len(awaits) == 1 and _loop_call_ok(awaits[0], targets, set()):
             func = _async_scope(ctx, comp)
-            if func is not None:
+            if func is not None and not (_names_in(awaits[0]) & _tainted(func)):
                 yield awaits[0], func
     for loop in ctx.nodes(ast.For):
         inner = [n for stmt in loop.body for n in ast.walk(stmt)]
@@ -203,7 +228,7 @@ def _loop_awaits(ctx: FileContext) -> Iterator[tuple[ast.Await, ast.AsyncFunctio
         }
         if _loop_call_ok(waits[0], _names_in(loop.target), assigned):
             func = _async_scope(ctx, loop)
-            if func is not None:
+            if func is not None and not (_names_in(waits[0]) & _tainted(func)):
                 yield waits[0], func
 
 
@@ -289,8 +314,9 @@ def check_sequential_awaits(ctx: FileContext) -> Iterator[Hit]:
     if len(reads) >= 2:
         functions = {id(s): s for r in reads if (s := _async_scope(ctx, r)) is not None}
         for func in functions.values():
+            tainted = _tainted(func)
             for block in _blocks(func):
-                for run in _independent_runs(block):
+                for run in _independent_runs(block, tainted):
                     first, last = run[0], run[-1]
                     yield Hit.at(
                         first,

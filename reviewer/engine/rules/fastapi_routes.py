@@ -219,6 +219,8 @@ def _builds_response(route: Route, values: list[ast.expr]) -> bool:
     ``return response``)."""
     if any(_is_response_call(v) for v in values):
         return True
+    if route.func.returns is not None and last_name(route.func.returns).endswith("Response"):
+        return True  # ``-> Response``: whatever it returns carries its own status
     returned = {v.id for v in values if isinstance(v, ast.Name)}
     if not returned:
         return False

@@ -80,3 +80,16 @@ async def stream_rows(reader) -> list:
     async for row in reader:
         await process(row)
     return []
+
+
+async def factors_share_a_session(session, user_id: int) -> tuple:
+    totp = TOTPFactor(session)
+    codes = BackupCodesFactor(session)
+    enrollment = await totp.get_by_identity_id(user_id)
+    backup = await codes.get_enrollment(user_id)
+    return enrollment, backup
+
+
+async def per_item_with_a_wrapped_connection(engine, ids: list[int]) -> list:
+    async with engine.connect() as c:
+        return [await c.get_row(i) for i in ids]

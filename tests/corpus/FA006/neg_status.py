@@ -58,3 +58,9 @@ async def health(project_id: int) -> dict:
 
 def format_error(message: str) -> dict:
     return {"error": message}
+
+
+@router.post("/register")
+async def create(request: Request) -> Response:
+    """Register a client; the authorization server builds the response and its status."""
+    return await authorization_server.create_endpoint_response(request)
