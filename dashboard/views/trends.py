@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,12 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dashboard.access import get_project_for_user
-from reviewer.charts import Series, bar_pairs, line_chart, sparkline
+from reviewer.charts import Series, bar_pairs, line_chart
+from reviewer.debt import debt_matrix
 from reviewer.metrics import (
     DEBT_KINDS,
-    State,
     Week,
-    monday,
     project_insights,
     total,
     weekly_by_project,
@@ -114,49 +113,19 @@ def _since(request: HttpRequest) -> date:
 def debt(request: HttpRequest) -> HttpResponse:
     """Projects x debt kinds: counts, hours, a sparkline per cell, and the burn-down."""
     since = _since(request)
-    now = timezone.now()
-    span = max(2, min(104, (monday(now) - monday(_at(since))).days // 7 + 1))
     projects = list(
         Project.objects.visible_to(request.user).select_related("latest_summary").order_by("name")
     )
-    starts, series = weekly_by_project([p.pk for p in projects], max(span, 12))
-    matrix = []
-    empty = State()
-    for project in projects:
-        latest = project.latest_summary.by_debt_kind if project.latest_summary else {}
-        # Weeks since the project's first scan, found once per project (not per cell).
-        seen = [w.state.debt_by_kind for w in series[project.pk] if w.state != empty][-12:]
-        cells = []
-        for kind in DEBT_KINDS:
-            slot = latest.get(kind, {})
-            trend = [kinds.get(kind, {}).get("minutes", 0) for kinds in seen]
-            cells.append(
-                (kind, slot.get("count", 0), slot.get("minutes", 0) / 60, sparkline(trend))
-            )
-        matrix.append((project, cells, sum(c[2] for c in cells)))
-    overall = total(series, starts)[-span:]
-    burn = line_chart(
-        [w.start.strftime("%Y-%m-%d") for w in overall],
-        [Series("Debt hours", [w.state.debt_minutes / 60 for w in overall], "s-debt")],
-        title=f"Migration debt since {since:%Y-%m-%d}",
-        unit=" h",
-    )
-    # The baseline is the debt at the chosen date, or at the first scan after it.
-    known = [w for w in overall if w.state != State()]
-    first = known[0].state.debt_minutes if known else 0
-    last = known[-1].state.debt_minutes if known else 0
+    found = debt_matrix(projects, since, timezone.now())
+    matrix = [(p, *found.rows[p.pk]) for p in projects]
     return render(
         request,
         "dashboard/debt.html",
         {
             "kinds": DEBT_KINDS,
             "matrix": matrix,
-            "burn": burn,
+            "burn": found.burn,
             "since": since,
-            "burned_hours": (first - last) / 60,
+            "burned_hours": found.burned_hours,
         },
     )
-
-
-def _at(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

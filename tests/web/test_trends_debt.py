@@ -117,6 +117,32 @@ def test_debt_matrix_and_burn_down(
     assert 'class="spark spark-down"' in page
 
 
+def test_the_debt_matrix_is_cached_until_a_summary_changes(
+    member_client: Client, project_factory: Callable[..., Project]
+) -> None:
+    project = project_factory()
+    summary(project, NOW - timedelta(weeks=2), pydantic_minutes=600)
+    since = (NOW - timedelta(weeks=3)).date().isoformat()
+
+    def get() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = member_client.get(reverse("dashboard:debt"), {"since": since})
+        html = page.content.decode()
+        # The matrix and the burn-down (the rest carries per-request nonce and token).
+        body = html[html.index('id="debt-matrix"') : html.rindex("</svg>")]
+        return body, len(ctx.captured_queries)
+
+    first, computed = get()
+    again, cached = get()
+    assert again == first and cached < computed  # the weekly series were not read again
+    assert f'{project.get_absolute_url()}?debt_kind=pydantic">20 · 10.0 h' in first
+    # A new scan's summary is a new key: the page shows it at once.
+    summary(project, NOW - timedelta(days=1), pydantic_minutes=120)
+    after, _ = get()
+    assert f'{project.get_absolute_url()}?debt_kind=pydantic">4 · 2.0 h' in after
+    assert "8.0 h of debt paid down" in after
+
+
 @pytest.mark.parametrize("name", ["dashboard:trends", "dashboard:debt"])
 def test_query_count_does_not_grow_with_projects(
     name: str, member_client: Client, project_factory: Callable[..., Project]
