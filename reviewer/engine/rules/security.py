@@ -118,6 +118,8 @@ _DEV_HOSTS = frozenset(
 _DEV_PASSWORDS = frozenset(
     {"pass", "postgres", "root", "admin", "user", "guest", "mysql", "redis", "rabbitmq"}
 )
+# A cheap first look at a name before splitting it into words.
+_SECRETISH = re.compile(r"pass|pwd|secret|token|key", re.IGNORECASE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -265,7 +267,7 @@ def check_hard_coded_secrets(ctx: FileContext) -> Iterator[Hit]:
     flagged: set[int] = set()
     for value_node, name in _named_secrets(ctx):
         value = _string(value_node)
-        if value is None or value_node.lineno in flagged:
+        if value is None or value_node.lineno in flagged or not _SECRETISH.search(name):
             continue
         if secret_name(name) and _looks_secret(value, name):
             flagged.add(value_node.lineno)
