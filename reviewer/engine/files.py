@@ -58,24 +58,27 @@ def discover(root: Path) -> tuple[list[str], list[Note]]:
         where = _relative(root, Path(exc.filename)) if exc.filename else "."
         notes.append(Note(where, f"folder not readable, skipped: {exc.strerror or exc}"))
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=walk_error, followlinks=False):
-        here = Path(dirpath)
+    top = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(top, onerror=walk_error, followlinks=False):
+        # Relative names by string slicing: pathlib per file was most of a warm review.
+        prefix = dirpath[len(top) :].strip(os.sep).replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
         kept = []
         for name in sorted(dirnames):
             if name in SKIP_DIRS:
                 continue
-            if os.path.islink(here / name):
-                notes.append(Note(_relative(root, here / name), "symbolic link not followed"))
+            if os.path.islink(os.path.join(dirpath, name)):
+                notes.append(Note(printable(prefix + name), "symbolic link not followed"))
                 continue
             kept.append(name)
         dirnames[:] = kept
         for name in filenames:
             if not name.endswith(".py"):
                 continue
-            rel = _relative(root, here / name)
+            rel = prefix + name
             if rel != printable(rel):
                 notes.append(Note(printable(rel), "file name is not valid UTF-8, skipped"))
-            elif os.path.islink(here / name):
+            elif os.path.islink(os.path.join(dirpath, name)):
                 notes.append(Note(rel, "symbolic link not followed"))
             else:
                 paths.append(rel)

@@ -108,6 +108,8 @@ def git_ignored(root: Path, paths: Sequence[str]) -> set[str]:
 
 def _noqa_codes(snippet: str) -> set[str] | None:
     """None: no noqa; empty set: a bare noqa (everything); else the upper-cased codes."""
+    if "#" not in snippet:
+        return None  # no comment, no noqa (the common case, checked first)
     match = _NOQA.search(snippet)
     if match is None:
         return None
