@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -114,11 +115,16 @@ def generate(root: Path, lines: int) -> int:
     return count
 
 
-def timed[T](label: str, func: Callable[[], T]) -> tuple[float, T]:
-    started = time.perf_counter()
-    value = func()
-    elapsed = time.perf_counter() - started
-    print(f"{label:<34} {elapsed:8.3f} s")
+def timed[T](label: str, func: Callable[[], T], repeat: int = 1) -> tuple[float, T]:
+    """The median wall time of ``repeat`` runs (the machine is shared and noisy)."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        value = func()
+        times.append(time.perf_counter() - started)
+    elapsed = statistics.median(times)
+    spread = f"  (min {min(times):.3f}, max {max(times):.3f}, {repeat} runs)" if repeat > 1 else ""
+    print(f"{label:<34} {elapsed:8.3f} s{spread}")
     return elapsed, value
 
 
@@ -127,6 +133,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--tree", type=Path, help="review this tree instead of a generated one")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="engine-bench-"))
@@ -161,10 +168,12 @@ def main() -> None:
                 capture_output=True,
                 check=False,
             ),
+            args.repeat,
         )
         cold, result = timed(
             "review, cold (--no-cache)",
             lambda: review(root, jobs=args.jobs, ruff=True, cache_dir=None),
+            args.repeat,
         )
         timed(
             "review, filling the cache",
@@ -173,13 +182,17 @@ def main() -> None:
         warm, warm_result = timed(
             "review, warm (nothing changed)",
             lambda: review(root, jobs=args.jobs, ruff=True, cache_dir=cache_dir),
+            args.repeat,
         )
         first = sorted(root.rglob("*.py"))[0]
-        first.write_text(first.read_text() + "\n\ndef added() -> int:\n    return 1\n")
-        one, _ = timed(
-            "review, one file changed",
-            lambda: review(root, jobs=args.jobs, ruff=True, cache_dir=cache_dir),
-        )
+        edits = iter(range(args.repeat))
+
+        def change_one_file_and_review() -> object:
+            n = next(edits)
+            first.write_text(first.read_text() + f"\n\ndef added_{n}() -> int:\n    return {n}\n")
+            return review(root, jobs=args.jobs, ruff=True, cache_dir=cache_dir)
+
+        one, _ = timed("review, one file changed", change_one_file_and_review, args.repeat)
         assert len(warm_result.issues) == len(result.issues), "warm and cold disagree"
 
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

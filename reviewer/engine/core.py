@@ -143,6 +143,7 @@ def review(
     )
     workers = _worker_count(jobs, len(to_review))
     analysed = (*file_rules, *summary_rules)
+    ruff_result = ruff_run.finish_in_background() if ruff_run is not None else None
     outcomes = _analyse_all(root, to_review, analysed, report_parse, max_file_bytes, workers)
 
     result = ReviewResult(notes=notes)
@@ -152,8 +153,8 @@ def review(
         rest = [p for p in to_review if p not in done]
         outcomes += _analyse_all(root, rest, analysed, report_parse, max_file_bytes, 1)
     ruff_notes: list[Note] = []
-    if ruff_run is not None:
-        ruff_issues, ruff_notes = ruff_run.finish()
+    if ruff_result is not None:
+        ruff_issues, ruff_notes = ruff_result()
         ruff_by_path: dict[str, list[Issue]] = {}
         for issue in ruff_issues:
             ruff_by_path.setdefault(issue.path, []).append(issue)
@@ -284,9 +285,8 @@ def _analyse_all(
     if workers <= 1:
         return [analyse_file(str(root), p, rule_ids, report_parse, max_bytes) for p in paths]
     outcomes: list[FileOutcome] = []
-    # "spawn": a fork of a multi-threaded process (a web server, a test runner) can deadlock.
-    context = multiprocessing.get_context("spawn")
-    chunk = max(1, len(paths) // (workers * 4))
+    context = _pool_context()
+    chunk = max(1, len(paths) // (workers * 16))  # small chunks: workers finish together
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             results = pool.map(
@@ -302,6 +302,18 @@ def _analyse_all(
     except (BrokenProcessPool, OSError):
         pass  # the caller reviews what is missing serially
     return outcomes
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """The ``forkserver`` start method with the engine preloaded: workers are forked from a
+    small single-threaded server process (never from this one, which may run threads: a web
+    server, a test runner, ruff's reader), so they start without importing anything; the
+    server lives as long as this process, so later reviews reuse it."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["reviewer.engine.core", "reviewer.engine.rules"])
+    return context
 
 
 def analyse_file(

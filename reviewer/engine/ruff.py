@@ -11,7 +11,8 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -87,6 +88,26 @@ class RuffRun:
                 )
                 continue
             self._runs.append((process, output))
+
+    def finish_in_background(self) -> Callable[[], tuple[list[Issue], list[Note]]]:
+        """Wait for ruff and read its JSON in a thread (the caller's process is free while
+        its worker processes run the rules); returns what gives :meth:`finish`'s result."""
+        box: list[tuple[list[Issue], list[Note]]] = []
+
+        def work() -> None:
+            try:
+                box.append(self.finish())
+            except Exception as exc:  # never lose the review over ruff
+                box.append(([], [Note(".", f"ruff failed ({type(exc).__name__})")]))
+
+        thread = threading.Thread(target=work, name="ruff-reader", daemon=True)
+        thread.start()
+
+        def result() -> tuple[list[Issue], list[Note]]:
+            thread.join()
+            return box[0]
+
+        return result
 
     def finish(self) -> tuple[list[Issue], list[Note]]:
         """Wait for ruff; its findings and Notes for whatever went wrong."""

@@ -49,6 +49,28 @@ class Issue:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def __reduce__(self) -> tuple[type[Issue], tuple[object, ...]]:
+        # Pickled as its values (a worker sends tens of thousands back): the default for
+        # a slotted dataclass walks fields() per object and was most of the parent's time.
+        return (
+            Issue,
+            (
+                self.rule_id,
+                self.path,
+                self.line,
+                self.column,
+                self.title,
+                self.message,
+                self.severity,
+                self.confidence,
+                self.category,
+                self.agent,
+                self.debt_kind,
+                self.debt_minutes,
+                self.snippet,
+            ),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Note:
