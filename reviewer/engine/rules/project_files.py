@@ -469,10 +469,19 @@ def _image_name(image: str) -> str:
     return "/".join(parts)
 
 
+_LAMBDA_IMAGES = ("public.ecr.aws/lambda/", "amazon/aws-lambda-")
+
+
 def _non_root_image(image: str) -> bool:
-    """Base images documented to run as a non-root user by default."""
+    """Base images documented to run as a non-root user by default, and AWS Lambda base
+    images (Lambda runs the function as its own unprivileged user, whatever the image
+    says)."""
     lowered = image.lower()
-    return "nonroot" in lowered or lowered.startswith("cgr.dev/chainguard/")
+    return (
+        "nonroot" in lowered
+        or lowered.startswith("cgr.dev/chainguard/")
+        or lowered.startswith(_LAMBDA_IMAGES)
+    )
 
 
 class _Stage:
