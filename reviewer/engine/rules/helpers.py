@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from reviewer.engine.context import FileContext
+
 
 def keyword(call: ast.Call, name: str) -> ast.keyword | None:
     for kw in call.keywords:
@@ -52,3 +54,15 @@ def loops_in(func: ast.AST) -> Iterator[ast.For | ast.AsyncFor | ast.While]:
         if isinstance(node, ast.For | ast.AsyncFor | ast.While):
             yield node
         stack.extend(ast.iter_child_nodes(node))
+
+
+def is_test_code(ctx: FileContext) -> bool:
+    """A test module, a conftest, or any file under a ``tests``/``test``/``testing``
+    folder (rules about production behaviour leave these alone)."""
+    stem = ctx.posix_path.stem
+    return (
+        stem.startswith("test_")
+        or stem.endswith("_test")
+        or stem == "conftest"
+        or any(p in {"tests", "test", "testing"} for p in ctx.posix_path.parts[:-1])
+    )

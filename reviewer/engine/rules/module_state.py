@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from reviewer.engine.context import FileContext
 from reviewer.engine.registry import Hit, rule
+from reviewer.engine.rules.helpers import is_test_code
 
 _MUTABLE_FACTORIES = frozenset(
     {
@@ -42,17 +43,6 @@ _MUTATORS = frozenset(
 )
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BOUNDARIES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
-
-def _is_test_file(ctx: FileContext) -> bool:
-    parts = ctx.posix_path.parts
-    stem = ctx.posix_path.stem
-    return (
-        stem.startswith("test_")
-        or stem.endswith("_test")
-        or stem == "conftest"
-        or any(p in {"tests", "test"} for p in parts[:-1])
-    )
 
 
 def _is_mutable(ctx: FileContext, value: ast.expr | None) -> bool:
@@ -176,7 +166,7 @@ def check_module_state(ctx: FileContext) -> Iterator[Hit]:
     of the same name), or a ``global`` rebinding of such a container, or ``+=`` on any
     ``global``. Skipped: decorators returning their argument, functions whose name says
     they register something, dunder names, and tests. One finding per function and name."""
-    if _is_test_file(ctx):
+    if is_test_code(ctx):
         return
     values = _module_values(ctx)
     mutable = {name for name, value in values.items() if _is_mutable(ctx, value)}

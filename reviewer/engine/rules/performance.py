@@ -13,22 +13,11 @@ from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.alembic import is_revision_file
 from reviewer.engine.rules.alembic_data import _batched
 from reviewer.engine.rules.fastapi_routes import routes
-from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name
+from reviewer.engine.rules.helpers import calls_in, is_test_code, is_true, keyword, last_name
 from reviewer.engine.rules.sqlalchemy import _model_classes, _session_like_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _INSERT = re.compile("insert", re.IGNORECASE)
-
-
-def _is_test_file(ctx: FileContext) -> bool:
-    parts = ctx.posix_path.parts
-    stem = ctx.posix_path.stem
-    return (
-        stem.startswith("test_")
-        or stem.endswith("_test")
-        or stem == "conftest"
-        or any(p in {"tests", "test"} for p in parts[:-1])
-    )
 
 
 # --------------------------------------------------------------------------------------
@@ -330,7 +319,7 @@ def check_inserts_in_loop(ctx: FileContext) -> Iterator[Hit]:
     (a handful of seed rows) are not flagged."""
     if "flush" not in ctx.source and not _INSERT.search(ctx.source):
         return  # neither an INSERT nor add-then-flush can be written without these words
-    if _is_test_file(ctx) or is_revision_file(ctx):
+    if is_test_code(ctx) or is_revision_file(ctx):
         return
     for call in ctx.nodes(ast.Call):
         if _execute_insert(ctx, call):

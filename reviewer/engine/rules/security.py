@@ -10,19 +10,7 @@ from collections.abc import Iterator
 from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
-from reviewer.engine.rules.helpers import keyword
-
-
-def _is_test_file(ctx: FileContext) -> bool:
-    parts = ctx.posix_path.parts
-    stem = ctx.posix_path.stem
-    return (
-        stem.startswith("test_")
-        or stem.endswith("_test")
-        or stem == "conftest"
-        or any(p in {"tests", "test", "testing"} for p in parts[:-1])
-    )
-
+from reviewer.engine.rules.helpers import is_test_code, keyword
 
 # --------------------------------------------------------------------------------------
 # CQ004: hard-coded secrets
@@ -176,7 +164,7 @@ def _looks_secret(value: str, name: str) -> bool:
 def _skipped_file(ctx: FileContext) -> bool:
     parts = [p.lower() for p in ctx.posix_path.parts]
     stem = ctx.posix_path.stem.lower()
-    if _is_test_file(ctx) or any(p in _DOC_DIRS for p in parts[:-1]):
+    if is_test_code(ctx) or any(p in _DOC_DIRS for p in parts[:-1]):
         return True
     if any(word in p for p in parts for word in _EXAMPLE_WORDS):
         return True
@@ -437,7 +425,7 @@ def check_weak_crypto(ctx: FileContext) -> Iterator[Hit]:
     object) fed with a value whose name says password; ``jwt.decode`` (PyJWT or
     python-jose) with ``options={"verify_signature": False}``, ``verify=False`` or
     ``algorithms=["none"]``."""
-    if _is_test_file(ctx) or not ("hashlib" in ctx.source or "jwt" in ctx.source):
+    if is_test_code(ctx) or not ("hashlib" in ctx.source or "jwt" in ctx.source):
         return
     objects: dict[str, str] | None = None
     for call in ctx.nodes(ast.Call):

@@ -10,7 +10,7 @@ from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.alembic import is_revision_file
-from reviewer.engine.rules.helpers import calls_in, last_name
+from reviewer.engine.rules.helpers import calls_in, is_test_code, last_name
 from reviewer.engine.rules.sqlalchemy import _session_like_name
 
 _SESSION_CLASSES = frozenset(
@@ -43,17 +43,6 @@ _DB_ERRORS = frozenset(
     }
 )
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
-
-
-def _is_test_file(ctx: FileContext) -> bool:
-    parts = ctx.posix_path.parts
-    stem = ctx.posix_path.stem
-    return (
-        stem.startswith("test_")
-        or stem.endswith("_test")
-        or stem == "conftest"
-        or any(p in {"tests", "test"} for p in parts[:-1])
-    )
 
 
 def _factories(ctx: FileContext) -> set[str]:
@@ -287,7 +276,7 @@ def check_session_lifecycle(ctx: FileContext) -> Iterator[Hit]:
     attribute); and a ``try`` whose body commits a session and whose handler for
     database errors neither raises, returns, rolls back nor closes, when the session is
     used again afterwards (in a loop, or later in the function)."""
-    if _is_test_file(ctx) or ("ession" not in ctx.source and "commit" not in ctx.source):
+    if is_test_code(ctx) or ("ession" not in ctx.source and "commit" not in ctx.source):
         return
     if not is_revision_file(ctx):  # a Session(bind=op.get_bind()) lives as long as alembic's
         yield from _unclosed(ctx)
