@@ -1,31 +1,20 @@
 """The migration-debt matrix (projects x debt kinds) and its burn-down, from the per-scan
-summaries only.
-
-Computing it means reading every project's weekly series and drawing a sparkline per cell
-(100 projects: ~600 SVGs); the result depends on nothing but the summaries of the projects
-shown, the chosen date and the current week. So it is cached under a key made of those:
-the projects' ids and their summaries' count and highest id (a new scan or a backfill
-changes them; triage does not touch summaries). A cache that is down or cold only makes
-the page compute it again.
-"""
+summaries only; cached while those summaries do not change (see summary_cache.py): 100
+projects mean ~600 sparklines and every project's weekly series."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.cache import cache
-from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from reviewer.charts import Series, line_chart, sparkline
 from reviewer.metrics import DEBT_KINDS, State, monday, total, weekly_by_project
-from reviewer.models import Project, ScanSummary
-
-CACHE_SECONDS = 3600
+from reviewer.models import Project
+from reviewer.summary_cache import cached, summaries_key
 
 #: One matrix cell: (debt kind, open count, hours, sparkline of the last 12 known weeks).
 Cell = tuple[str, int, float, SafeString]
@@ -41,16 +30,8 @@ class DebtMatrix:
 def debt_matrix(projects: Sequence[Project], since: date, now: datetime) -> DebtMatrix:
     """The matrix for ``projects`` (each with ``latest_summary`` selected) and the
     burn-down since ``since``; from the cache when the summaries have not changed."""
-    ids = sorted(p.pk for p in projects)
-    stamp = ScanSummary.objects.filter(project_id__in=ids).aggregate(n=Count("id"), top=Max("id"))
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
-    key = f"debt-matrix:{digest}:{stamp['n']}:{stamp['top']}:{since}:{monday(now)}"
-    found = cache.get(key)
-    if isinstance(found, DebtMatrix):
-        return found
-    computed = _compute(projects, since, now)
-    cache.set(key, computed, CACHE_SECONDS)
-    return computed
+    key = summaries_key("debt", [p.pk for p in projects], since, monday(now))
+    return cached(key, lambda: _compute(projects, since, now), DebtMatrix)
 
 
 def _compute(projects: Sequence[Project], since: date, now: datetime) -> DebtMatrix:

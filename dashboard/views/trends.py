@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -15,11 +16,13 @@ from reviewer.debt import debt_matrix
 from reviewer.metrics import (
     DEBT_KINDS,
     Week,
+    monday,
     project_insights,
     total,
     weekly_by_project,
 )
 from reviewer.models import Project
+from reviewer.summary_cache import cached, summaries_key
 
 RANGES = [4, 12, 26, 52]
 
@@ -75,15 +78,25 @@ def _render(request: HttpRequest, template: str, context: dict[str, object]) -> 
 def trends(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
     projects = list(Project.objects.visible_to(request.user).order_by("name"))
-    starts, series = weekly_by_project([p.pk for p in projects], weeks)
-    overall = total(series, starts)
-    movement = []
-    for project in projects:
-        points = series[project.pk]
-        month_ago = points[-5] if len(points) >= 5 else points[0]
-        movement.append((project, month_ago.state.open_total, points[-1].state.open_total))
-    context = {"weeks": weeks, "movement": movement, **_charts(overall)}
+    ids = [p.pk for p in projects]
+    key = summaries_key("trends", ids, weeks, monday(timezone.now()))
+    found = cached(key, lambda: _across_projects(ids, weeks), dict)
+    moved = found["movement"]
+    movement = [(p, *moved[p.pk]) for p in projects]
+    context = {"weeks": weeks, "movement": movement, **found["charts"]}
     return _render(request, "dashboard/trends.html", context)
+
+
+def _across_projects(ids: list[int], weeks: int) -> dict[str, Any]:
+    """The charts summed over ``ids`` and each project's open findings a month ago and
+    now (cached while the projects' summaries do not change)."""
+    starts, series = weekly_by_project(ids, weeks)
+    movement = {}
+    for pid in ids:
+        points = series[pid]
+        month_ago = points[-5] if len(points) >= 5 else points[0]
+        movement[pid] = (month_ago.state.open_total, points[-1].state.open_total)
+    return {"movement": movement, "charts": _charts(total(series, starts))}
 
 
 @login_required

@@ -143,6 +143,29 @@ def test_the_debt_matrix_is_cached_until_a_summary_changes(
     assert "8.0 h of debt paid down" in after
 
 
+def test_trends_across_projects_are_cached_until_a_summary_changes(
+    member_client: Client, project_factory: Callable[..., Project]
+) -> None:
+    project = project_factory()
+    summary(project, NOW - timedelta(weeks=6), critical=7)
+    summary(project, NOW - timedelta(weeks=1), critical=3)
+
+    def get() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = member_client.get(reverse("dashboard:trends")).content.decode()
+        table = html[html.index('id="movement"') :]
+        charts = html[html.index("<svg") : html.rindex("</svg>")]
+        return table[: table.index("</table>")] + charts, len(ctx.captured_queries)
+
+    first, computed = get()
+    again, cached = get()
+    assert again == first and cached < computed
+    assert '<td class="num">7</td><td class="num">3</td>' in first
+    summary(project, NOW - timedelta(hours=1), critical=9)
+    after, _ = get()
+    assert '<td class="num">7</td><td class="num">9</td>' in after
+
+
 @pytest.mark.parametrize("name", ["dashboard:trends", "dashboard:debt"])
 def test_query_count_does_not_grow_with_projects(
     name: str, member_client: Client, project_factory: Callable[..., Project]
