@@ -134,17 +134,25 @@ def _bounded(qs: QuerySet[Finding], expected: int) -> tuple[list[Finding], int]:
     return rows, ordered.values("pk")[: COUNTED + 1].count()
 
 
+def _among(field: str, ids: ScanIds) -> dict[str, object]:
+    """``field`` in ``ids``: a subquery as ``__in``, a literal list as one array parameter
+    (``__any``, see lookups.py): the SQL text stays short enough for psycopg's cache."""
+    if isinstance(ids, list):
+        return {f"{field}__any": ids}
+    return {f"{field}__in": ids}
+
+
 def window_scans(project_ids: Collection[int], since: datetime, until: datetime) -> QuerySet[Scan]:
     """The scans of these projects created in (since, until]."""
     window = Q(created_at__gt=since, created_at__lte=until)
-    return Scan.objects.filter(project_id__in=project_ids).filter(window).order_by()
+    return Scan.objects.filter(project_id__any=list(project_ids)).filter(window).order_by()
 
 
 def new_in(findings: QuerySet[Finding], regular_scans: ScanIds) -> QuerySet[Finding]:
     """Open critical and important new problems first seen in these (not backfill) scans:
     what ``new_problems()`` means, with its backfill test done on the (few) scans."""
     return findings.filter(
-        first_seen_scan__in=regular_scans,
+        **_among("first_seen_scan", regular_scans),
         from_new_rule=False,
         severity__lte=Severity.IMPORTANT,  # a range keeps the index order
         status=Finding.Status.OPEN,
@@ -182,14 +190,16 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
     by_id = {p.pk: p for p in projects}
     scans = window_scans(by_id, since, until)
     scan_ids, regular_ids, moved = window_ids(scans)
-    findings = Finding.objects.filter(project_id__in=by_id).select_related("project", "assignee")
+    findings = Finding.objects.filter(project_id__any=list(by_id)).select_related(
+        "project", "assignee"
+    )
     new, new_total = _bounded(new_in(findings, regular_ids), sum(n for n, _ in moved.values()))
     fixed, fixed_total = _bounded(
-        findings.filter(status=Finding.Status.FIXED, fixed_in_scan__in=scan_ids),
+        findings.filter(status=Finding.Status.FIXED, **_among("fixed_in_scan", scan_ids)),
         sum(f for _, f in moved.values()),
     )
     reopened_ids = FindingEvent.objects.filter(
-        scan__in=scan_ids, kind=FindingEvent.Kind.REOPENED
+        **_among("scan", scan_ids), kind=FindingEvent.Kind.REOPENED
     ).values("finding_id")
     # Reopened findings are few (events of the window); no index orders them anyway.
     reopened, reopened_total = _bounded(findings.filter(pk__in=reopened_ids), 0)
@@ -213,7 +223,7 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
 def _debt_moves(projects: list[Project], since: datetime, until: datetime) -> list[DebtMove]:
     """Debt at ``since`` and at ``until`` per project: the last summary before each moment."""
     ids = [p.pk for p in projects]
-    summaries = ScanSummary.objects.filter(project_id__in=ids)
+    summaries = ScanSummary.objects.filter(project_id__any=ids)
     lasts: dict[str, dict[int, datetime]] = {}
     for key, moment in (("before", since), ("now", until)):
         rows = (

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from reviewer import lookups  # noqa: F401 - registers field__any
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
