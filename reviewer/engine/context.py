@@ -34,6 +34,21 @@ def split_lines(source: str) -> list[str]:
     return _LINE_BREAK.split(source)
 
 
+def span(node: ast.AST) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((line, column), (end line, end column)) of a node; (0, 0)s for a node without a
+    position (a Module)."""
+    return (
+        (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)),
+        (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0),
+    )
+
+
+def inside(node: ast.AST, outer: ast.AST) -> bool:
+    """Whether ``node``'s source span lies within ``outer``'s."""
+    (start, end), (outer_start, outer_end) = span(node), span(outer)
+    return outer_start <= start and end <= outer_end
+
+
 class FileContext:
     """One source file, decoded and parsed once; shared by every file rule."""
 
@@ -135,8 +150,7 @@ class FileContext:
     def enclosing_scopes(self, node: ast.AST) -> list[ScopeNode]:
         """The functions, lambdas and classes whose source span contains ``node``,
         outermost first (by position, so no parent links are needed)."""
-        start = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-        end = (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+        start, end = span(node)
         containing = [
             scope
             for scope in self._scopes
@@ -151,8 +165,7 @@ class FileContext:
         """The innermost loop whose body runs ``node`` on every iteration, in the same
         function (a function, lambda or class defined inside the loop body is a boundary:
         code there does not run per iteration). None when there is no such loop."""
-        start = (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-        end = (getattr(node, "end_lineno", 0) or 0, getattr(node, "end_col_offset", 0) or 0)
+        start, end = span(node)
         best: ast.For | ast.AsyncFor | ast.While | None = None
         best_start = (0, 0)
         for loop in self._loops:

@@ -14,7 +14,7 @@ import ast
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from reviewer.engine.context import FileContext, ProjectContext
+from reviewer.engine.context import FileContext, ProjectContext, inside
 from reviewer.engine.registry import Hit, project_rule
 from reviewer.engine.rules.helpers import keyword, last_name
 
@@ -121,23 +121,8 @@ def _lazy_reads(ctx: ProjectContext, want_async: bool) -> Iterator[tuple[str, in
                 yield path, line, column, where
 
 
-def _span(node: ast.AST) -> tuple[int, int, int, int]:
-    return (
-        getattr(node, "lineno", 0),
-        getattr(node, "col_offset", 0),
-        getattr(node, "end_lineno", 0) or 0,
-        getattr(node, "end_col_offset", 0) or 0,
-    )
-
-
-def _inside(node: ast.AST, outer: ast.AST) -> bool:
-    line, col, end_line, end_col = _span(node)
-    o_line, o_col, o_end_line, o_end_col = _span(outer)
-    return (o_line, o_col) <= (line, col) and (end_line, end_col) <= (o_end_line, o_end_col)
-
-
 def _any_inside(nodes: list[ast.Call], outer: ast.AST) -> bool:
-    return any(_inside(n, outer) for n in nodes)
+    return any(inside(n, outer) for n in nodes)
 
 
 def _function_of(file: FileContext, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -188,7 +173,7 @@ def _loop_reads(file: FileContext) -> Iterator[tuple[ast.Attribute, str, bool]]:
             results_of[id(func)] = {
                 t.id
                 for a in assigns
-                if _inside(a, func) and _any_inside(sources, a.value)
+                if inside(a, func) and _any_inside(sources, a.value)
                 for t in a.targets
                 if isinstance(t, ast.Name)
             }
