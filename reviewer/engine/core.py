@@ -28,7 +28,13 @@ from reviewer.engine import cache
 from reviewer.engine.cache import file_key
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
 from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
-from reviewer.engine.project_config import apply_config, excluded, git_ignored, load_config
+from reviewer.engine.project_config import (
+    apply_config,
+    excluded,
+    git_ignored,
+    kept_in_file,
+    load_config,
+)
 from reviewer.engine.registry import Hit, Rule, load_rules, ruleset_fingerprint, summary_name
 from reviewer.engine.ruff import RuffRun, checklist_id
 from reviewer.engine.types import Issue, Note, ReviewResult
@@ -162,6 +168,8 @@ def review(
             if outcome.reviewed and not outcome.unreadable:
                 found = ruff_by_path.get(outcome.path, [])
                 outcome.issues.extend(_ruff_kept(outcome.issues, found))
+    for outcome in outcomes:
+        outcome.issues = kept_in_file(outcome.issues)  # cached as kept
     if store is not None:
         if not ruff_notes:
             store.put_many(
@@ -200,7 +208,8 @@ def review(
         ]
         result.notes.extend(ruff_notes)
 
-    result.issues = sorted(set(apply_config(result.issues, config)), key=_issue_order)
+    # Each file's findings are de-duplicated and noqa-filtered already (cached that way).
+    result.issues = sorted(apply_config(result.issues, config), key=_issue_order)
     result.notes.sort(key=lambda n: (n.path, n.message))
     result.unreadable.sort()
     result.stats = {
@@ -475,6 +484,7 @@ def _run_project_rules(
 
     ctx = ProjectContext(root, paths, load, summaries)
     lines_of: dict[str, list[str]] = {}
+    found: list[Issue] = []
     for rule in rules:
         try:
             hits = list(rule.run_project(ctx))
@@ -490,7 +500,8 @@ def _run_project_rules(
             if path not in lines_of:
                 loaded = ctx.loaded(path)
                 lines_of[path] = loaded.lines if loaded else _lines_of(root, path, max_bytes)
-            result.issues.append(make_issue(rule, path, lines_of[path], hit))
+            found.append(make_issue(rule, path, lines_of[path], hit))
+    result.issues.extend(kept_in_file(found))
 
 
 def _lines_of(root: Path, rel: str, max_bytes: int) -> list[str]:

@@ -129,15 +129,22 @@ def suppressed(issue: Issue) -> bool:
     return rule in codes or rule.removeprefix("RUFF:") in codes
 
 
+def kept_in_file(issues: list[Issue]) -> list[Issue]:
+    """One file's findings without the ``# noqa``'d ones and without repeats. Depends on
+    the file alone, so it runs before the file's findings are cached."""
+    return list(dict.fromkeys(i for i in issues if not suppressed(i)))
+
+
 def apply_config(issues: list[Issue], config: ProjectConfig) -> list[Issue]:
-    """Drop disabled and noqa'd findings, apply severity overrides."""
+    """Drop the findings of disabled rules and apply severity overrides (``# noqa`` is
+    :func:`kept_in_file`'s job)."""
+    if not config.disable and not config.severity:
+        return issues
     disabled = tuple(d.upper() for d in config.disable)
     kept = []
     for issue in issues:
         rule = issue.rule_id.upper()
         if disabled and rule.startswith(disabled):
-            continue
-        if suppressed(issue):
             continue
         override = config.severity.get(rule)
         kept.append(replace(issue, severity=override) if override else issue)
