@@ -9,19 +9,20 @@
 
 ``# noqa`` on a flagged line suppresses every finding there; ``# noqa: SA001, E722``
 only those rules (a ruff code matches its ``ruff:`` id). Generated and vendored code and
-other tools' migrations are skipped by default, and files git ignores are never reviewed.
+other tools' migrations are skipped by default, and files that the tree's own
+``.gitignore`` files ignore are never reviewed.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from reviewer.engine.gitignore import ignored_paths
 from reviewer.engine.types import Issue, Note, SeverityCode
 
 _SEVERITIES = ("critical", "important", "suggestion")
@@ -88,22 +89,9 @@ def excluded(path: str, config: ProjectConfig) -> bool:
 
 
 def git_ignored(root: Path, paths: Sequence[str]) -> set[str]:
-    """The paths git ignores (empty when ``root`` is not in a git work tree)."""
-    if not paths:
-        return set()
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "check-ignore", "--stdin", "-z"],
-            input="\0".join(paths).encode("utf-8", "surrogateescape"),
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    if done.returncode not in (0, 1):
-        return set()
-    return {p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p}
+    """The paths the reviewed tree's own ``.gitignore`` files ignore (never a repository
+    around the tree: see gitignore.py)."""
+    return ignored_paths(root, paths)
 
 
 def _noqa_codes(snippet: str) -> set[str] | None:
