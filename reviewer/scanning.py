@@ -386,7 +386,10 @@ def record_results(
     """Track candidates against known findings and write everything in one transaction."""
     project = scan.project
     ran_agents = {issue.agent for issue in result.issues} | set(project.agents or [])
-    unreadable = set(result.unreadable)
+    # Files (and project rules) whose result is missing or partial this time: the absence
+    # of their earlier findings proves nothing, so those stay open.
+    incomplete = set(result.incomplete) | set(result.unreadable)
+    failed_rules = set(result.failed_rules)
     with transaction.atomic():
         Project.objects.select_for_update().get(pk=project.pk)  # one writer per project
         known = list(Finding.objects.filter(project=project, origin=Finding.Origin.RULES))
@@ -413,8 +416,12 @@ def record_results(
 
         fixed = 0
         for finding in tracked.gone:
-            if finding.path in unreadable or renames.get(finding.path) in unreadable:
-                continue  # we could not read the file this time: absence proves nothing
+            if (
+                finding.path in incomplete
+                or renames.get(finding.path) in incomplete
+                or finding.rule_id in failed_rules
+            ):
+                continue  # not fully reviewed this time: absence proves nothing
             finding.status = Finding.Status.FIXED
             finding.fixed_in_scan = scan
             fixed += 1
@@ -478,6 +485,12 @@ def record_results(
             "notes": [{"path": n.path, "message": n.message} for n in result.notes[:200]],
             "notes_total": len(result.notes),
             "unreadable": len(result.unreadable),
+            # Which files were not fully reviewed and why (their findings were kept open).
+            "not_reviewed": [
+                {"path": path, "reason": why} for path, why in list(result.incomplete.items())[:200]
+            ],
+            "not_reviewed_total": len(result.incomplete),
+            "failed_rules": dict(result.failed_rules),
             "renames": len(renames),
             **{k: v for k, v in result.stats.items() if isinstance(v, int | float | str)},
         }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -52,11 +53,32 @@ class GitRepo:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
 
-    def commit(self, files: dict[str, str] | None = None, message: str = "change") -> str:
+    def commit(
+        self,
+        files: dict[str, str] | None = None,
+        message: str = "change",
+        *,
+        when: datetime | None = None,
+        remove: Sequence[str] = (),
+    ) -> str:
+        """Commit ``files`` (and delete ``remove``); ``when`` dates the commit (author and
+        committer), so a history can span months in a test."""
         if files:
             self.write(files)
+        for name in remove:
+            (self.path / name).unlink()
         self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
+        dated = {}
+        if when is not None:
+            stamp = when.isoformat()
+            dated = {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        subprocess.run(
+            ["git", "commit", "-q", "-m", message],
+            cwd=self.path,
+            env={**os.environ, **GIT_ENV, **dated},
+            check=True,
+            capture_output=True,
+        )
         return self.git("rev-parse", "HEAD")
 
     def __str__(self) -> str:
@@ -77,6 +99,33 @@ def workdir(tmp_path: Path, settings: object) -> Path:
     path.mkdir()
     settings.REVIEWDECK_WORKDIR = path  # type: ignore[attr-defined]
     return path
+
+
+@pytest.fixture
+def readme_layout(tmp_path: Path, settings: object) -> Path:
+    """The README's default layout: the data folder ``var/`` (clones in ``var/repos``)
+    inside a git checkout whose ``.gitignore`` ignores ``/var/``, like Reviewdeck's own."""
+    checkout = tmp_path / "reviewdeck"
+    GitRepo(checkout)
+    (checkout / ".gitignore").write_text("/var/\n__pycache__/\n")
+    data = checkout / "var"
+    (data / "repos").mkdir(parents=True)
+    settings.DATA_DIR = data  # type: ignore[attr-defined]
+    settings.REVIEWDECK_WORKDIR = data / "repos"  # type: ignore[attr-defined]
+    return data
+
+
+@pytest.fixture
+def crashing_ruff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ``ruff`` first on PATH that aborts (SIGABRT: exit status -6), as ruff did on a
+    200 KB ``a + a + ...`` chain."""
+    folder = tmp_path / "crashing-bin"
+    folder.mkdir()
+    script = folder / "ruff"
+    script.write_text("#!/bin/sh\nkill -ABRT $$\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    return script
 
 
 @pytest.fixture

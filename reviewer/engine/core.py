@@ -159,8 +159,11 @@ def review(
         rest = [p for p in to_review if p not in done]
         outcomes += _analyse_all(root, rest, analysed, report_parse, max_file_bytes, 1)
     ruff_notes: list[Note] = []
+    ruff_failed: dict[str, str] = {}
     if ruff_result is not None:
         ruff_issues, ruff_notes = ruff_result()
+        assert ruff_run is not None
+        ruff_failed = ruff_run.failed
         ruff_by_path: dict[str, list[Issue]] = {}
         for issue in ruff_issues:
             ruff_by_path.setdefault(issue.path, []).append(issue)
@@ -171,14 +174,14 @@ def review(
     for outcome in outcomes:
         outcome.issues = kept_in_file(outcome.issues)  # cached as kept
     if store is not None:
-        if not ruff_notes:
-            store.put_many(
-                {
-                    keys[o.path]: (o.issues, o.notes, o.summaries)
-                    for o in outcomes
-                    if o.path in keys and o.reviewed and not o.unreadable
-                }
-            )
+        # Only complete results are cached: a file ruff failed on is reviewed again.
+        store.put_many(
+            {
+                keys[o.path]: (o.issues, o.notes, o.summaries)
+                for o in outcomes
+                if o.path in keys and o.reviewed and not o.unreadable and o.path not in ruff_failed
+            }
+        )
         store.close()
     outcomes += cached
     reviewed: list[str] = []
@@ -188,6 +191,11 @@ def review(
         result.notes.extend(outcome.notes)
         if outcome.unreadable:
             result.unreadable.append(outcome.path)
+            result.incomplete[outcome.path] = (
+                outcome.notes[0].message if outcome.notes else "Python cannot parse it"
+            )
+        elif outcome.path in ruff_failed:
+            result.incomplete[outcome.path] = ruff_failed[outcome.path]
         if outcome.reviewed:
             result.files_reviewed += 1
             reviewed.append(outcome.path)
@@ -212,6 +220,7 @@ def review(
     result.issues = sorted(apply_config(result.issues, config), key=_issue_order)
     result.notes.sort(key=lambda n: (n.path, n.message))
     result.unreadable.sort()
+    result.incomplete = dict(sorted(result.incomplete.items()))
     result.stats = {
         "files_found": len(paths),
         "rules": len(selected),
@@ -490,6 +499,7 @@ def _run_project_rules(
             hits = list(rule.run_project(ctx))
         except Exception as exc:
             result.notes.append(Note(".", f"rule {rule.id} failed: {type(exc).__name__}: {exc}"))
+            result.failed_rules[rule.id] = f"the rule failed ({type(exc).__name__})"
             continue
         for hit in hits:
             try:

@@ -68,6 +68,7 @@ def to_json(result: ReviewResult) -> dict[str, Any]:
         "issues": [issue_dict(i) for i in result.issues],
         "notes": [{"path": n.path, "message": n.message} for n in result.notes],
         "unreadable": list(result.unreadable),
+        "incomplete": dict(result.incomplete),
         "stats": dict(result.stats),
     }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -27,6 +28,11 @@ TIMEOUT_SECONDS = 600
 
 
 def ruff_binary() -> str | None:
+    """The first ``ruff`` on ``PATH`` (under ``uv run``, the project's pinned one), else
+    the one installed with the ``ruff`` package."""
+    found = shutil.which("ruff")
+    if found:
+        return found
     try:
         from ruff.__main__ import find_ruff_bin
     except ImportError:  # pragma: no cover - ruff is a declared dependency
@@ -50,12 +56,15 @@ class RuffRun:
     def __init__(self, root: Path, paths: Sequence[str]) -> None:
         self.root = root
         self.notes: list[Note] = []
-        self._runs: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
+        # Files ruff did not check to the end, with why (see ReviewResult.incomplete).
+        self.failed: dict[str, str] = {}
+        self._runs: list[tuple[subprocess.Popen[bytes], IO[bytes], list[str]]] = []
         if not paths:
             return
         binary = ruff_binary()
         if binary is None:
             self.notes.append(Note(".", "ruff is not installed: its checks were not run"))
+            self._fail(paths, "ruff is not installed")
             return
         select = ",".join(ruff_selection())
         for start in range(0, len(paths), CHUNK):
@@ -86,18 +95,25 @@ class RuffRun:
                 self.notes.append(
                     Note(".", f"ruff failed ({type(exc).__name__}); its checks were skipped")
                 )
+                self._fail(chunk, f"ruff could not start ({type(exc).__name__})")
                 continue
-            self._runs.append((process, output))
+            self._runs.append((process, output, chunk))
+
+    def _fail(self, paths: Sequence[str], why: str) -> None:
+        for rel in paths:
+            self.failed.setdefault(rel, why)
 
     def finish_in_background(self) -> Callable[[], tuple[list[Issue], list[Note]]]:
         """Wait for ruff and read its JSON in a thread (the caller's process is free while
         its worker processes run the rules); returns what gives :meth:`finish`'s result."""
         box: list[tuple[list[Issue], list[Note]]] = []
+        paths = [rel for _, _, chunk in self._runs for rel in chunk]
 
         def work() -> None:
             try:
                 box.append(self.finish())
             except Exception as exc:  # never lose the review over ruff
+                self._fail(paths, f"ruff failed ({type(exc).__name__})")
                 box.append(([], [Note(".", f"ruff failed ({type(exc).__name__})")]))
 
         thread = threading.Thread(target=work, name="ruff-reader", daemon=True)
@@ -114,7 +130,7 @@ class RuffRun:
         issues: list[Issue] = []
         notes = list(self.notes)
         root_prefix = str(self.root.resolve()) + os.sep
-        for process, output in self._runs:
+        for process, output, chunk in self._runs:
             with output:
                 try:
                     process.wait(timeout=TIMEOUT_SECONDS)
@@ -122,9 +138,11 @@ class RuffRun:
                     process.kill()
                     process.wait()
                     notes.append(Note(".", "ruff took too long; its checks were skipped"))
+                    self._fail(chunk, f"ruff took longer than {TIMEOUT_SECONDS} s")
                     continue
                 if process.returncode not in (0, 1):
                     notes.append(Note(".", f"ruff exited with status {process.returncode}"))
+                    self._fail(chunk, f"ruff exited with status {process.returncode}")
                     continue
                 output.seek(0)
                 try:
@@ -133,6 +151,7 @@ class RuffRun:
                     notes.append(
                         Note(".", f"ruff failed ({type(exc).__name__}); its checks were skipped")
                     )
+                    self._fail(chunk, f"ruff's output was not readable ({type(exc).__name__})")
                     continue
             lines_cache: dict[str, list[str]] = {}
             for record in records:

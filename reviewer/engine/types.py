@@ -87,4 +87,10 @@ class ReviewResult:
     files_reviewed: int = 0
     # Files that could not be read at all: tracking must not mark their findings fixed.
     unreadable: list[str] = field(default_factory=list)
+    # Every file whose result is missing or partial (unreadable, unparsable, too big, a
+    # failing rule, ruff crashed or timed out on it), with why: its earlier findings stay
+    # open, since their absence this time proves nothing.
+    incomplete: dict[str, str] = field(default_factory=dict)
+    # Project-wide rules that failed: their earlier findings stay open everywhere.
+    failed_rules: dict[str, str] = field(default_factory=dict)
     stats: dict[str, object] = field(default_factory=dict)

@@ -41,7 +41,8 @@ def test_text_report_lists_findings_notes_and_a_summary(tmp_path: Path) -> None:
 
 def test_json_report_has_stable_keys(tmp_path: Path) -> None:
     data = json.loads(format_json(reviewed(tmp_path)))
-    assert set(data) == {"tool", "summary", "issues", "notes", "unreadable", "stats"}
+    assert set(data) == {"tool", "summary", "issues", "notes", "unreadable", "incomplete", "stats"}
+    assert data["incomplete"] == {"bin.py": data["notes"][0]["message"]}
     assert data["summary"]["critical"] == 1 and data["summary"]["issues"] == 2
     issue = data["issues"][0]
     assert set(issue) == {
