@@ -34,7 +34,7 @@ from reviewer.engine.types import Issue, Note
 #: A file's findings, its notes, and its summaries for project rules (by summary name).
 CacheEntry = tuple[list[Issue], list[Note], dict[str, Any]]
 
-_FORMAT = f"reviewdeck-cache-3 {sys.version_info[:2]}"
+_FORMAT = f"reviewdeck-cache-4 {sys.version_info[:2]}"
 DATABASE = "entries.sqlite3"
 _BATCH = 500  # keys per SELECT (SQLite's bound-parameter limit is 32766 since 3.32)
 _TIMEOUT_SECONDS = 30.0

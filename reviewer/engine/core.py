@@ -19,25 +19,37 @@ import warnings
 from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from reviewer.engine import cache
 from reviewer.engine.cache import file_key
+from reviewer.engine.code_context import (
+    DIALECT_RULES,
+    chain_dialects,
+    classify,
+    guard_dialects,
+    in_context,
+    runs_on,
+)
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
 from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
+from reviewer.engine.profile import DEFAULT_PROFILE, Profile
 from reviewer.engine.project_config import (
     apply_config,
+    apply_profile,
     excluded,
     git_ignored,
+    in_profile,
     kept_in_file,
     load_config,
+    matches,
 )
 from reviewer.engine.registry import Hit, Rule, load_rules, ruleset_fingerprint, summary_name
 from reviewer.engine.ruff import RuffRun, checklist_id
-from reviewer.engine.types import Issue, Note, ReviewResult
+from reviewer.engine.types import CodeContext, Issue, Note, ReviewResult
 
 PARSE_RULE_ID = "PARSE001"
 #: More files than this (and jobs != 1) are reviewed by a process pool.
@@ -52,6 +64,8 @@ _NEWER_SYNTAX = ("multiple exception types must be parenthesized",)
 # Jinja statements on their own line, or ``{{ name }}`` placeholders, in a file that does
 # not parse.
 _TEMPLATE_MARKUP = re.compile(r"^\s*\{%-?\s*\w+|\{\{\s*[\w.]+\s*\}\}", re.MULTILINE)
+#: The engine's own per-file summary: dialect guards of a migration (see code_context).
+DIALECT_SUMMARY = "reviewer.engine.core:dialect_guards"
 
 
 @dataclass(slots=True)
@@ -65,6 +79,7 @@ class FileOutcome:
     reviewed: bool = False
     unreadable: bool = False
     summaries: dict[str, Any] = field(default_factory=dict)  # project-rule summaries by name
+    context: CodeContext = "production"
 
 
 def review(
@@ -77,6 +92,7 @@ def review(
     jobs: int | None = None,
     ruff: bool = False,
     cache_dir: Path | None = None,
+    profile: Profile | None = None,
 ) -> ReviewResult:
     """Review the Python files under ``root`` (or only ``files``, relative POSIX paths).
 
@@ -87,12 +103,21 @@ def review(
     checklist items ruff already covers; ``agents``/``rule_ids`` filter those too.
     ``cache_dir`` keeps each file's findings by content hash and rule set (see cache.py):
     an unchanged file is not parsed again, and ruff only runs on the files that changed.
+    ``profile`` (default: the default profile) chooses the rules and adjusts findings (see
+    profile.py); ``[tool.reviewdeck]`` in the repository applies on top of it. A rule that
+    ``rule_ids`` names in full runs even when the profile leaves it out.
     """
     started = time.perf_counter()
     root = Path(root)
     if not root.is_dir():
         raise NotADirectoryError(f"{root} is not a directory")
-    selected = load_rules().select(agents, rule_ids)
+    profile = DEFAULT_PROFILE if profile is None else profile
+    named = {r.upper() for r in rule_ids} if rule_ids is not None else set()
+    selected = [
+        r
+        for r in load_rules().select(agents, rule_ids)
+        if r.id in named or in_profile(r.id, r.profile, profile)
+    ]
     file_rules = tuple(r.id for r in selected if r.scope == "file" and r.check is not None)
     project_rules = [r for r in selected if r.scope == "project" and r.check is not None]
     summary_rules = tuple(r.id for r in project_rules if r.summarize is not None)
@@ -105,7 +130,13 @@ def review(
     config, config_notes = load_config(root)
     notes += config_notes
     ignored = git_ignored(root, paths)
-    paths = [p for p in paths if p not in ignored and not excluded(p, config)]
+    paths = [
+        p
+        for p in paths
+        if p not in ignored
+        and not excluded(p, config)
+        and not (profile.exclude and matches(p, profile.exclude))
+    ]
 
     run_ruff_too = ruff and (
         rule_ids is None or any(p.upper().startswith("RUFF") for p in rule_ids)
@@ -170,7 +201,7 @@ def review(
         for outcome in outcomes:
             if outcome.reviewed and not outcome.unreadable:
                 found = ruff_by_path.get(outcome.path, [])
-                outcome.issues.extend(_ruff_kept(outcome.issues, found))
+                outcome.issues.extend(_ruff_kept(outcome.issues, found, outcome.context))
     for outcome in outcomes:
         outcome.issues = kept_in_file(outcome.issues)  # cached as kept
     if store is not None:
@@ -212,12 +243,18 @@ def review(
             i
             for i in result.issues
             if not i.rule_id.startswith("ruff:")
-            or ((agents is None or i.agent in agents) and i.rule_id.upper().startswith(prefixes))
+            or (
+                (agents is None or i.agent in agents)
+                and i.rule_id.upper().startswith(prefixes)
+                and (i.rule_id.upper() in named or _ruff_in_profile(i.rule_id, profile))
+            )
         ]
         result.notes.extend(ruff_notes)
+    result.issues = _with_dialects(root, result.issues, summaries.get(DIALECT_SUMMARY, {}))
 
     # Each file's findings are de-duplicated and noqa-filtered already (cached that way).
-    result.issues = sorted(apply_config(result.issues, config), key=_issue_order)
+    issues = apply_config(apply_profile(result.issues, profile), config)
+    result.issues = sorted(issues, key=_issue_order)
     result.notes.sort(key=lambda n: (n.path, n.message))
     result.unreadable.sort()
     result.incomplete = dict(sorted(result.incomplete.items()))
@@ -230,11 +267,52 @@ def review(
     return result
 
 
-def _ruff_kept(native: list[Issue], found: list[Issue]) -> list[Issue]:
+def _ruff_kept(native: list[Issue], found: list[Issue], context: CodeContext) -> list[Issue]:
     """ruff's findings minus those a native rule of the same checklist item already made on
-    the same line (AS001 and ruff's ASYNC rules overlap on purpose)."""
+    the same line (AS001 and ruff's ASYNC rules overlap on purpose), in the file's context."""
     taken = {(i.line, i.rule_id) for i in native}
-    return [i for i in found if (i.line, checklist_id(i.rule_id)) not in taken]
+    return [
+        replace(
+            i,
+            context=context,
+            severity=in_context(i.rule_id, i.category, i.severity, context),
+        )
+        for i in found
+        if (i.line, checklist_id(i.rule_id)) not in taken
+    ]
+
+
+def _ruff_in_profile(rule_id: str, profile: Profile) -> bool:
+    from reviewer.engine.ruff_codes import lookup
+
+    meta = lookup(rule_id.removeprefix("ruff:"))
+    return in_profile(rule_id, meta.profile if meta is not None else "default", profile)
+
+
+def _with_dialects(root: Path, issues: list[Issue], guards: dict[str, Any]) -> list[Issue]:
+    """Migration findings get the dialects their chain runs on; rules about one dialect's
+    behaviour leave chains that never run on it."""
+    migrations = {i.path for i in issues if i.context == "migration"}
+    if not migrations:
+        return issues
+
+    def read_text(rel: str) -> str | None:
+        try:
+            return read_source(root, rel, 1_000_000)
+        except SourceError:
+            return None
+
+    dialects = chain_dialects(sorted(migrations | set(guards)), guards, read_text)
+    kept = []
+    for issue in issues:
+        if issue.context == "migration":
+            found = dialects.get(issue.path, "unknown")
+            required = DIALECT_RULES.get(issue.rule_id)
+            if required is not None and not runs_on(found, required):
+                continue
+            issue = replace(issue, dialects=found)
+        kept.append(issue)
+    return kept
 
 
 def _ruff_candidates(root: Path, paths: list[str], max_bytes: int) -> list[str]:
@@ -392,6 +470,9 @@ def _analyse_file(
 
     ctx = FileContext(rel, source, tree)
     outcome.reviewed = True
+    outcome.context = context = classify(rel, source)
+    if context == "migration":
+        outcome.summaries[DIALECT_SUMMARY] = sorted(guard_dialects(source))
     registry = load_rules()
     for rule_id in rule_ids:
         rule = registry.get(rule_id)
@@ -411,7 +492,7 @@ def _analyse_file(
             outcome.notes.append(Note(rel, f"rule {rule.id} failed: {type(exc).__name__}: {exc}"))
             outcome.unreadable = True  # that rule's findings here are unknown, not fixed
             continue
-        outcome.issues.extend(make_issue(rule, rel, ctx.lines, hit) for hit in hits)
+        outcome.issues.extend(make_issue(rule, rel, ctx.lines, hit, context) for hit in hits)
     return outcome
 
 
@@ -428,6 +509,7 @@ def parse_issue(path: str, source: str, exc: SyntaxError) -> Issue:
     rule = load_rules().get(PARSE_RULE_ID)
     assert rule is not None
     lines = split_lines(source)
+    context = classify(path, source)
     line = min(max(exc.lineno or 1, 1), max(len(lines), 1))
     text = lines[line - 1] if lines else ""
     column = min(max((exc.offset or 1) - 1, 0), len(text))
@@ -438,19 +520,25 @@ def parse_issue(path: str, source: str, exc: SyntaxError) -> Issue:
         column=column,
         title=rule.title,
         message=f"Python cannot parse this file: {exc.msg}.",
-        severity=rule.severity,
+        severity=in_context(rule.id, rule.category, rule.severity, context),
         confidence=rule.confidence,
         category=rule.category,
         agent=rule.agent,
         debt_kind=rule.debt_kind,
         debt_minutes=rule.debt_minutes,
         snippet=text[:MAX_SNIPPET_CHARS],
+        context=context,
     )
 
 
-def make_issue(rule: Rule, path: str, lines: Sequence[str], hit: Hit) -> Issue:
+def make_issue(
+    rule: Rule, path: str, lines: Sequence[str], hit: Hit, context: CodeContext | None = None
+) -> Issue:
     """An Issue from a rule's hit: clamps the line, converts ast's byte column to a
-    character column and copies the rule's metadata."""
+    character column, copies the rule's metadata and lowers the severity to what the
+    code's context allows (``context`` None: classified from the path and lines)."""
+    if context is None:
+        context = classify(path, "\n".join(lines[:10]) if lines else "")
     line = min(max(hit.line, 1), max(len(lines), 1))
     text = lines[line - 1] if lines else ""
     return Issue(
@@ -460,13 +548,14 @@ def make_issue(rule: Rule, path: str, lines: Sequence[str], hit: Hit) -> Issue:
         column=_char_column(text, hit.column),
         title=rule.title,
         message=hit.message,
-        severity=hit.severity or rule.severity,
+        severity=in_context(rule.id, rule.category, hit.severity or rule.severity, context),
         confidence=rule.confidence if hit.confidence is None else hit.confidence,
         category=rule.category,
         agent=rule.agent,
         debt_kind=rule.debt_kind,
         debt_minutes=rule.debt_minutes,
         snippet=text[:MAX_SNIPPET_CHARS],
+        context=context,
     )
 
 
@@ -493,6 +582,7 @@ def _run_project_rules(
 
     ctx = ProjectContext(root, paths, load, summaries)
     lines_of: dict[str, list[str]] = {}
+    context_of: dict[str, CodeContext] = {}
     found: list[Issue] = []
     for rule in rules:
         try:
@@ -510,7 +600,8 @@ def _run_project_rules(
             if path not in lines_of:
                 loaded = ctx.loaded(path)
                 lines_of[path] = loaded.lines if loaded else _lines_of(root, path, max_bytes)
-            found.append(make_issue(rule, path, lines_of[path], hit))
+                context_of[path] = classify(path, "\n".join(lines_of[path]))
+            found.append(make_issue(rule, path, lines_of[path], hit, context_of[path]))
     result.issues.extend(kept_in_file(found))
 
 

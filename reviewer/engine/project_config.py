@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from reviewer.engine.code_context import in_context
 from reviewer.engine.gitignore import ignored_paths
+from reviewer.engine.profile import Profile, validate
 from reviewer.engine.types import Issue, Note, SeverityCode
 
-_SEVERITIES = ("critical", "important", "suggestion")
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9:]+(?:[,\s]+[A-Za-z0-9:]+)*))?", re.I)
 
 #: Paths skipped by default (generated, vendored, other tools' migrations).
@@ -68,24 +69,65 @@ def load_config(root: Path) -> tuple[ProjectConfig, list[Note]]:
             return ()
         return tuple(value)
 
-    severity: dict[str, SeverityCode] = {}
     raw = section.get("severity", {})
-    if isinstance(raw, dict):
-        for key, value in raw.items():
-            if value in _SEVERITIES:
-                severity[str(key).upper()] = value
-            else:
-                notes.append(Note("pyproject.toml", f"unknown severity {value!r} for {key}"))
-    return ProjectConfig(strings("disable"), strings("exclude"), severity), notes
+    if not isinstance(raw, dict):
+        notes.append(Note("pyproject.toml", "tool.reviewdeck.severity must be a table"))
+        raw = {}
+    # The same checks as a server-side profile: unknown rule ids, bad globs and bad
+    # severities become notes, and the rest still applies.
+    checked, problems = validate(
+        disabled=strings("disable"), exclude=strings("exclude"), severity=raw
+    )
+    notes.extend(
+        Note("pyproject.toml", "tool.reviewdeck." + p.replace("disabled:", "disable:", 1))
+        for p in problems
+    )
+    severity = {k.upper(): v for k, v in checked.severity.items()}
+    return ProjectConfig(checked.disabled, checked.exclude, severity), notes
 
 
-def _matches(path: str, patterns: Iterable[str]) -> bool:
-    # "*/x/*" also matches "x/..." at the root.
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    """Whether ``path`` matches one of the globs (``*`` also crosses ``/``, so ``tests/**``
+    and ``**/versions/sqlite/**`` work; "*/x/*" also matches "x/..." at the root)."""
     return any(fnmatchcase(path, p) or fnmatchcase("./" + path, p) for p in patterns)
 
 
 def excluded(path: str, config: ProjectConfig) -> bool:
-    return _matches(path, DEFAULT_EXCLUDES) or _matches(path, config.exclude)
+    return matches(path, DEFAULT_EXCLUDES) or matches(path, config.exclude)
+
+
+def _named_by(rule_id: str, patterns: Iterable[str]) -> bool:
+    rule = rule_id.upper()
+    return any(rule.startswith(p.upper()) for p in patterns)
+
+
+def in_profile(rule_id: str, rule_profile: str, profile: Profile) -> bool:
+    """Whether a rule (native id or ``ruff:CODE``) runs under ``profile``: not disabled,
+    and in the default set, or the profile is extended, or it enables the rule."""
+    if profile.disabled and _named_by(rule_id, profile.disabled):
+        return False
+    return rule_profile == "default" or profile.extended or _named_by(rule_id, profile.enabled)
+
+
+def apply_profile(issues: list[Issue], profile: Profile) -> list[Issue]:
+    """Severity overrides and "tests: suggestions only" of a profile (its rule choice and
+    exclusions were applied before the review). An override sets the rule's severity; the
+    code's context still caps it (docs/severity.md)."""
+    if not profile.severity and not profile.tests_suggestions_only:
+        return issues
+    return [_adjusted(i, profile.severity, profile.tests_suggestions_only) for i in issues]
+
+
+def _adjusted(
+    issue: Issue, overrides: Mapping[str, SeverityCode], tests_suggestions_only: bool
+) -> Issue:
+    severity = issue.severity
+    override = overrides.get(issue.rule_id.upper())
+    if override:
+        severity = in_context(issue.rule_id, issue.category, override, issue.context)
+    if tests_suggestions_only and issue.context == "test":
+        severity = "suggestion"
+    return issue if severity == issue.severity else replace(issue, severity=severity)
 
 
 def git_ignored(root: Path, paths: Sequence[str]) -> set[str]:
@@ -134,6 +176,5 @@ def apply_config(issues: list[Issue], config: ProjectConfig) -> list[Issue]:
         rule = issue.rule_id.upper()
         if disabled and rule.startswith(disabled):
             continue
-        override = config.severity.get(rule)
-        kept.append(replace(issue, severity=override) if override else issue)
+        kept.append(_adjusted(issue, config.severity, False) if config.severity else issue)
     return kept

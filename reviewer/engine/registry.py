@@ -52,6 +52,10 @@ from reviewer.engine.context import FileContext, ProjectContext
 from reviewer.engine.types import SeverityCode
 
 Scope = Literal["file", "project"]
+ProfileName = Literal["default", "extended"]
+PROFILES: tuple[ProfileName, ...] = ("default", "extended")
+#: Rules whose precision on real code is below this leave the default profile.
+DEFAULT_PROFILE_MIN_PRECISION = 0.8
 
 SEVERITIES: tuple[SeverityCode, ...] = ("critical", "important", "suggestion")
 CATEGORIES = (
@@ -157,6 +161,12 @@ class Rule:
     scope: Scope = "file"
     check: Callable[..., Iterable[Hit]] | None = None
     summarize: Summarize | None = None
+    # Share of true findings on labeled real code (bench/precision.py), None = not known;
+    # ``precision_measured`` False = our estimate until labels exist.
+    precision: float | None = None
+    precision_measured: bool = False
+    profile: ProfileName = "default"  # "extended": only run when a profile asks for it
+    severity_reason: str = ""  # why the policy (docs/severity.md) gives this severity
 
     def __post_init__(self) -> None:
         problems = []
@@ -174,6 +184,10 @@ class Rule:
             problems.append(f"debt_kind must be one of {DEBT_KINDS}")
         if self.debt_kind and self.debt_minutes <= 0:
             problems.append("a debt rule needs debt_minutes > 0")
+        if self.profile not in PROFILES:
+            problems.append(f"profile must be one of {PROFILES}")
+        if self.precision is not None and not 0 <= self.precision <= 1:
+            problems.append("precision must be 0-1")
         if not self.title or not self.explanation:
             problems.append("title and explanation are required")
         if problems:

@@ -127,7 +127,10 @@ def _sarif_result(issue: Issue, rule_index: int) -> dict[str, Any]:
         "confidence": issue.confidence,
         "category": issue.category,
         "agent": issue.agent,
+        "context": issue.context,
     }
+    if issue.dialects:
+        properties["dialects"] = issue.dialects
     if issue.debt_kind:
         properties["debtKind"] = issue.debt_kind
         properties["debtMinutes"] = issue.debt_minutes

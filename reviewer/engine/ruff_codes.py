@@ -20,6 +20,7 @@ class RuffCode:
     debt_kind: str = ""
     debt_minutes: int = 0
     confidence: int = 90
+    profile: str = "default"  # "extended": reported only when a profile asks for it
 
 
 #: Longest matching prefix wins. This is also our ``--select`` for ruff.

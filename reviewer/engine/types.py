@@ -8,6 +8,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 SeverityCode = Literal["critical", "important", "suggestion"]
+#: What kind of code a finding sits in (see ``code_context.py``): Critical means production
+#: impact, so rules judge test, migration, script and generated code differently.
+CodeContext = Literal["production", "test", "migration", "script", "generated"]
+CODE_CONTEXTS: tuple[CodeContext, ...] = ("production", "test", "migration", "script", "generated")
 
 _WS = re.compile(r"\s+")
 
@@ -41,6 +45,10 @@ class Issue:
     debt_kind: str = ""  # "" when the finding is not migration debt
     debt_minutes: int = 0
     snippet: str = ""  # the flagged source line
+    context: CodeContext = "production"
+    # For migration code: the database dialects its chain runs on, sorted and comma
+    # separated ("postgresql", "sqlite", "postgresql,sqlite"), or "unknown"; "" elsewhere.
+    dialects: str = ""
 
     @property
     def line_hash(self) -> str:
@@ -68,6 +76,8 @@ class Issue:
                 self.debt_kind,
                 self.debt_minutes,
                 self.snippet,
+                self.context,
+                self.dialects,
             ),
         )
 

@@ -59,9 +59,12 @@ def test_json_report_has_stable_keys(tmp_path: Path) -> None:
         "debt_kind",
         "debt_minutes",
         "snippet",
+        "context",
+        "dialects",
         "line_hash",
     }
     assert (issue["rule_id"], issue["path"], issue["line"]) == ("FA001", "app dir/main.py", 4)
+    assert (issue["context"], issue["dialects"]) == ("production", "")
     assert data["notes"] == [{"path": "bin.py", "message": data["notes"][0]["message"]}]
     assert data["unreadable"] == ["bin.py"]
 
