@@ -78,7 +78,12 @@ class FindingFilterForm(forms.Form):
         required=False,
     )
     status = forms.ChoiceField(
-        choices=[("open", "Open"), ("fixed", "Fixed")], required=False, initial="open"
+        choices=[("open", "Open"), ("fixed", "Fixed"), ("excluded", "Excluded by the profile")],
+        required=False,
+        initial="open",
+    )
+    context = forms.ChoiceField(
+        choices=[("", "Any context"), *Finding.Context.choices], required=False
     )
     path = forms.CharField(required=False, max_length=1000)
     debt_kind = forms.CharField(required=False, max_length=20)
@@ -105,6 +110,7 @@ class FindingFilterForm(forms.Form):
             status=data["status"] or "open",
             path=data["path"].strip(),
             debt_kind=data["debt_kind"],
+            context=data["context"],
             since=data["since"],
             since_scan=data["since_scan"],
             text=data["q"].strip(),

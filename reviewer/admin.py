@@ -22,7 +22,7 @@ class ScanAdmin(admin.ModelAdmin[Scan]):
 @admin.register(Finding)
 class FindingAdmin(admin.ModelAdmin[Finding]):
     list_display = ["id", "project", "rule_id", "severity", "status", "triage", "path", "line"]
-    list_filter = ["severity", "status", "triage", "category"]
+    list_filter = ["severity", "status", "triage", "context", "category"]
     list_select_related = ["project"]
     search_fields = ["rule_id", "path", "title"]
     raw_id_fields = ["project", "assignee", "first_seen_scan", "last_seen_scan", "fixed_in_scan"]

@@ -30,6 +30,8 @@ COLUMNS = [
     "confidence",
     "debt_kind",
     "debt_minutes",
+    "context",
+    "dialects",
     "first_seen_scan_id",
     "message",
 ]
@@ -89,6 +91,10 @@ def sarif_stream(findings: FindingQuerySet) -> Iterator[str]:
         result = _sarif_result(issue, index.get(issue.rule_id, -1))
         if result["ruleIndex"] < 0:
             del result["ruleIndex"]
+        # Where the code runs (the stored finding's context, as the scan classified it).
+        result["properties"]["context"] = str(row["context"])
+        if row["dialects"]:
+            result["properties"]["dialects"] = str(row["dialects"]).split(",")
         yield ("" if first else ",") + json.dumps(result)
         first = False
     yield "]" + tail

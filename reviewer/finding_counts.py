@@ -1,11 +1,13 @@
-"""The project page's counts per severity and its category list, at a bounded cost.
+"""The project page's counts per severity and code context, and its category list, at a
+bounded cost.
 
 A project with 300k open findings must not be counted row by row on every page view:
 each severity is counted exactly up to COUNT_CAP (a walk of at most COUNT_CAP + 1 entries
 of ``finding_visible_by_severity``); above that the page shows the figure of the latest
 scan summary, which counted the same findings when the scan was recorded. The categories
 come from a loose index scan of ``finding_visible_by_category``: one index probe per
-distinct category, however many findings share it.
+distinct category, however many findings share it. The context facet is counted the
+same way (up to COUNT_CAP each, from ``finding_visible_by_context``) in the same query.
 """
 
 from __future__ import annotations
@@ -33,17 +35,34 @@ class SeverityCount:
         return f"{self.count:,}" if self.count > COUNT_CAP else f"{COUNT_CAP:,}+"
 
 
+@dataclass(frozen=True)
+class ContextCount:
+    context: Finding.Context
+    count: int  # exact up to COUNT_CAP; COUNT_CAP + 1 means "more"
+
+    @property
+    def label(self) -> str:
+        return f"{COUNT_CAP:,}+" if self.count > COUNT_CAP else f"{self.count:,}"
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    severities: list[SeverityCount]
+    contexts: list[ContextCount]  # only the contexts that have visible findings
+
+
 def counts_query(project: Project) -> tuple[str, list[Any]]:
-    """One query: the three bounded counts, then the latest summary's three figures."""
+    """One query: the three bounded severity counts, the bounded count of each code
+    context, then the latest summary's three figures."""
     visible = Finding.objects.visible().for_project(project).order_by()
     parts: list[str] = []
     params: list[Any] = []
-    for severity in Severity:
-        sql, sql_params = (
-            visible.filter(severity=severity).values("id")[: COUNT_CAP + 1].query.sql_with_params()
-        )
+    subsets = [visible.filter(severity=severity) for severity in Severity]
+    subsets += [visible.filter(context=context) for context in Finding.Context]
+    for n, subset in enumerate(subsets):
+        sql, sql_params = subset.values("id")[: COUNT_CAP + 1].query.sql_with_params()
         # The ORM's own compiled SQL, wrapped; nothing here comes from the request.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS s{severity.value})")  # noqa: S608
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS s{n})")  # noqa: S608
         params.extend(sql_params)
     for column in ("open_critical", "open_important", "open_suggestion"):
         parts.append(f"(SELECT {column} FROM reviewer_scansummary WHERE id = %s)")  # noqa: S608
@@ -51,19 +70,32 @@ def counts_query(project: Project) -> tuple[str, list[Any]]:
     return f"SELECT {', '.join(parts)}", params
 
 
-def severity_counts(project: Project) -> list[SeverityCount]:
-    """Visible findings per severity: exact up to COUNT_CAP, else the summary's figure."""
+def page_counts(project: Project) -> PageCounts:
+    """Visible findings per severity (exact up to COUNT_CAP, else the summary's figure) and
+    per code context (exact up to COUNT_CAP), in one query."""
     with connection.cursor() as cursor:
         cursor.execute(*counts_query(project))
         row = cursor.fetchone()
-    at_scan = dict(zip(Severity, (n or 0 for n in row[3:]), strict=True))
+    n_sev, n_ctx = len(Severity), len(Finding.Context)
+    by_severity, by_context = row[:n_sev], row[n_sev : n_sev + n_ctx]
+    at_scan = dict(zip(Severity, (n or 0 for n in row[n_sev + n_ctx :]), strict=True))
     counts = []
-    for severity, n in zip(Severity, row[:3], strict=True):
+    for severity, n in zip(Severity, by_severity, strict=True):
         if n <= COUNT_CAP:
             counts.append(SeverityCount(severity, n, True))
         else:
             counts.append(SeverityCount(severity, at_scan[severity], False))
-    return counts
+    contexts = [
+        ContextCount(context, n)
+        for context, n in zip(Finding.Context, by_context, strict=True)
+        if n
+    ]
+    return PageCounts(counts, contexts)
+
+
+def severity_counts(project: Project) -> list[SeverityCount]:
+    """Visible findings per severity: exact up to COUNT_CAP, else the summary's figure."""
+    return page_counts(project).severities
 
 
 # The same condition as Finding.objects.visible() (VISIBLE), spelled so that PostgreSQL

@@ -28,6 +28,7 @@ class FindingFilter:
     status: str = Finding.Status.OPEN
     path: str = ""  # a path prefix
     debt_kind: str = ""
+    context: str = ""  # a Finding.Context value: where the flagged code runs
     since: date | None = None  # first seen in a scan on or after this day (new code only)
     since_scan: int | None = None  # first seen after this scan (new code only)
     text: str = ""
@@ -38,8 +39,8 @@ class FindingFilter:
 
     def apply(self, project: Project) -> FindingQuerySet:
         qs = Finding.objects.for_project(project)
-        if self.status == Finding.Status.FIXED:
-            qs = qs.filter(status=Finding.Status.FIXED)
+        if self.status in (Finding.Status.FIXED, Finding.Status.EXCLUDED):
+            qs = qs.filter(status=self.status)
         elif self.triage == "":
             qs = qs.visible()
         else:
@@ -58,6 +59,8 @@ class FindingFilter:
             qs = qs.filter(path__startswith=self.path)
         if self.debt_kind:
             qs = qs.filter(debt_kind=self.debt_kind)
+        if self.context:
+            qs = qs.filter(context=self.context)
         if self.since is not None or self.since_scan is not None:
             qs = qs.filter(from_new_rule=False).exclude(
                 first_seen_scan__trigger=Scan.Trigger.BACKFILL

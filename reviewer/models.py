@@ -73,6 +73,9 @@ class Project(models.Model):
         related_name="project",
     )
     backfill_weeks = models.PositiveSmallIntegerField(default=12)
+    # Which quality profile the rules run with: the project's own (its QualityProfile) or,
+    # when False, its team's default (the built-in default profile when neither exists).
+    use_own_profile = models.BooleanField(default=False)
     digest_emails = models.TextField(blank=True, help_text="Comma-separated addresses")
     digest_webhook_url = models.URLField(blank=True, help_text="Slack-compatible webhook")
     clone_state = models.CharField(max_length=10, choices=CloneState, default=CloneState.NEW)
@@ -143,6 +146,14 @@ class Scan(models.Model):
     cache_read_tokens = models.PositiveBigIntegerField(default=0)
     cache_write_tokens = models.PositiveBigIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    # The quality profile version the rules ran with (None: the built-in default profile).
+    profile_version = models.ForeignKey(
+        "QualityProfileVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scans",
+    )
 
     objects = ScanQuerySet.as_manager()
 
@@ -205,6 +216,16 @@ class Finding(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         FIXED = "fixed", "Fixed"
+        # Closed because the quality profile no longer reports it (rule off, path
+        # excluded, not in the rule set): the code did not change, so it is not a fix.
+        EXCLUDED = "excluded", "Excluded by the profile"
+
+    class Context(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        TEST = "test", "Test"
+        MIGRATION = "migration", "Migration"
+        SCRIPT = "script", "Script / example / docs"
+        GENERATED = "generated", "Generated"
 
     class Origin(models.TextChoices):
         RULES = "rules", "Offline rules"
@@ -231,6 +252,10 @@ class Finding(models.Model):
     line_hash = models.CharField(max_length=40, help_text="Hash of the normalised line text")
     debt_kind = models.CharField(max_length=20, blank=True)
     debt_minutes = models.PositiveIntegerField(default=0)
+    # Where the flagged code runs (engine's code context), and for migrations the SQL
+    # dialects the chain runs on ("postgresql,sqlite"; "unknown" when nothing says).
+    context = models.CharField(max_length=12, choices=Context, default=Context.PRODUCTION)
+    dialects = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
     triage = models.CharField(max_length=20, choices=Triage, default=Triage.OPEN)
     assignee = models.ForeignKey(
@@ -285,6 +310,13 @@ class Finding(models.Model):
                 condition=VISIBLE,
                 name="finding_visible_by_category",
             ),
+            # The context filter and facet: a context's findings in page order, and its
+            # bounded count, from the index alone.
+            models.Index(
+                fields=["project", "context", "severity", "id"],
+                condition=VISIBLE,
+                name="finding_visible_by_context",
+            ),
             # Tracking loads a project's findings per path.
             models.Index(fields=["project", "path"], name="finding_project_path"),
             # The meeting's new (open) and fixed sections across a team's projects, by
@@ -307,6 +339,10 @@ class Finding(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def dialect_list(self) -> list[str]:
+        return [d for d in self.dialects.split(",") if d]
+
 
 class FindingEvent(models.Model):
     """What a scan did to a finding. "Still open" is recorded only when it moved."""
@@ -316,6 +352,8 @@ class FindingEvent(models.Model):
         MOVED = "moved", "Still open (moved)"
         FIXED = "fixed", "Fixed"
         REOPENED = "reopened", "Reopened"
+        EXCLUDED = "excluded", "Excluded by the profile"
+        INCLUDED = "included", "Back in the profile"
 
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="events")
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="events")
@@ -375,6 +413,8 @@ class ScanSummary(models.Model):
     new_count = models.PositiveIntegerField(default=0)
     fixed_count = models.PositiveIntegerField(default=0)
     reopened_count = models.PositiveIntegerField(default=0)
+    # Closed because the quality profile no longer reports them (never counted as fixed).
+    excluded_count = models.PositiveIntegerField(default=0)
     still_open_count = models.PositiveIntegerField(default=0)
     debt_minutes = models.PositiveIntegerField(default=0)
     by_category = models.JSONField(default=dict)
@@ -399,3 +439,69 @@ class ScanSummary(models.Model):
     @property
     def open_total(self) -> int:
         return self.open_critical + self.open_important + self.open_suggestion
+
+
+class QualityProfile(models.Model):
+    """The rules a scan runs and how it reports them, for a team (its default) or for one
+    project (its override). The settings live in versions: each save adds one, and a scan
+    records the version it used."""
+
+    team = models.OneToOneField(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="quality_profile"
+    )
+    project = models.OneToOneField(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="quality_profile"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=True) ^ Q(project__isnull=True),
+                name="quality_profile_team_xor_project",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.project_id is not None:
+            return f"project {self.project}"
+        return f"team {self.team} (default)"
+
+    def latest(self) -> QualityProfileVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class QualityProfileVersion(models.Model):
+    """One saved state of a quality profile (never edited afterwards)."""
+
+    class RuleSet(models.TextChoices):
+        DEFAULT = "default", "Default (rules of high measured precision)"
+        EXTENDED = "extended", "Extended (every rule)"
+
+    profile = models.ForeignKey(QualityProfile, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule_set = models.CharField(max_length=10, choices=RuleSet, default=RuleSet.DEFAULT)
+    # Rule ids or id prefixes ("SA005", "PF", "ruff:ANN"): switched off / on.
+    disabled = models.JSONField(default=list, blank=True)
+    enabled = models.JSONField(default=list, blank=True)
+    # {"SA011": "important"}: a rule's severity in this profile.
+    severity = models.JSONField(default=dict, blank=True)
+    # Globs on paths from the repository root ("tests/**", "**/versions/sqlite/**").
+    exclude = models.JSONField(default=list, blank=True)
+    tests_suggestions_only = models.BooleanField(
+        default=False, help_text="Every finding in test code is a Suggestion"
+    )
+    comment = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["profile", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "number"], name="profile_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} v{self.number}"

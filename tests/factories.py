@@ -23,6 +23,8 @@ def make_findings(
     category: str = "sqlalchemy",
     rule_id: str = "SA001",
     path: str = "app/db.py",
+    context: str = Finding.Context.PRODUCTION,
+    dialects: str = "",
 ) -> list[Finding]:
     scan = scan or make_scan(project)
     text = "rows = session.query(User).all()"
@@ -37,6 +39,8 @@ def make_findings(
             title=f"Legacy query {i}",
             message="Use select()",
             path=path,
+            context=context,
+            dialects=dialects,
             line=i + 1,
             snippet=text,
             line_hash=line_hash(text),

@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dashboard.access import AuthedRequest, can_change, get_project_for_user
 from dashboard.forms import FindingFilterForm, ProjectForm
-from reviewer.finding_counts import severity_counts, visible_categories
+from reviewer.finding_counts import page_counts, visible_categories
 from reviewer.finding_filters import after_key
 from reviewer.models import Finding, Project, Scan, Severity
 from reviewer.overview import SORTS, movement_since
@@ -99,11 +99,19 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     if has_more and page:
         query["after"] = str(page[-1].pk)
     last_scan = project.scans.first()
+    counts = page_counts(project)
+    facet_query = request.GET.copy()
+    facet_query.pop("after", None)
+    facets = []
+    for item in counts.contexts:
+        facet_query["context"] = item.context.value
+        facets.append((item, facet_query.urlencode()))
     context = {
         "project": project,
         "form": form,
         "groups": [(Severity(sev), groups[sev]) for sev in sorted(groups)],
-        "counts": severity_counts(project),
+        "counts": counts.severities,
+        "context_facets": facets,
         "categories": visible_categories(project),
         "next_after": page[-1].pk if has_more and page else None,
         "next_query": query.urlencode(),
