@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from dashboard.env import database_from_url, env_bool, env_int, env_list, env_str
+from reviewer.outbound import Policy
 
 django_stubs_ext.monkeypatch()  # lets ModelAdmin[Project] etc. be subscripted at run time
 
@@ -198,6 +199,14 @@ REVIEWDECK_WORKDIR = Path(env_str("REVIEWDECK_WORKDIR", str(DATA_DIR / "repos"))
 REVIEWDECK_LOCAL_REPO_ROOTS = [
     Path(p).resolve() for p in env_list("REVIEWDECK_LOCAL_REPO_ROOTS", ["/"] if EMBEDDED else [])
 ]
+# Hosts (names; ".example.com" includes subdomains) and networks (CIDR) the server may
+# reach although they are internal: webhooks and repository URLs are refused on loopback,
+# link-local, private and other non-public addresses otherwise (reviewer/outbound.py).
+REVIEWDECK_ALLOWED_PRIVATE_HOSTS = env_list("REVIEWDECK_ALLOWED_PRIVATE_HOSTS", [])
+try:
+    Policy.parse(REVIEWDECK_ALLOWED_PRIVATE_HOSTS)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"REVIEWDECK_ALLOWED_PRIVATE_HOSTS: {_exc}") from None
 REVIEWDECK_GIT_TIMEOUT = env_int("REVIEWDECK_GIT_TIMEOUT", 120)
 REVIEWDECK_MAX_FILE_BYTES = env_int("REVIEWDECK_MAX_FILE_BYTES", 1_000_000)
 # Scans also report the checklist items ruff covers (ruff:CODE findings); off = native only.

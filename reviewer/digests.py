@@ -7,9 +7,8 @@ and backfilled history never count as new.
 
 from __future__ import annotations
 
-import json
+import http.client
 import logging
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from reviewer import outbound, outbound_http
 from reviewer.models import Finding, Project, Scan, ScanSummary, Severity
 
 logger = logging.getLogger(__name__)
@@ -144,21 +144,21 @@ def deliver(digest: Digest) -> dict[str, bool]:
 
 
 def post_webhook(url: str, payload: dict[str, object]) -> bool:
-    host = urlsplit(url).hostname or "?"  # the path of a Slack webhook is its secret
-    request = urllib.request.Request(  # noqa: S310 - the URL is validated as http(s) by the form
-        url,
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
+    """POST ``payload`` as JSON to an http(s) URL whose host the outbound policy allows.
+    Redirects are not followed (a webhook that moved answers 3xx and is logged)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"  # the path of a Slack webhook is its secret
     try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
-            ok = 200 <= response.status < 300
-    except OSError as exc:
+        status = outbound_http.post_json(url, payload, timeout=WEBHOOK_TIMEOUT)
+    except outbound.OutboundRefusedError as exc:
+        logger.warning("digest webhook to %s refused: %s", host, exc.reason)
+        return False
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         logger.warning("digest webhook to %s failed: %s", host, type(exc).__name__)
         return False
+    ok = 200 <= status < 300
     if not ok:
-        logger.warning("digest webhook to %s answered %s", host, response.status)
+        logger.warning("digest webhook to %s answered %s", host, status)
     return ok
 
 

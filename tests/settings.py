@@ -1,8 +1,14 @@
 """Test settings: real PostgreSQL and Redis started for the session, then the real settings."""
 
+import os
+
 from tests.services import ensure_services
 
 ensure_services()
+# Tests talk to webhooks, git servers and fake APIs on this machine: loopback is allowed
+# here (and, through the environment, in the workers the tests start). The outbound-policy
+# tests set the allow-list to empty themselves.
+os.environ.setdefault("REVIEWDECK_ALLOWED_PRIVATE_HOSTS", "127.0.0.0/8,::1/128,localhost")
 
 from dashboard.env import env_bool  # noqa: E402
 from dashboard.settings import *  # noqa: E402,F403

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dashboard.access import get_project_for_change
-from reviewer import schedules
+from reviewer import outbound, outbound_http, schedules
 from reviewer.models import Project
 from reviewer.tasks import start_backfill
 
@@ -47,6 +48,21 @@ class ProjectSettingsForm(forms.Form):
         for address in addresses:
             validate(address)
         return ", ".join(addresses)
+
+    def clean_digest_webhook_url(self) -> str:
+        url: str = self.cleaned_data["digest_webhook_url"]
+        if not url:
+            return url
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in outbound_http.SCHEMES:
+            raise forms.ValidationError("Use an http:// or https:// address.")
+        try:
+            outbound.check_host_literal(parts.hostname or "")
+        except outbound.OutboundRefusedError:
+            raise forms.ValidationError(
+                "This address is on an internal network; the server does not send there."
+            ) from None
+        return url
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
