@@ -33,3 +33,17 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:meeting", args=[self.pk])
+
+
+class PasswordResetRequest(models.Model):
+    """One password reset request, kept an hour to throttle reset mails. ``key`` is a hash
+    of the address asked for or of the client address, never the address itself."""
+
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "created_at"], name="reset_request_key_time")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} {self.created_at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ under ``REVIEWDECK_DATA_DIR`` so ``manage.py serve`` needs no PostgreSQL or Redi
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_celery_beat",
+    "axes",
     "reviewer",
     "reviewer.agents",
     "dashboard",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a lockout found during authentication into the "too many attempts" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -100,7 +104,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, records in the database): after
+# REVIEWDECK_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that
+# pair is locked out for REVIEWDECK_LOGIN_LOCKOUT_MINUTES (the site's and the admin's
+# login alike). A success resets the count; `manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "dashboard.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("REVIEWDECK_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("REVIEWDECK_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Password reset mails: at most this many per address and per client address an hour
+# (dashboard/password_reset.py); the page answers the same either way.
+REVIEWDECK_RESET_MAILS_PER_HOUR = env_int("REVIEWDECK_RESET_MAILS_PER_HOUR", 3)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:projects"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard.password_reset import ThrottledPasswordResetView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "accounts/password_reset/",
+        ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("dashboard.web_urls")),
 ]
