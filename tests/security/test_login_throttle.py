@@ -106,4 +106,4 @@ def test_the_login_page_says_why_it_refuses(
     expect(page.locator("#locked-out")).to_contain_text("Try again in 15 minutes")
     screenshot(page, "login-locked-out")
     assert page.url.endswith("/accounts/login/")
-    context.close()  # type: ignore[attr-defined]
+    context.close()
