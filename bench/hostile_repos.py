@@ -2,7 +2,7 @@
 
 The hardening tests cover these cases at small scale; this script checks that time and
 memory stay bounded at the sizes named in the issue. For each repository it times what a
-scan does outside the database (sync the clone with reviewer.repos, review it with the
+scan does outside the database (sync the clone with reviewer.git, review it with the
 engine) next to a plain `git clone` of the same repository, measured in the same run,
 and prints the ratio and the peak RSS of the review.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reviewer import repos
+from reviewer import git as git_layer
 from reviewer.engine import review
 
 GIT_ENV = {
@@ -78,7 +78,7 @@ def measure(name: str, source: Path, work: Path) -> None:
     )
     dest = work / name
     sync_s, _ = timed(
-        lambda: repos.sync(str(source), dest, timeout=600, local_roots=["/"], workdir=work)
+        lambda: git_layer.sync(str(source), dest, timeout=600, local_roots=["/"], workdir=work)
     )
     review_s, result = timed(lambda: review(dest, max_file_bytes=1_000_000))
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.utils.text import slugify
 
-from reviewer import repos
+from reviewer import git
 from reviewer.finding_filters import FindingFilter
 from reviewer.models import Finding, Project, Severity
 
@@ -37,21 +37,21 @@ class ProjectForm(forms.ModelForm[Project]):
 
     def clean_repo_url(self) -> str:
         try:
-            return repos.validate_stored_repo_url(
+            return git.validate_stored_repo_url(
                 self.cleaned_data["repo_url"].strip(),
                 local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
             )
-        except repos.RepoError as exc:
+        except git.RepoError as exc:
             # Never echo a token back into the page: show the URL with credentials masked.
             data = dict(self.data.items())
-            data["repo_url"] = repos.redact_url(str(self.data.get("repo_url", "")))
+            data["repo_url"] = git.redact_url(str(self.data.get("repo_url", "")))
             self.data = data
             raise forms.ValidationError(str(exc)) from None
 
     def clean_branch(self) -> str:
         try:
-            return repos.validate_branch(self.cleaned_data["branch"].strip())
-        except repos.RepoError as exc:
+            return git.validate_branch(self.cleaned_data["branch"].strip())
+        except git.RepoError as exc:
             raise forms.ValidationError(str(exc)) from None
 
     def save(self, commit: bool = True) -> Project:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reviewer import repos
+from reviewer import git
 from reviewer.engine import ReviewResult
 from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.models import Project, Scan, ScanSummary, Severity
@@ -47,7 +47,7 @@ def backfill(project: Project, weeks: int | None = None) -> list[Scan]:
     scans, oldest first. Weeks already backfilled are not scanned again."""
     weeks = project.backfill_weeks if weeks is None else weeks
     synced = sync_project(project)
-    points = repos.weekly_commits(checkout_dir(project), synced.branch, weeks)
+    points = git.weekly_commits(checkout_dir(project), synced.branch, weeks)
     # The current head is the regular scan's job; backfill covers the history before it.
     points = [(sha, date) for sha, date in points if sha != synced.sha]
     done = set(
@@ -98,20 +98,18 @@ def _scan_point(
             heartbeat(scan.pk),  # a dead worker's backfill scan is expired like any other
             tempfile.TemporaryDirectory(prefix=f"backfill-{project.pk}-", dir=workdir) as tmp,
         ):
-            repos.export_tree(checkout_dir(project), sha, Path(tmp))
+            git.export_tree(checkout_dir(project), sha, Path(tmp))
             result = review_tree(project, Path(tmp))
         if tracking:
             renames: dict[str, str] = {}
             if previous_sha:
-                renames = dict(
-                    repos.changed_paths(checkout_dir(project), previous_sha, sha).renamed
-                )
+                renames = dict(git.changed_paths(checkout_dir(project), previous_sha, sha).renamed)
             record_results(scan, result, renames, when=date)
         else:
             _record_summary_only(scan, result, date)
     except Exception as exc:
         logger.exception("backfill scan %s failed", scan.pk)
-        reason = str(exc) if isinstance(exc, repos.RepoError) else type(exc).__name__
+        reason = str(exc) if isinstance(exc, git.RepoError) else type(exc).__name__
         Scan.objects.filter(pk=scan.pk).update(
             status=Scan.Status.FAILED, finished_at=timezone.now(), error=reason
         )

@@ -15,7 +15,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, TextLexer
 
-from reviewer import repos
+from reviewer import git
 from reviewer.models import Finding
 from reviewer.scanning import checkout_dir
 
@@ -36,8 +36,8 @@ def code_context(finding: Finding, commit: str) -> CodeContext:
     checkout = checkout_dir(finding.project)
     if commit and (checkout / ".git").is_dir():
         try:
-            blob = repos.read_blob(checkout, commit, finding.path)
-        except (repos.RepoError, OSError):
+            blob = git.read_blob(checkout, commit, finding.path)
+        except (git.RepoError, OSError):
             blob = None
         if blob is not None:
             text = blob.decode("utf-8", "replace")

@@ -25,7 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from reviewer import metrics, repos
+from reviewer import git, metrics
 from reviewer.engine import Issue, ReviewResult, review
 from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
@@ -131,8 +131,8 @@ _TRANSIENT_MARKERS = (
 )
 
 
-def is_transient(exc: repos.RepoError) -> bool:
-    if isinstance(exc, repos.RepoTimeoutError):
+def is_transient(exc: git.RepoError) -> bool:
+    if isinstance(exc, git.RepoTimeoutError):
         return True
     text = str(exc).lower()
     return any(marker in text for marker in _TRANSIENT_MARKERS)
@@ -148,10 +148,10 @@ def previous_scan(project: Project, exclude: Scan | None = None) -> Scan | None:
     return regular or done.order_by("-id").first()
 
 
-def sync_project(project: Project) -> repos.SyncResult:
+def sync_project(project: Project) -> git.SyncResult:
     """Sync the project's clone; a failure is recorded on the project and re-raised."""
     try:
-        synced = repos.sync(
+        synced = git.sync(
             project.repo_url,
             checkout_dir(project),
             project.branch,
@@ -159,7 +159,7 @@ def sync_project(project: Project) -> repos.SyncResult:
             local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
             workdir=Path(settings.REVIEWDECK_WORKDIR),
         )
-    except repos.RepoError as exc:
+    except git.RepoError as exc:
         Project.objects.filter(pk=project.pk).update(
             clone_state=Project.CloneState.ERROR, last_error=str(exc)
         )
@@ -232,7 +232,7 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
         _progress(scan, 5, "Syncing the repository")
         try:
             synced = sync_project(project)
-        except repos.RepoError as exc:
+        except git.RepoError as exc:
             if not final_attempt and is_transient(exc):
                 Scan.objects.filter(pk=scan.pk).update(
                     status=Scan.Status.QUEUED, progress_message=f"Retrying: {exc}"
@@ -325,15 +325,15 @@ def _skip(scan: Scan, previous: Scan) -> None:
     )
 
 
-def _changes_since(project: Project, previous: Scan | None, sha: str) -> repos.ChangeSet | None:
+def _changes_since(project: Project, previous: Scan | None, sha: str) -> git.ChangeSet | None:
     """What changed between the previous scan's commit and ``sha`` (None: unknown)."""
     if previous is None or not previous.commit_sha:
         return None
     if previous.commit_sha == sha:
-        return repos.ChangeSet()
+        return git.ChangeSet()
     try:
-        return repos.changed_paths(checkout_dir(project), previous.commit_sha, sha)
-    except repos.RepoError:
+        return git.changed_paths(checkout_dir(project), previous.commit_sha, sha)
+    except git.RepoError:
         return None  # history rewritten (force push): match by content alone
 
 
@@ -348,7 +348,7 @@ class NewRuleContext:
 
 
 def _new_rule_context(
-    project: Project, previous: Scan | None, scan: Scan, changes: repos.ChangeSet | None
+    project: Project, previous: Scan | None, scan: Scan, changes: git.ChangeSet | None
 ) -> NewRuleContext | None:
     if previous is None or changes is None or not previous.ruleset_hash:
         return None
@@ -365,10 +365,8 @@ def _mark_new_rule_findings(created: list[Finding], context: NewRuleContext) -> 
     if not old_code:
         return
     try:
-        dates = repos.last_commit_dates(
-            context.checkout, context.commit, {f.path for f in old_code}
-        )
-    except repos.RepoError:
+        dates = git.last_commit_dates(context.checkout, context.commit, {f.path for f in old_code})
+    except git.RepoError:
         dates = {}
     for finding in old_code:
         finding.from_new_rule = True

@@ -1,4 +1,4 @@
-"""The hardened git layer (``reviewer.repos``) against real git repositories. No database."""
+"""The hardened git layer (``reviewer.git``) against real git repositories. No database."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from reviewer import repos
-from reviewer.repos import RepoError, RepoTimeoutError
+from reviewer import git as git_layer
+from reviewer.git import RepoError, RepoTimeoutError
+from reviewer.git import clone as git_clone
+from reviewer.git import run as git_run
+from reviewer.git.urls import Remote
 
 AUTHOR_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -86,10 +89,10 @@ def source(sources: Path) -> Source:
     return repo
 
 
-def sync(url: str | Path, dest: Path, branch: str = "", **kwargs: object) -> repos.SyncResult:
+def sync(url: str | Path, dest: Path, branch: str = "", **kwargs: object) -> git_layer.SyncResult:
     kwargs.setdefault("local_roots", [dest.parent.parent / "sources"])
     kwargs.setdefault("timeout", 30)
-    return repos.sync(str(url), dest, branch, **kwargs)  # type: ignore[arg-type]
+    return git_layer.sync(str(url), dest, branch, **kwargs)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------
@@ -325,7 +328,7 @@ def test_shallow_clone_on_request(source: Source, clones: Path) -> None:
     assert result.sha == source.head()
     assert git(clones / "p1", "rev-list", "--count", "HEAD") == "1"
     with pytest.raises(RepoError, match="not in the clone"):
-        repos.changed_paths(clones / "p1", first, result.sha)
+        git_layer.changed_paths(clones / "p1", first, result.sha)
 
 
 # --------------------------------------------------------------------------------------
@@ -425,7 +428,7 @@ def test_lfs_and_other_filters_from_gitattributes_do_not_run(
     ],
 )
 def test_network_urls_accepted(url: str) -> None:
-    assert repos.validate_repo_url(f"  {url} ", local_roots=[]) == url
+    assert git_layer.validate_repo_url(f"  {url} ", local_roots=[]) == url
 
 
 @pytest.mark.parametrize(
@@ -460,7 +463,7 @@ def test_network_urls_accepted(url: str) -> None:
 )
 def test_bad_urls_refused(url: str, message: str) -> None:
     with pytest.raises(RepoError, match=message.replace("(", r"\(")):
-        repos.validate_repo_url(url, local_roots=[Path("/")])
+        git_layer.validate_repo_url(url, local_roots=[Path("/")])
 
 
 def test_ext_transport_is_refused_and_runs_nothing(tmp_path: Path, clones: Path) -> None:
@@ -476,11 +479,12 @@ def test_ext_transport_is_refused_and_runs_nothing(tmp_path: Path, clones: Path)
 def test_git_itself_refuses_other_transports_if_validation_were_bypassed(
     tmp_path: Path, clones: Path, monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
-    """Defence in depth: protocol.allow=never holds even when validation is skipped."""
+    """Defence in depth: GitPython's guards and protocol.allow=never hold even when
+    validation is skipped."""
     marker = tmp_path / "pwned"
     url = url.format(marker=marker)
     monkeypatch.setattr(
-        repos, "_parse_remote", lambda url, roots: repos._Remote(url=url, git_url=url, local=False)
+        git_clone, "parse_remote", lambda url, roots: Remote(url=url, git_url=url, local=False)
     )
     with pytest.raises(RepoError):
         sync(url, clones / "p1", local_roots=[])
@@ -488,23 +492,53 @@ def test_git_itself_refuses_other_transports_if_validation_were_bypassed(
     assert not (clones / "p1").exists()
 
 
+def test_git_refuses_the_ext_transport_past_the_guard(tmp_path: Path, clones: Path) -> None:
+    """Under GitPython's guard, git's own protocol.allow=never still refuses ``ext::``."""
+    marker = tmp_path / "pwned"
+    done = git_run.run(
+        ["ls-remote", "--", f"ext::sh -c touch% {marker}"],
+        cwd=clones,
+        deadline=git_run.Deadline(20),
+        doing="listing",
+    )
+    assert done.returncode != 0
+    assert "transport 'ext' not allowed" in done.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "url"),
+    [
+        (["fetch", "--upload-pack=touch /tmp/x", "origin"], ""),
+        (["fetch", "--upl=touch /tmp/x", "origin"], ""),
+        (["clone", "-uX", "a", "b"], ""),
+        (["ls-remote", "--", "fd::3"], "fd::3"),
+    ],
+)
+def test_gitpython_guards_refuse_program_running_options_and_helpers(
+    clones: Path, args: list[str], url: str
+) -> None:
+    with pytest.raises(RepoError, match="Refused to run git"):
+        git_run.run(args, cwd=clones, deadline=git_run.Deadline(5), doing="x", url=url)
+
+
 def test_local_paths_need_an_allowed_root(tmp_path: Path, sources: Path, source: Source) -> None:
     elsewhere = Source(tmp_path / "elsewhere")
     elsewhere.commit({"a.py": ""})
 
     with pytest.raises(RepoError, match="not allowed here"):
-        repos.validate_repo_url(str(source.path), local_roots=[])
+        git_layer.validate_repo_url(str(source.path), local_roots=[])
     with pytest.raises(RepoError, match="outside the directories"):
-        repos.validate_repo_url(str(elsewhere.path), local_roots=[sources])
+        git_layer.validate_repo_url(str(elsewhere.path), local_roots=[sources])
     with pytest.raises(RepoError, match="outside the directories"):
-        repos.validate_repo_url(f"{sources}/../elsewhere", local_roots=[sources])
+        git_layer.validate_repo_url(f"{sources}/../elsewhere", local_roots=[sources])
     with pytest.raises(RepoError, match="outside the directories"):
-        repos.validate_repo_url(f"file://{elsewhere.path}", local_roots=[sources])
-    assert repos.validate_repo_url(str(source.path), local_roots=[sources]) == str(source.path)
-    assert repos.validate_repo_url(f"{source.path}/", local_roots=[str(sources)]) == str(
+        git_layer.validate_repo_url(f"file://{elsewhere.path}", local_roots=[sources])
+    assert git_layer.validate_repo_url(str(source.path), local_roots=[sources]) == str(source.path)
+    assert git_layer.validate_repo_url(f"{source.path}/", local_roots=[str(sources)]) == str(
         source.path
     )
-    assert repos.validate_repo_url(f"file://{source.path}", local_roots=[sources]) == (
+    assert git_layer.validate_repo_url(f"file://{source.path}", local_roots=[sources]) == (
         f"file://{source.path}"
     )
 
@@ -518,9 +552,9 @@ def test_symlinks_are_resolved_before_the_root_check(
     (sources / "inside-link").symlink_to(source.path)
 
     with pytest.raises(RepoError, match="outside the directories"):
-        repos.validate_repo_url(str(sources / "link"), local_roots=[sources])
+        git_layer.validate_repo_url(str(sources / "link"), local_roots=[sources])
     # allowed, and stored as the real path so a later swap of the link does not matter
-    assert repos.validate_repo_url(str(sources / "inside-link"), local_roots=[sources]) == str(
+    assert git_layer.validate_repo_url(str(sources / "inside-link"), local_roots=[sources]) == str(
         source.path
     )
 
@@ -534,7 +568,7 @@ def test_work_tree_whose_git_dir_lives_outside_the_roots_is_refused(
     (sources / "front" / ".git").write_text(f"gitdir: {elsewhere.path / '.git'}\n")
 
     with pytest.raises(RepoError, match="git directory is outside"):
-        repos.validate_repo_url(str(sources / "front"), local_roots=[sources])
+        git_layer.validate_repo_url(str(sources / "front"), local_roots=[sources])
 
 
 @pytest.mark.parametrize(
@@ -547,19 +581,19 @@ def test_work_tree_whose_git_dir_lives_outside_the_roots_is_refused(
 def test_local_path_must_be_a_git_repository(sources: Path, path: str, message: str) -> None:
     (sources / "plain").mkdir()
     with pytest.raises(RepoError, match=message):
-        repos.validate_repo_url(str(sources / path), local_roots=[sources])
+        git_layer.validate_repo_url(str(sources / path), local_roots=[sources])
 
 
 def test_relative_local_paths_are_refused(sources: Path) -> None:
     with pytest.raises(RepoError, match="must be absolute"):
-        repos.validate_repo_url("sources/app", local_roots=[sources])
+        git_layer.validate_repo_url("sources/app", local_roots=[sources])
     with pytest.raises(RepoError, match="must be absolute"):
-        repos.validate_repo_url("~/app", local_roots=[sources])
+        git_layer.validate_repo_url("~/app", local_roots=[sources])
 
 
 def test_file_url_must_be_local(sources: Path) -> None:
     with pytest.raises(RepoError, match="on this machine"):
-        repos.validate_repo_url("file://otherhost/srv/repo", local_roots=[Path("/")])
+        git_layer.validate_repo_url("file://otherhost/srv/repo", local_roots=[Path("/")])
 
 
 # --------------------------------------------------------------------------------------
@@ -594,20 +628,22 @@ def test_credentials_never_appear_in_errors(clones: Path) -> None:
         assert "127.0.0.1:9" in message
     for bad in ("https://user:secret@:99999/x", "ftp://u:secret@h/x", "ssh://u:secret@-h/x"):
         with pytest.raises(RepoError) as caught:
-            repos.validate_repo_url(bad, local_roots=[])
+            git_layer.validate_repo_url(bad, local_roots=[])
         assert "secret" not in str(caught.value)
 
 
 def test_redact_url() -> None:
-    assert repos.redact_url("https://user:secret@host/x.git") == "https://***@host/x.git"
-    assert repos.redact_url("https://ghp_token123@github.com/o/r") == "https://***@github.com/o/r"
-    assert repos.redact_url("ssh://git@host/x.git") == "ssh://git@host/x.git"
-    assert repos.redact_url("ssh://me:pw@host/x.git") == "ssh://me:***@host/x.git"
-    assert repos.redact_url("git@github.com:o/r.git") == "git@github.com:o/r.git"
-    assert repos.redact_url("https://github.com/o/r") == "https://github.com/o/r"
-    assert repos.redact_url("me:pw@host:repo.git") == "me:***@host:repo.git"
+    assert git_layer.redact_url("https://user:secret@host/x.git") == "https://***@host/x.git"
+    assert (
+        git_layer.redact_url("https://ghp_token123@github.com/o/r") == "https://***@github.com/o/r"
+    )
+    assert git_layer.redact_url("ssh://git@host/x.git") == "ssh://git@host/x.git"
+    assert git_layer.redact_url("ssh://me:pw@host/x.git") == "ssh://me:***@host/x.git"
+    assert git_layer.redact_url("git@github.com:o/r.git") == "git@github.com:o/r.git"
+    assert git_layer.redact_url("https://github.com/o/r") == "https://github.com/o/r"
+    assert git_layer.redact_url("me:pw@host:repo.git") == "me:***@host:repo.git"
     text = "fatal: unable to access 'https://u:p4ss@h/x/': nope"
-    assert repos.redact_url(text) == "fatal: unable to access 'https://***@h/x/': nope"
+    assert git_layer.redact_url(text) == "fatal: unable to access 'https://***@h/x/': nope"
 
 
 @pytest.fixture
@@ -691,7 +727,7 @@ def test_timeout_on_fetch_keeps_the_clone(source: Source, clones: Path, silent_s
 )
 def test_bad_branch_names_refused(name: str) -> None:
     with pytest.raises(RepoError):
-        repos.validate_branch(name)
+        git_layer.validate_branch(name)
 
 
 @pytest.mark.parametrize(
@@ -706,7 +742,7 @@ def test_bad_branch_names_refused(name: str) -> None:
     ],
 )
 def test_good_branch_names_accepted(name: str, expected: str, tmp_path: Path) -> None:
-    assert repos.validate_branch(name) == expected
+    assert git_layer.validate_branch(name) == expected
     if expected:  # and git agrees
         git(tmp_path, "check-ref-format", "--branch", expected)
 
@@ -727,21 +763,21 @@ def test_changed_paths_detects_renames(source: Source, clones: Path) -> None:
     new = source.commit({"keep.py": "k = 2\n", "added.py": "a = 1\n"}, "move things")
     sync(source.path, clones / "p1")
 
-    changes = repos.changed_paths(clones / "p1", old, new)
+    changes = git_layer.changed_paths(clones / "p1", old, new)
 
     assert changes.renamed == {"pkg/service.py": "pkg/core/service.py"}
     assert changes.deleted == {"gone.py"}
     assert changes.added == {"added.py"}
     assert changes.modified == {"keep.py"}
-    assert repos.changed_paths(clones / "p1", new, new) == repos.ChangeSet()
+    assert git_layer.changed_paths(clones / "p1", new, new) == git_layer.ChangeSet()
 
 
 def test_changed_paths_with_missing_or_bad_commit(source: Source, clones: Path) -> None:
     head = sync(source.path, clones / "p1").sha
     with pytest.raises(RepoError, match="not in the clone"):
-        repos.changed_paths(clones / "p1", "0" * 40, head)
+        git_layer.changed_paths(clones / "p1", "0" * 40, head)
     with pytest.raises(RepoError, match="Not a commit id"):
-        repos.changed_paths(clones / "p1", "--output=/tmp/x", head)
+        git_layer.changed_paths(clones / "p1", "--output=/tmp/x", head)
 
 
 def test_blob_ids(source: Source, clones: Path) -> None:
@@ -749,10 +785,10 @@ def test_blob_ids(source: Source, clones: Path) -> None:
     sync(source.path, clones / "p1")
     dest = clones / "p1"
 
-    everything = repos.blob_ids(dest)
+    everything = git_layer.blob_ids(dest)
     assert set(everything) == {"app.py", "README.md", "pkg/mod.py"}
     assert everything["pkg/mod.py"] == git(dest, "rev-parse", "HEAD:pkg/mod.py")
-    assert repos.blob_ids(dest, ["app.py", "missing.py", "pkg"]) == {
+    assert git_layer.blob_ids(dest, ["app.py", "missing.py", "pkg"]) == {
         "app.py": git(dest, "rev-parse", "HEAD:app.py")
     }
 
@@ -772,11 +808,11 @@ def test_weekly_commits(sources: Path, clones: Path) -> None:
     }
     sync(repo.path, clones / "p1")
 
-    weekly = repos.weekly_commits(clones / "p1", weeks=3, now=now)
+    weekly = git_layer.weekly_commits(clones / "p1", weeks=3, now=now)
 
     assert weekly == [
         (shas["w-2 late"], dates["w-2 late"]),
         (shas["this week"], dates["this week"]),
     ]
-    assert repos.weekly_commits(clones / "p1", "main", weeks=12, now=now)[0][0] == shas["old"]
-    assert repos.weekly_commits(clones / "p1", weeks=0, now=now) == []
+    assert git_layer.weekly_commits(clones / "p1", "main", weeks=12, now=now)[0][0] == shas["old"]
+    assert git_layer.weekly_commits(clones / "p1", weeks=0, now=now) == []

@@ -7,20 +7,13 @@ first screen is not empty, and the tests use it as a realistic repository.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
+from reviewer.git.local import commit_all, init_repository
+
 FILES = Path(__file__).parent / "files"
-_GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Reviewdeck Demo",
-    "GIT_AUTHOR_EMAIL": "demo@reviewdeck.invalid",
-    "GIT_COMMITTER_NAME": "Reviewdeck Demo",
-    "GIT_COMMITTER_EMAIL": "demo@reviewdeck.invalid",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-}
+_AUTHOR = {"name": "Reviewdeck Demo", "email": "demo@reviewdeck.invalid"}
 
 
 def commits() -> list[Path]:
@@ -32,14 +25,8 @@ def build_demo_repo(dest: Path, upto: int | None = None) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    env = {**os.environ, **_GIT_ENV}
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=dest, env=env, check=True, capture_output=True)
-
-    git("init", "-q", "-b", "main")
+    init_repository(dest)
     for commit_dir in commits()[:upto]:
         shutil.copytree(commit_dir, dest, dirs_exist_ok=True)
-        git("add", "-A")
-        git("commit", "-q", "-m", commit_dir.name.split("-", 1)[1].replace("-", " "))
+        commit_all(dest, commit_dir.name.split("-", 1)[1].replace("-", " "), **_AUTHOR)
     return dest

@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from reviewer import repos
+from reviewer import git as git_layer
+from reviewer.git import run, urls
 from reviewer.models import Project, Scan
 from reviewer.scanning import request_scan, run_scan
 
@@ -32,8 +33,8 @@ TOKEN = "glpat-s3cr3t-t0ken-value"
     ],
 )
 def test_literal_secrets_are_refused_before_they_are_stored(url: str) -> None:
-    with pytest.raises(repos.RepoError, match="environment variable") as caught:
-        repos.validate_stored_repo_url(url, local_roots=[])
+    with pytest.raises(git_layer.RepoError, match="environment variable") as caught:
+        git_layer.validate_stored_repo_url(url, local_roots=[])
     assert "hunter2" not in str(caught.value) and TOKEN not in str(caught.value)
 
 
@@ -48,7 +49,7 @@ def test_literal_secrets_are_refused_before_they_are_stored(url: str) -> None:
     ],
 )
 def test_references_and_plain_urls_are_accepted(url: str) -> None:
-    assert repos.validate_stored_repo_url(url, local_roots=[]) == url
+    assert git_layer.validate_stored_repo_url(url, local_roots=[]) == url
 
 
 @pytest.mark.django_db
@@ -97,16 +98,16 @@ def git_host() -> Iterator[tuple[int, list[str]]]:
 
 def test_the_token_reaches_git_only_through_askpass(git_host: tuple[int, list[str]]) -> None:
     port, seen = git_host
-    remote = repos._with_credential_refs(
+    remote = urls.with_credential_refs(
         f"https://oauth2:${{GITLAB_TOKEN}}@127.0.0.1:{port}/team/app.git"
     )
     assert "GITLAB_TOKEN" not in remote.git_url and "$" not in remote.git_url
-    remote = repos._resolve_credentials(remote, {"GITLAB_TOKEN": TOKEN})
+    remote = urls.resolve_credentials(remote, {"GITLAB_TOKEN": TOKEN})
     # Plain http is refused for real projects; it is allowed here only to watch the wire.
-    done = repos._run(
+    done = run.run(
         ["-c", "protocol.http.allow=always", "ls-remote", remote.git_url.replace("https", "http")],
         cwd=None,
-        deadline=repos._Deadline(20),
+        deadline=run.Deadline(20),
         doing="listing",
         askpass=remote.credentials,
     )

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
-from reviewer import repos
+from reviewer import git
 from reviewer.models import Project
 
 
@@ -28,11 +28,11 @@ class Command(BaseCommand):
         if Project.objects.filter(slug=slug).exists():
             raise CommandError(f"A project named {name!r} already exists.")
         try:
-            url = repos.validate_stored_repo_url(
+            url = git.validate_stored_repo_url(
                 options["url"], local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS
             )
-            branch = repos.validate_branch(options["branch"])
-        except repos.RepoError as exc:
+            branch = git.validate_branch(options["branch"])
+        except git.RepoError as exc:
             raise CommandError(str(exc)) from None
         team = None
         if options["team"]:

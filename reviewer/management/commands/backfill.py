@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reviewer import repos
+from reviewer import git
 from reviewer.backfill import BackfillBusyError, backfill
 from reviewer.models import Project
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             return
         try:
             scans = backfill(project, weeks)
-        except (repos.RepoError, BackfillBusyError) as exc:
+        except (git.RepoError, BackfillBusyError) as exc:
             raise CommandError(str(exc)) from None
         for scan in scans:
             summary = scan.summary
