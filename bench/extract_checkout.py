@@ -4,10 +4,10 @@ The precision benchmark (bench/precision.py) reviews local checkouts of pinned c
 public repositories. Their mirrors can lack blobs (large files, partial snapshots), so
 ``git archive`` / ``git checkout`` may stop; this reads the tree with ``git ls-tree -r``
 and the blobs with one ``git cat-file --batch``, skipping the objects that are missing.
-Only text the engine reads is kept by default (Python files and the configuration files
-rules look at), so a checkout stays small.
+Every file is written (project rules read lock files, dotenv examples, Dockerfiles, CI
+files) except blobs over ``--max-bytes``.
 
-    uv run python bench/extract_checkout.py MIRROR_GIT_DIR COMMIT DEST [--under PATH] [--all]
+    uv run python bench/extract_checkout.py MIRROR_GIT_DIR COMMIT DEST [--under PATH]
 
 Nothing is executed from the mirror; the checkout is never committed to this repository.
 """
@@ -17,44 +17,16 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-#: Files the engine or its rules read besides ``*.py`` (project rules look at these).
-KEPT_NAMES = {
-    "pyproject.toml",
-    "setup.cfg",
-    "setup.py",
-    "alembic.ini",
-    "requirements.txt",
-    "Dockerfile",
-    ".python-version",
-    "ruff.toml",
-    ".ruff.toml",
-    "mypy.ini",
-    "pytest.ini",
-    "tox.ini",
-    "conftest.py",
-    ".gitignore",
-    "uv.lock",
-    "poetry.lock",
-}
-KEPT_SUFFIXES = (".py", ".pyi", ".toml", ".cfg", ".ini", ".mako")
+#: Larger blobs are skipped (the product's reviewer skips big files too; this keeps
+#: checkouts of data-heavy repositories small).
+MAX_BYTES = 2_000_000
 
 
-def wanted(path: str, everything: bool) -> bool:
-    if everything:
-        return True
-    name = PurePosixPath(path).name
-    return (
-        name in KEPT_NAMES
-        or name.endswith(KEPT_SUFFIXES)
-        or name.startswith(("requirements", "Dockerfile"))
-    )
-
-
-def tree(git_dir: Path, commit: str, under: str | None) -> list[tuple[str, str, str]]:
-    """(mode, blob id, path) of every blob in the commit (under ``under`` if given)."""
-    cmd = ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "--full-tree", commit]
+def tree(git_dir: Path, commit: str, under: str | None) -> list[tuple[str, int, str]]:
+    """(blob id, size, path) of every blob in the commit (under ``under`` if given)."""
+    cmd = ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-l", "-z", "--full-tree", commit]
     if under:
         cmd += ["--", under]
     out = subprocess.run(cmd, check=True, capture_output=True).stdout.decode("utf-8", "replace")
@@ -63,17 +35,17 @@ def tree(git_dir: Path, commit: str, under: str | None) -> list[tuple[str, str, 
         if not entry:
             continue
         meta, _, path = entry.partition("\t")
-        mode, kind, oid = meta.split()
+        mode, kind, oid, size = meta.split()
         if kind == "blob" and mode != "120000":  # no symlinks: they could point outside
-            rows.append((mode, oid, path))
+            rows.append((oid, int(size) if size.isdigit() else 0, path))
     return rows
 
 
 def extract(
-    git_dir: Path, commit: str, dest: Path, under: str | None = None, everything: bool = False
+    git_dir: Path, commit: str, dest: Path, under: str | None = None, max_bytes: int = MAX_BYTES
 ) -> tuple[int, int]:
-    """Write the wanted blobs; returns (written, missing)."""
-    rows = [r for r in tree(git_dir, commit, under) if wanted(r[2], everything)]
+    """Write the blobs up to ``max_bytes``; returns (written, missing)."""
+    rows = [r for r in tree(git_dir, commit, under) if r[1] <= max_bytes]
     dest.mkdir(parents=True, exist_ok=True)
     written = missing = 0
     proc = subprocess.Popen(
@@ -83,7 +55,7 @@ def extract(
     )
     assert proc.stdin is not None and proc.stdout is not None
     root = dest.resolve()
-    for _mode, oid, path in rows:
+    for oid, _size, path in rows:
         proc.stdin.write(oid.encode() + b"\n")
         proc.stdin.flush()
         header = proc.stdout.readline().split()
@@ -109,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("commit")
     parser.add_argument("dest", type=Path)
     parser.add_argument("--under", help="only this folder of the repository")
-    parser.add_argument("--all", action="store_true", help="every file, not only Python/config")
+    parser.add_argument("--max-bytes", type=int, default=MAX_BYTES, help="skip larger blobs")
     args = parser.parse_args(argv)
-    written, missing = extract(args.git_dir, args.commit, args.dest, args.under, args.all)
+    written, missing = extract(args.git_dir, args.commit, args.dest, args.under, args.max_bytes)
     print(f"{written} files written to {args.dest}, {missing} missing from the mirror")
     return 0
 
