@@ -5,6 +5,7 @@ PF003)."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from reviewer.engine.context import FileContext
@@ -121,6 +122,8 @@ def _is_built_string(node: ast.expr) -> bool:
     after='session.execute(text("SELECT * FROM users WHERE name = :name"), {"name": name})\n',
 )
 def check_sql_injection(ctx: FileContext) -> Iterator[Hit]:
+    if is_revision_file(ctx):
+        return  # a migration runs the project's own data, never outside input
     for call in ctx.nodes(ast.Call):
         if not call.args:
             continue
@@ -133,8 +136,138 @@ def check_sql_injection(ctx: FileContext) -> Iterator[Hit]:
         )
         if not (is_text or is_execute):
             continue
-        if _is_built_string(call.args[0]):
+        if _is_built_string(call.args[0]) and not _only_safe_pieces(ctx, call):
             yield Hit.at(call, "SQL text built from values: use bound parameters")
+
+
+#: Statements whose interpolated parts are identifiers or settings, which cannot be bound.
+_DDL = re.compile(
+    r"^\s*(create|alter|drop|grant|revoke|truncate|comment|vacuum|analy[sz]e|refresh|set|"
+    r"reset|lock|cluster|reindex)\b",
+    re.IGNORECASE,
+)
+_BOUND_PARAM = re.compile(r"(?<![:\w\\]):[A-Za-z_]\w*")
+#: A placeholder between quotes is a value (``'{name}'``), not an identifier.
+_QUOTED_PLACEHOLDER = re.compile(r"'(?:\{\}|%s)'")
+
+
+def _pieces(node: ast.expr) -> tuple[str, list[ast.expr]]:
+    """The constant text of a built string and the expressions put into it."""
+    if isinstance(node, ast.Constant):
+        return (node.value if isinstance(node.value, str) else "", [])
+    if isinstance(node, ast.JoinedStr):
+        text, exprs = "", []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                text += value.value
+            elif isinstance(value, ast.FormattedValue):
+                text += "{}"
+                exprs.append(value.value)
+        return text, exprs
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
+        left, left_exprs = _pieces(node.left)
+        if isinstance(node.op, ast.Mod):
+            args = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+            return left, left_exprs + list(args)
+        right, right_exprs = _pieces(node.right)
+        return left + right, left_exprs + right_exprs
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
+        text, exprs = _pieces(node.func.value)
+        return text, exprs + list(node.args) + [k.value for k in node.keywords]
+    return "", [node]
+
+
+def _only_safe_pieces(ctx: FileContext, call: ast.Call) -> bool:
+    """True when what is put into the SQL cannot be outside input: module constants,
+    a model's ``__tablename__``, class attributes, loop variables over constants; or
+    when the values are bound already (``:name`` placeholders, ``.bindparams()``) or the
+    statement is DDL, so the placeholders are identifiers, which cannot be bound."""
+    text, exprs = _pieces(call.args[0])
+    if _DDL.match(text):
+        return True
+    quoted_value = _QUOTED_PLACEHOLDER.search(text) is not None
+    bound = _BOUND_PARAM.search(text) is not None or id(call) in ctx.memo(
+        "sa007-bindparams", lambda: _bindparams_calls(ctx)
+    )
+    if bound and not quoted_value:
+        return True
+    safe = ctx.memo("sa007-safe-names", lambda: _constant_names(ctx))
+    return all(_safe_expr(e, safe) for e in exprs)
+
+
+def _bindparams_calls(ctx: FileContext) -> set[int]:
+    """ids of text() calls whose result gets ``.bindparams(...)``."""
+    found = set()
+    for call in ctx.nodes(ast.Call):
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "bindparams":
+            if isinstance(func.value, ast.Call):
+                found.add(id(func.value))
+    return found
+
+
+def _is_constant_value(node: ast.expr) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return all(_is_constant_value(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(
+            k is not None and _is_constant_value(k) and _is_constant_value(v)
+            for k, v in zip(node.keys, node.values, strict=True)
+        )
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(v, ast.Constant) for v in node.values)
+    return False
+
+
+def _constant_names(ctx: FileContext) -> frozenset[str]:
+    """Module-level names bound to literals, and loop variables over such names."""
+    names: set[str] = set()
+    for stmt in ctx.tree.body:
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        if value is not None and _is_constant_value(value):
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    for loop in ctx.nodes(ast.For):
+        iterated = loop.iter
+        if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute):
+            iterated = iterated.func.value  # CONSTANT.items() / .keys() / .values()
+        if _safe_expr(iterated, frozenset(names)) or _is_constant_value(loop.iter):
+            names.update(n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name))
+    return frozenset(names)
+
+
+def _constant_like(name: str) -> bool:
+    bare = name.lstrip("_")
+    return bool(bare) and bare.upper() == bare and any(c.isalpha() for c in bare)
+
+
+def _safe_expr(node: ast.expr, safe: frozenset[str]) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in safe or _constant_like(node.id)
+    if isinstance(node, ast.Attribute):
+        if node.attr in {"__tablename__", "__name__"} or _constant_like(node.attr):
+            return True
+        if isinstance(node.value, ast.Name) and node.value.id == "cls":
+            return True  # a class attribute, not request data
+        return isinstance(node.value, ast.Attribute) and node.value.attr == "__table__"
+    if isinstance(node, ast.JoinedStr):
+        return all(
+            _safe_expr(v.value, safe) if isinstance(v, ast.FormattedValue) else True
+            for v in node.values
+        )
+    return False
 
 
 def _session_receiver(call: ast.Call, method: str) -> bool:
