@@ -204,9 +204,12 @@ def _bindparams_calls(ctx: FileContext) -> set[int]:
     found = set()
     for call in ctx.nodes(ast.Call):
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr == "bindparams":
-            if isinstance(func.value, ast.Call):
-                found.add(id(func.value))
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "bindparams"
+            and isinstance(func.value, ast.Call)
+        ):
+            found.add(id(func.value))
     return found
 
 
