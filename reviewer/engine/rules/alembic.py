@@ -52,6 +52,35 @@ def _statements(func: ast.FunctionDef) -> list[ast.stmt]:
     ]
 
 
+#: ``op.*`` calls that do not change the schema.
+_DATA_OPS = frozenset({"execute", "get_bind", "get_context", "f", "inline_literal", "bulk_insert"})
+_DDL_TEXT = ("alter ", "create ", "drop ", "rename ", "comment on ")
+
+
+def _data_only(upgrade: ast.FunctionDef) -> bool:
+    """``upgrade()`` changes rows only: no ``op.*`` schema operation and no DDL text.
+    Undoing a backfill or a data fix is rarely possible or wanted, so an empty
+    ``downgrade()`` is the usual, honest answer there."""
+    for node in ast.walk(upgrade):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Name) and owner.id == "op" and node.func.attr not in _DATA_OPS:
+                return False
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value.lstrip().lower().startswith(_DDL_TEXT)
+        ):
+            return False
+    return True
+
+
+def _explained(ctx: FileContext, func: ast.FunctionDef) -> bool:
+    """A ``# comment`` inside the function: the authors say why it does nothing."""
+    end = func.end_lineno or func.lineno
+    return any(ctx.line(n).lstrip().startswith("#") for n in range(func.lineno + 1, end + 1))
+
+
 @rule(
     id="AL001",
     title="Irreversible migration: downgrade() does nothing",
@@ -102,6 +131,8 @@ def check_irreversible(ctx: FileContext) -> Iterator[Hit]:
         return
     body = _statements(downgrade)
     if not body:
+        if _data_only(upgrade) or _explained(ctx, downgrade):
+            return  # a data migration, or a no-op the authors explain in a comment
         yield Hit.at(downgrade, "`downgrade()` does nothing, so this revision cannot be undone.")
     elif all(isinstance(s, ast.Raise) for s in body):
         yield Hit.at(
