@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 
-_CHECK_WORDS = ("assert", "expect", "verify", "check", "raises", "fail", "snapshot")
+_CHECK_WORDS = (
+    "assert",
+    "expect",
+    "verify",
+    "check",
+    "raises",
+    "fail",
+    "snapshot",
+    "wait_for",  # waiting helpers raise when the condition never comes
+)
+#: Words in a test's name or comments saying its point is "runs without an error".
+_NO_ERROR_INTENT = re.compile(
+    r"no_?op\b|not_?raise|no_?raise|no_?error|without_?error|not_?crash|no_?crash|not_?hang|"
+    r"\bsmoke\b|(?:not|n't|never)\s+(?:raise|crash|hang|fail|error)|without\s+(?:raising|errors?)",
+    re.IGNORECASE,
+)
 
 
 def is_test_module(ctx: FileContext) -> bool:
@@ -73,8 +89,32 @@ def check_assertless_test(ctx: FileContext) -> Iterator[Hit]:
             for s in func.body
             if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
         ]
-        if body and not all(isinstance(s, ast.Pass) for s in body) and not _checks_something(func):
+        if (
+            body
+            and not all(isinstance(s, ast.Pass) for s in body)
+            and not _is_fixture(func)
+            and not _checks_something(func)
+            and not _means_no_error(ctx, func)
+        ):
             yield Hit.at(func, f"{func.name} asserts nothing")
+
+
+def _is_fixture(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A fixture named ``test_*`` (``@pytest.fixture``, ``@pytest_asyncio.fixture``)."""
+    return any("fixture" in ast.unparse(deco) for deco in func.decorator_list)
+
+
+def _means_no_error(ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The test says its point is that the code runs without raising or hanging, in its
+    name or a comment; pytest fails it on any exception, so it does check something."""
+    if _NO_ERROR_INTENT.search(func.name):
+        return True
+    end = func.end_lineno or func.lineno
+    for number in range(func.lineno, end + 1):
+        line = ctx.line(number)
+        if "#" in line and _NO_ERROR_INTENT.search(line.split("#", 1)[1]):
+            return True
+    return False
 
 
 @rule(

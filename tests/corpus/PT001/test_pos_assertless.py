@@ -10,3 +10,8 @@ class TestOrders:
     def test_cancel(self, client):  # HIT
         response = client.post("/orders/1/cancel")
         print(response)
+
+
+def test_user_fixture_like_name(db):  # HIT
+    # creates a user and nothing else
+    db.create_user("a")
