@@ -175,15 +175,13 @@ def review_repo(repos_dir: Path, spec: RepoSpec, only: list[str] | None) -> dict
 
 
 def _profile_kwargs() -> dict[str, Any]:
-    """Every rule is reviewed (the widest profile, when the engine has profiles); the
+    """Every rule is reviewed (the extended profile, when the engine has profiles); the
     report filters by profile, so one stored review serves every profile."""
-    import inspect
-
-    from reviewer.engine import review
-
-    if "profile" not in inspect.signature(review).parameters:
+    try:
+        from reviewer.engine.profile import EXTENDED_PROFILE
+    except ImportError:
         return {}
-    return {"profile": "extended"}
+    return {"profile": EXTENDED_PROFILE}
 
 
 def load_results(repos_dir: Path, spec: RepoSpec) -> dict[str, Any] | None:
@@ -192,17 +190,17 @@ def load_results(repos_dir: Path, spec: RepoSpec) -> dict[str, Any] | None:
 
 
 def in_profile(rule: str, profile: str) -> bool:
-    """Whether a rule is in the named profile of the engine (all rules when it has none)."""
-    if profile == "all":
+    """Whether a rule is in the named profile of the engine (every rule for "all")."""
+    if profile in ("all", "extended"):
         return True
-    try:
-        from reviewer.engine import profile as profiles  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return True
-    check = getattr(profiles, "rule_in_profile", None)
-    if check is None:
-        return True
-    return bool(check(rule, profile))
+    from reviewer.engine.registry import get_rule
+    from reviewer.engine.ruff_codes import lookup
+
+    if rule.startswith("ruff:"):
+        meta = lookup(rule.removeprefix("ruff:"))
+        return getattr(meta, "profile", "default") == "default"
+    found = get_rule(rule)
+    return found is None or getattr(found, "profile", "default") == "default"
 
 
 # -- reporting ---------------------------------------------------------------------
@@ -255,6 +253,8 @@ def report(
                 seen.add(key)
                 by_rule[f["rule"]]["found"] += 1
                 by_sev[f["severity"]]["found"] += 1
+                if f["severity"] in ("critical", "important"):
+                    by_sev["critical+important"]["found"] += 1
                 label = labels.get(key)
                 if label is None:
                     continue
