@@ -8,7 +8,8 @@ ENV UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
 COPY pyproject.toml uv.lock .python-version ./
 RUN uv sync --frozen --no-dev
 COPY --chown=reviewdeck:reviewdeck . .
-RUN REVIEWDECK_EMBEDDED=0 SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN REVIEWDECK_EMBEDDED=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_hex(32))')" \
+    python manage.py collectstatic --noinput
 USER reviewdeck
 EXPOSE 8000
 CMD ["gunicorn", "dashboard.wsgi:application", "--bind", "0.0.0.0:8000"]

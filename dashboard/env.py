@@ -52,6 +52,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` or ``X-Forwarded-Proto=https`` as Django's
+    ``SECURE_PROXY_SSL_HEADER`` (``("HTTP_X_FORWARDED_PROTO", "https")``); "" = None."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    name, _, value = raw.replace(":", "=", 1).partition("=")
+    name, value = name.strip(), value.strip() or "https"
+    if not name or not all(c.isalnum() or c == "-" for c in name):
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER={raw!r} is not a header name")
+    return "HTTP_" + name.upper().replace("-", "_"), value
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Translate a DATABASE_URL (postgres://… or sqlite:///path) into Django's DATABASES entry."""
     parts = urlsplit(url)

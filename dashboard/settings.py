@@ -15,7 +15,15 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from dashboard.env import database_from_url, env_bool, env_int, env_list, env_str
+from dashboard.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    proxy_ssl_header,
+)
+from dashboard.private_files import private_dir, private_file, protect_sqlite, write_private
 from reviewer.outbound import Policy
 
 django_stubs_ext.monkeypatch()  # lets ModelAdmin[Project] etc. be subscripted at run time
@@ -26,18 +34,28 @@ DATA_DIR = Path(env_str("REVIEWDECK_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DEBUG = env_bool("DEBUG", False)
 
 
+MIN_SECRET_KEY_LENGTH = 50  # what `check --deploy` asks for
+
+
 def _secret_key() -> str:
     key = env_str("SECRET_KEY")
     if key:
+        if not env_bool("REVIEWDECK_EMBEDDED", True) and (
+            len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 5
+        ):
+            raise ImproperlyConfigured(
+                f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters "
+                "outside embedded mode (e.g. `openssl rand -hex 32`)"
+            )
         return key
     if env_bool("REVIEWDECK_EMBEDDED", True) and not env_bool("REVIEWDECK_REQUIRE_SECRET", False):
         # Local use: generate once and keep it beside the SQLite file, so sessions survive
         # restarts. Deployments (docker-compose) set REVIEWDECK_EMBEDDED=0 and a real key.
         key_file = DATA_DIR / "secret_key"
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        private_dir(DATA_DIR)
         if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(50))
-            key_file.chmod(0o600)
+            write_private(key_file, secrets.token_urlsafe(50))
+        private_file(key_file)
         return key_file.read_text().strip()
     raise ImproperlyConfigured("SECRET_KEY must be set (or SECRET_KEY_FILE) outside embedded mode")
 
@@ -99,6 +117,13 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'reviewdeck.sqlite3'}"
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+if EMBEDDED:
+    # The data folder holds session keys and password hashes: the owner's only.
+    private_dir(DATA_DIR)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        _sqlite = Path(str(DATABASES["default"]["NAME"])).resolve()
+        private_dir(_sqlite.parent)
+        protect_sqlite(_sqlite)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -155,6 +180,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not EMBEDDED)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS in deployments (all off by default: the embedded run and a plain-HTTP trial).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy: the header it sets, "X-Forwarded-Proto" (value "https")
+# or "Header-Name=value". Only set it when the proxy always overwrites that header.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env_str("SECURE_PROXY_SSL_HEADER"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -58,6 +59,13 @@ def test_serve_starts_on_a_fresh_machine_scans_the_demo_and_stops_on_ctrl_c(
         count = db.execute("select count(*) from reviewer_finding").fetchone()[0]
         assert count >= 5
         assert "Created a login: user 'admin'" in (tmp_path / "serve.log").read_text()
+        # Session keys, password hashes, broker messages and clones: the owner's only.
+        assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
+        private = [tmp_path / "reviewdeck.sqlite3", tmp_path / "secret_key"]
+        private += [p for p in (tmp_path / "broker").rglob("*") if p.is_file()]
+        private += [p for p in (tmp_path / "repos").rglob("*") if p.is_file()][:50]
+        assert len(private) > 3
+        assert not [p for p in private if stat.S_IMODE(p.stat().st_mode) & 0o077]
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from dashboard.private_files import PRIVATE_UMASK, private_dir
 from reviewer.demo import build_demo_repo
 from reviewer.models import Project, Scan
 from reviewer.scanning import enqueue_scan, request_scan
@@ -41,11 +42,14 @@ class Command(BaseCommand):
         addrport: str = options["addrport"]
         if ":" not in addrport:
             addrport = f"127.0.0.1:{addrport}"
-        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        settings.REVIEWDECK_WORKDIR.mkdir(parents=True, exist_ok=True)
+        # Everything this process group writes (broker messages, clones, the database's
+        # journals) is readable by this user only.
+        os.umask(PRIVATE_UMASK)
+        private_dir(settings.DATA_DIR)
+        private_dir(settings.REVIEWDECK_WORKDIR)
         for folder in settings.CELERY_BROKER_TRANSPORT_OPTIONS.values():
             if isinstance(folder, str):
-                Path(folder).mkdir(parents=True, exist_ok=True)
+                private_dir(Path(folder))
         call_command("migrate", interactive=False, verbosity=0)
         self._ensure_login()
         if options["demo"]:
