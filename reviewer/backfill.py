@@ -27,7 +27,6 @@ from reviewer.engine import ReviewResult
 from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.models import Project, Scan, ScanSummary, Severity
 from reviewer.scanning import (
-    checkout_dir,
     heartbeat,
     record_results,
     request_scan,
@@ -47,7 +46,7 @@ def backfill(project: Project, weeks: int | None = None) -> list[Scan]:
     scans, oldest first. Weeks already backfilled are not scanned again."""
     weeks = project.backfill_weeks if weeks is None else weeks
     synced = sync_project(project)
-    points = git.weekly_commits(checkout_dir(project), synced.branch, weeks)
+    points = git.weekly_commits(project.checkout_dir, synced.branch, weeks)
     # The current head is the regular scan's job; backfill covers the history before it.
     points = [(sha, date) for sha, date in points if sha != synced.sha]
     done = set(
@@ -98,12 +97,12 @@ def _scan_point(
             heartbeat(scan.pk),  # a dead worker's backfill scan is expired like any other
             tempfile.TemporaryDirectory(prefix=f"backfill-{project.pk}-", dir=workdir) as tmp,
         ):
-            git.export_tree(checkout_dir(project), sha, Path(tmp))
+            git.export_tree(project.checkout_dir, sha, Path(tmp))
             result = review_tree(project, Path(tmp))
         if tracking:
             renames: dict[str, str] = {}
             if previous_sha:
-                renames = dict(git.changed_paths(checkout_dir(project), previous_sha, sha).renamed)
+                renames = dict(git.changed_paths(project.checkout_dir, previous_sha, sha).renamed)
             record_results(scan, result, renames, when=date)
         else:
             _record_summary_only(scan, result, date)

@@ -17,7 +17,6 @@ from pygments.lexers import PythonLexer, TextLexer
 
 from reviewer import git
 from reviewer.models import Finding
-from reviewer.scanning import checkout_dir
 
 CONTEXT_LINES = 8
 _SCP_RE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>.+)$")
@@ -33,7 +32,7 @@ class CodeContext:
 
 def code_context(finding: Finding, commit: str) -> CodeContext:
     text = None
-    checkout = checkout_dir(finding.project)
+    checkout = finding.project.checkout_dir
     if commit and (checkout / ".git").is_dir():
         try:
             blob = git.read_blob(checkout, commit, finding.path)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from reviewer import lookups  # noqa: F401 - registers field__any
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
+
+    from reviewer.engine.types import Issue
 
 
 class Severity(models.IntegerChoices):
@@ -100,6 +105,11 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:project", args=[self.slug])
+
+    @property
+    def checkout_dir(self) -> Path:
+        """Where the workers keep this project's clone."""
+        return Path(settings.REVIEWDECK_WORKDIR) / f"project-{self.pk}"
 
 
 class ScanQuerySet(models.QuerySet["Scan"]):
@@ -190,6 +200,16 @@ class Scan(models.Model):
 VISIBLE = Q(status="open", low_confidence=False) & ~Q(triage__in=["false_positive", "wont_fix"])
 
 
+@dataclass
+class FindingCounts:
+    """Counts of findings per severity, category and debt kind (with debt minutes)."""
+
+    by_severity: dict[int, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_debt_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    debt_minutes: int = 0
+
+
 class FindingQuerySet(models.QuerySet["Finding"]):
     def open(self) -> FindingQuerySet:
         return self.filter(status=Finding.Status.OPEN)
@@ -201,6 +221,27 @@ class FindingQuerySet(models.QuerySet["Finding"]):
         """Open findings a reader should see by default (not dismissed by triage, and not
         a Claude finding under the confidence threshold)."""
         return self.filter(VISIBLE)
+
+    def counts(self) -> FindingCounts:
+        """One GROUP BY gives every count a scan summary needs."""
+        rows = (
+            self.values("severity", "category", "debt_kind")
+            .annotate(n=Count("id"), minutes=Sum("debt_minutes"))
+            .order_by()
+        )
+        by_severity: dict[int, int] = defaultdict(int)
+        by_category: dict[str, int] = defaultdict(int)
+        counts = FindingCounts()
+        for row in rows:
+            by_severity[row["severity"]] += row["n"]
+            by_category[row["category"]] += row["n"]
+            if row["debt_kind"]:
+                slot = counts.by_debt_kind.setdefault(row["debt_kind"], {"count": 0, "minutes": 0})
+                slot["count"] += row["n"]
+                slot["minutes"] += row["minutes"] or 0
+                counts.debt_minutes += row["minutes"] or 0
+        counts.by_severity, counts.by_category = dict(by_severity), dict(by_category)
+        return counts
 
     def new_problems(self) -> FindingQuerySet:
         """Findings that may count as "new" (digests, the meeting view): not there only
@@ -342,6 +383,31 @@ class Finding(models.Model):
     @property
     def dialect_list(self) -> list[str]:
         return [d for d in self.dialects.split(",") if d]
+
+    def fill_from(self, issue: Issue) -> None:
+        """Take the location and text of the issue a scan matched (or created) it from."""
+        self.path, self.line, self.column = issue.path, issue.line, issue.column
+        self.snippet, self.line_hash = issue.snippet, issue.line_hash
+        self.title, self.message = issue.title, issue.message
+        self.severity = Severity.from_code(issue.severity)
+        self.confidence, self.category = issue.confidence, issue.category
+        self.debt_kind, self.debt_minutes = issue.debt_kind, issue.debt_minutes
+
+    def reopen(self) -> None:
+        """A fixed finding came back: open again, keeping its history and triage."""
+        self.status = self.Status.OPEN
+        self.fixed_in_scan = None
+        self.reopen_count += 1
+
+    def mark_fixed(self, scan: Scan) -> None:
+        self.status = self.Status.FIXED
+        self.fixed_in_scan = scan
+
+    def event(self, scan: Scan, kind: str, at: Issue | None = None) -> FindingEvent:
+        """The (unsaved) event of what ``scan`` did to this finding, at ``at`` (the issue
+        it was matched to) or at its own location."""
+        where = at or self
+        return FindingEvent(scan=scan, finding=self, kind=kind, path=where.path, line=where.line)
 
 
 class FindingEvent(models.Model):

@@ -13,7 +13,6 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,13 +21,13 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 
-from reviewer import git, metrics
+from reviewer import git
 from reviewer.engine import Issue, ReviewResult, review
 from reviewer.engine.registry import ruleset_fingerprint
-from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
+from reviewer.findings import summaries, writer
+from reviewer.models import Finding, Project, Scan, ScanSummary
 from reviewer.tracking import track
 
 logger = logging.getLogger(__name__)
@@ -36,10 +35,6 @@ logger = logging.getLogger(__name__)
 
 class QueueUnavailableError(Exception):
     """The Celery broker could not take the scan."""
-
-
-def checkout_dir(project: Project) -> Path:
-    return settings.REVIEWDECK_WORKDIR / f"project-{project.pk}"
 
 
 def request_scan(project: Project, trigger: str = Scan.Trigger.MANUAL) -> tuple[Scan, bool]:
@@ -153,7 +148,7 @@ def sync_project(project: Project) -> git.SyncResult:
     try:
         synced = git.sync(
             project.repo_url,
-            checkout_dir(project),
+            project.checkout_dir,
             project.branch,
             timeout=settings.REVIEWDECK_GIT_TIMEOUT,
             local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
@@ -256,7 +251,7 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
 
         _progress(scan, 30, "Reviewing the code")
         _pause(settings.REVIEWDECK_SCAN_DELAY_SECONDS)
-        result = review_tree(project, checkout_dir(project))
+        result = review_tree(project, project.checkout_dir)
         _progress(scan, 80, "Recording findings")
         changes = _changes_since(project, previous, scan.commit_sha)
         record_results(
@@ -332,7 +327,7 @@ def _changes_since(project: Project, previous: Scan | None, sha: str) -> git.Cha
     if previous.commit_sha == sha:
         return git.ChangeSet()
     try:
-        return git.changed_paths(checkout_dir(project), previous.commit_sha, sha)
+        return git.changed_paths(project.checkout_dir, previous.commit_sha, sha)
     except git.RepoError:
         return None  # history rewritten (force push): match by content alone
 
@@ -355,7 +350,7 @@ def _new_rule_context(
     if previous.ruleset_hash == scan.ruleset_hash:  # agents only add Claude findings
         return None
     touched = changes.added | changes.modified | frozenset(changes.renamed.values())
-    return NewRuleContext(touched, checkout_dir(project), scan.commit_sha)
+    return NewRuleContext(touched, project.checkout_dir, scan.commit_sha)
 
 
 def _mark_new_rule_findings(created: list[Finding], context: NewRuleContext) -> None:
@@ -395,85 +390,33 @@ def record_results(
             known = [f for f in known if f.agent in ran_agents]
         tracked = track(known, result.issues, renames)
 
-        events: list[FindingEvent] = []
-        to_update: list[Finding] = []
-        reopened = 0
-        for finding, issue in tracked.matched:
-            moved = (finding.path, finding.line) != (issue.path, issue.line)
-            if not finding.is_open:
-                finding.status = Finding.Status.OPEN
-                finding.fixed_in_scan = None
-                finding.reopen_count += 1
-                reopened += 1
-                events.append(_event(scan, finding, FindingEvent.Kind.REOPENED, issue))
-            elif moved:
-                events.append(_event(scan, finding, FindingEvent.Kind.MOVED, issue))
-            _copy_issue(finding, issue)
-            finding.last_seen_scan = scan
-            to_update.append(finding)
-
-        fixed = 0
-        for finding in tracked.gone:
-            if (
-                finding.path in incomplete
-                or renames.get(finding.path) in incomplete
-                or finding.rule_id in failed_rules
-            ):
-                continue  # not fully reviewed this time: absence proves nothing
-            finding.status = Finding.Status.FIXED
-            finding.fixed_in_scan = scan
-            fixed += 1
-            events.append(
-                FindingEvent(
-                    scan=scan,
-                    finding=finding,
-                    kind=FindingEvent.Kind.FIXED,
-                    path=finding.path,
-                    line=finding.line,
-                )
-            )
-            to_update.append(finding)
-
-        created = [_new_finding(project, scan, issue) for issue in tracked.new]
-        if new_rules is not None:
-            _mark_new_rule_findings(created, new_rules)
-        if when is not None:  # a history point: the code is as old as its commit
-            for finding in created:
-                finding.introduced_at = finding.introduced_at or when
-        Finding.objects.bulk_create(created, batch_size=1000)
-        events.extend(_event(scan, f, FindingEvent.Kind.CREATED, None) for f in created)
-        Finding.objects.bulk_update(
-            to_update,
-            [
-                "status",
-                "fixed_in_scan",
-                "reopen_count",
-                "last_seen_scan",
-                "path",
-                "line",
-                "column",
-                "snippet",
-                "line_hash",
-                "title",
-                "message",
-                "severity",
-                "confidence",
-                "category",
-                "debt_kind",
-                "debt_minutes",
-            ],
-            batch_size=1000,
+        applied = writer.apply(
+            scan,
+            tracked,
+            fill=Finding.fill_from,
+            new=lambda issue: _new_finding(project, scan, issue),
+            # Not fully reviewed this time: absence proves nothing.
+            may_close=lambda f: (
+                f.path not in incomplete
+                and renames.get(f.path) not in incomplete
+                and f.rule_id not in failed_rules
+            ),
         )
-        FindingEvent.objects.bulk_create(events, batch_size=2000)
+        if new_rules is not None:
+            _mark_new_rule_findings(applied.created, new_rules)
+        if when is not None:  # a history point: the code is as old as its commit
+            for finding in applied.created:
+                finding.introduced_at = finding.introduced_at or when
+        writer.save(scan, applied)
 
         now = timezone.now()
-        summary = _summarise(
+        summary = summaries.create_summary(
             scan,
             when or now,
-            new=sum(1 for f in created if not f.from_new_rule),
-            fixed=fixed,
-            reopened=reopened,
-            still_open=len(tracked.matched) - reopened,
+            new=sum(1 for f in applied.created if not f.from_new_rule),
+            fixed=applied.fixed,
+            reopened=applied.reopened,
+            still_open=len(tracked.matched) - applied.reopened,
         )
         scan.status = Scan.Status.SUCCEEDED
         scan.finished_at = now
@@ -506,15 +449,6 @@ def record_results(
     return summary
 
 
-def _copy_issue(finding: Finding, issue: Issue) -> None:
-    finding.path, finding.line, finding.column = issue.path, issue.line, issue.column
-    finding.snippet, finding.line_hash = issue.snippet, issue.line_hash
-    finding.title, finding.message = issue.title, issue.message
-    finding.severity = Severity.from_code(issue.severity)
-    finding.confidence, finding.category = issue.confidence, issue.category
-    finding.debt_kind, finding.debt_minutes = issue.debt_kind, issue.debt_minutes
-
-
 def _new_finding(project: Project, scan: Scan, issue: Issue) -> Finding:
     finding = Finding(
         project=project,
@@ -523,51 +457,5 @@ def _new_finding(project: Project, scan: Scan, issue: Issue) -> Finding:
         first_seen_scan=scan,
         last_seen_scan=scan,
     )
-    _copy_issue(finding, issue)
+    finding.fill_from(issue)
     return finding
-
-
-def _event(scan: Scan, finding: Finding, kind: str, issue: Issue | None) -> FindingEvent:
-    where = issue or finding
-    return FindingEvent(scan=scan, finding=finding, kind=kind, path=where.path, line=where.line)
-
-
-def _summarise(
-    scan: Scan, when: datetime, *, new: int, fixed: int, reopened: int, still_open: int
-) -> ScanSummary:
-    """One GROUP BY over the project's visible findings gives every count the charts need."""
-    rows = (
-        Finding.objects.visible()
-        .for_project(scan.project)
-        .values("severity", "category", "debt_kind")
-        .annotate(n=Count("id"), minutes=Sum("debt_minutes"))
-        .order_by()
-    )
-    by_severity: dict[int, int] = defaultdict(int)
-    by_category: dict[str, int] = defaultdict(int)
-    by_debt: dict[str, dict[str, int]] = {}
-    debt_minutes = 0
-    for row in rows:
-        by_severity[row["severity"]] += row["n"]
-        by_category[row["category"]] += row["n"]
-        if row["debt_kind"]:
-            slot = by_debt.setdefault(row["debt_kind"], {"count": 0, "minutes": 0})
-            slot["count"] += row["n"]
-            slot["minutes"] += row["minutes"] or 0
-            debt_minutes += row["minutes"] or 0
-    return ScanSummary.objects.create(
-        scan=scan,
-        project=scan.project,
-        created_at=when,
-        open_critical=by_severity[Severity.CRITICAL],
-        open_important=by_severity[Severity.IMPORTANT],
-        open_suggestion=by_severity[Severity.SUGGESTION],
-        new_count=new,
-        fixed_count=fixed,
-        reopened_count=reopened,
-        still_open_count=still_open,
-        debt_minutes=debt_minutes,
-        by_category=dict(by_category),
-        by_debt_kind=by_debt,
-        insights=metrics.to_json(metrics.insights(scan.project), timezone.now()),
-    )

@@ -158,8 +158,6 @@ def poll_batch(scan_id: int) -> str:
 
 
 def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> str:
-    from reviewer.scanning import checkout_dir
-
     with transaction.atomic():
         scan = Scan.objects.select_for_update().select_related("project").get(pk=scan_id)
         entries = {n: r for n, r in scan.agent_runs.items() if r.get("status") == "batched"}
@@ -168,7 +166,7 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
         for name in entries:
             scan.agent_runs[name] = {**entries[name], "status": "collecting"}
         Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
-    root = checkout_dir(scan.project)
+    root = scan.project.checkout_dir
     files = Files.read(root, settings.REVIEWDECK_MAX_FILE_BYTES)
     checkout = Checkout(root, settings.REVIEWDECK_MAX_FILE_BYTES)
     results: dict[str, Any] = {}

@@ -22,7 +22,7 @@ from typing import Any
 import anthropic
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 
 from reviewer.agents.budget import Limits, Usage
 from reviewer.agents.catalog import installed, price_for, resolve_model
@@ -33,7 +33,8 @@ from reviewer.agents.verify import Rejected, verify
 from reviewer.engine.files import SourceError, discover, read_source
 from reviewer.engine.registry import load_rules
 from reviewer.engine.types import Issue
-from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
+from reviewer.findings import summaries, writer
+from reviewer.models import Finding, Project, Scan
 from reviewer.tracking import track
 
 logger = logging.getLogger(__name__)
@@ -347,10 +348,8 @@ def run_claude_review(scan_id: int) -> str:
     scan = _claim(scan_id)
     if scan is None:
         return "nothing queued"
-    from reviewer.scanning import checkout_dir
-
     project = scan.project
-    root = checkout_dir(project)
+    root = project.checkout_dir
     available = installed()
     budget = project.budget if isinstance(project.budget, dict) else {}
     try:
@@ -410,7 +409,7 @@ def run_claude_review(scan_id: int) -> str:
 
 def finish_review(scan: Scan, reviewed: set[str], confirmed: dict[int, int]) -> None:
     _set_corroborations(scan.project, reviewed, confirmed)
-    _refresh_summary(scan)
+    summaries.refresh_open_counts(scan)
     if any(r.get("status") != "succeeded" for r in scan.agent_runs.values()):
         # Incomplete: the next scan of the same head must not be skipped as "no change".
         Scan.objects.filter(pk=scan.pk).update(agents_hash="")
@@ -491,31 +490,12 @@ def record_agent_run(scan: Scan, run: AgentRun) -> set[int]:
             )
         )
         tracked = track(known, issues)
-        events: list[FindingEvent] = []
-        to_update: list[Finding] = []
-        for finding, issue in tracked.matched:
-            if not finding.is_open:
-                finding.status = Finding.Status.OPEN
-                finding.fixed_in_scan = None
-                finding.reopen_count += 1
-                events.append(_event(scan, finding, FindingEvent.Kind.REOPENED))
-            elif (finding.path, finding.line) != (issue.path, issue.line):
-                finding.line = issue.line
-                events.append(_event(scan, finding, FindingEvent.Kind.MOVED))
-            _fill(finding, issue, extra[(issue.path, issue.line, issue.rule_id)], run, threshold)
-            finding.last_seen_scan = scan
-            to_update.append(finding)
-        fixed = 0
-        for finding in tracked.gone:
-            if finding.path not in run.reviewed:
-                continue  # not reviewed this time: absence proves nothing
-            finding.status = Finding.Status.FIXED
-            finding.fixed_in_scan = scan
-            fixed += 1
-            events.append(_event(scan, finding, FindingEvent.Kind.FIXED))
-            to_update.append(finding)
-        created = []
-        for issue in tracked.new:
+
+        def fill(finding: Finding, issue: Issue) -> None:
+            item = extra[(issue.path, issue.line, issue.rule_id)]
+            _fill(finding, issue, item, run, threshold)
+
+        def new(issue: Issue) -> Finding:
             finding = Finding(
                 project=project,
                 rule_id=issue.rule_id,
@@ -524,33 +504,19 @@ def record_agent_run(scan: Scan, run: AgentRun) -> set[int]:
                 first_seen_scan=scan,
                 last_seen_scan=scan,
             )
-            _fill(finding, issue, extra[(issue.path, issue.line, issue.rule_id)], run, threshold)
-            created.append(finding)
-        Finding.objects.bulk_create(created)
-        events.extend(_event(scan, f, FindingEvent.Kind.CREATED) for f in created)
-        Finding.objects.bulk_update(
-            to_update,
-            [
-                "status",
-                "fixed_in_scan",
-                "reopen_count",
-                "last_seen_scan",
-                "path",
-                "line",
-                "snippet",
-                "line_hash",
-                "title",
-                "message",
-                "severity",
-                "confidence",
-                "category",
-                "agent_version",
-                "explanation",
-                "suggested_fix",
-                "low_confidence",
-            ],
+            fill(finding, issue)
+            return finding
+
+        applied = writer.apply(
+            scan,
+            tracked,
+            fill=fill,
+            new=new,
+            # Only the files this run finished: absence elsewhere proves nothing.
+            may_close=lambda finding: finding.path in run.reviewed,
         )
-        FindingEvent.objects.bulk_create(events)
+        writer.save(scan, applied)
+        created, fixed = applied.created, applied.fixed
         summary = run.summary()
         summary.update({"created": len(created), "fixed": fixed, "corroborated": len(corroborated)})
         scan.agent_runs[name] = summary
@@ -563,29 +529,18 @@ def record_agent_run(scan: Scan, run: AgentRun) -> set[int]:
             cache_write_tokens=F("cache_write_tokens") + run.usage.cache_write_tokens,
             cost_usd=F("cost_usd") + run.usage.cost_usd.quantize(Decimal("0.0001")),
         )
-        if fixed or created:
-            ScanSummary.objects.filter(scan=scan).update(
-                new_count=F("new_count") + len(created), fixed_count=F("fixed_count") + fixed
-            )
+        summaries.add_run_counts(scan, created=len(created), fixed=fixed)
     return corroborated
 
 
 def _fill(
     finding: Finding, issue: Issue, item: CachedFinding, run: AgentRun, threshold: int
 ) -> None:
-    finding.path, finding.line, finding.column = issue.path, issue.line, 0
-    finding.snippet, finding.line_hash = issue.snippet, issue.line_hash
-    finding.title, finding.message = issue.title, issue.message
-    finding.severity = Severity.from_code(issue.severity)
-    finding.confidence, finding.category = issue.confidence, issue.category
+    finding.fill_from(issue)  # a Claude issue has column 0 and no debt
     finding.agent_version = run.agent.version
     finding.explanation = str(item.get("explanation", ""))
     finding.suggested_fix = str(item.get("suggested_fix", ""))
     finding.low_confidence = issue.confidence < threshold
-
-
-def _event(scan: Scan, finding: Finding, kind: str) -> FindingEvent:
-    return FindingEvent(scan=scan, finding=finding, kind=kind, path=finding.path, line=finding.line)
 
 
 def _set_corroborations(project: Project, reviewed: set[str], confirmed: dict[int, int]) -> None:
@@ -598,25 +553,3 @@ def _set_corroborations(project: Project, reviewed: set[str], confirmed: dict[in
     ).exclude(pk__in=list(confirmed)).update(corroborations=0)
     for finding_id, count in confirmed.items():
         Finding.objects.filter(pk=finding_id).update(corroborations=count)
-
-
-def _refresh_summary(scan: Scan) -> None:
-    """The scan's summary counted rule findings only; count the Claude ones in too."""
-    rows = (
-        Finding.objects.visible()
-        .for_project(scan.project)
-        .values("severity", "category")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    by_severity: dict[int, int] = defaultdict(int)
-    by_category: dict[str, int] = defaultdict(int)
-    for row in rows:
-        by_severity[row["severity"]] += row["n"]
-        by_category[row["category"]] += row["n"]
-    ScanSummary.objects.filter(scan=scan).update(
-        open_critical=by_severity[Severity.CRITICAL],
-        open_important=by_severity[Severity.IMPORTANT],
-        open_suggestion=by_severity[Severity.SUGGESTION],
-        by_category=dict(by_category),
-    )

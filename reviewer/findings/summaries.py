@@ -1,0 +1,53 @@
+"""A scan's summary row: the counts every chart reads, from one GROUP BY."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import F
+from django.utils import timezone
+
+from reviewer import metrics
+from reviewer.models import Finding, Scan, ScanSummary, Severity
+
+
+def create_summary(
+    scan: Scan, when: datetime, *, new: int, fixed: int, reopened: int, still_open: int
+) -> ScanSummary:
+    """The summary of a rule scan, counted over the project's visible findings."""
+    counts = Finding.objects.visible().for_project(scan.project).counts()
+    return ScanSummary.objects.create(
+        scan=scan,
+        project=scan.project,
+        created_at=when,
+        open_critical=counts.by_severity.get(Severity.CRITICAL, 0),
+        open_important=counts.by_severity.get(Severity.IMPORTANT, 0),
+        open_suggestion=counts.by_severity.get(Severity.SUGGESTION, 0),
+        new_count=new,
+        fixed_count=fixed,
+        reopened_count=reopened,
+        still_open_count=still_open,
+        debt_minutes=counts.debt_minutes,
+        by_category=counts.by_category,
+        by_debt_kind=counts.by_debt_kind,
+        insights=metrics.to_json(metrics.insights(scan.project), timezone.now()),
+    )
+
+
+def add_run_counts(scan: Scan, *, created: int, fixed: int) -> None:
+    """A Claude run's new and fixed findings, added to its scan's summary."""
+    if created or fixed:
+        ScanSummary.objects.filter(scan=scan).update(
+            new_count=F("new_count") + created, fixed_count=F("fixed_count") + fixed
+        )
+
+
+def refresh_open_counts(scan: Scan) -> None:
+    """The scan's summary counted rule findings only; count the Claude ones in too."""
+    counts = Finding.objects.visible().for_project(scan.project).counts()
+    ScanSummary.objects.filter(scan=scan).update(
+        open_critical=counts.by_severity.get(Severity.CRITICAL, 0),
+        open_important=counts.by_severity.get(Severity.IMPORTANT, 0),
+        open_suggestion=counts.by_severity.get(Severity.SUGGESTION, 0),
+        by_category=counts.by_category,
+    )

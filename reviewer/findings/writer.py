@@ -1,0 +1,89 @@
+"""Apply a tracking result to stored findings: reopen, move, fix and create, with events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reviewer.engine.types import Issue
+from reviewer.models import Finding, FindingEvent, Scan
+from reviewer.tracking import TrackResult
+
+# Every field a scan or a Claude run may change on a finding it saw again or fixed. Triage,
+# assignee and corroborations are never among them: people and other runs own those.
+UPDATE_FIELDS = [
+    "status",
+    "fixed_in_scan",
+    "reopen_count",
+    "last_seen_scan",
+    "path",
+    "line",
+    "column",
+    "snippet",
+    "line_hash",
+    "title",
+    "message",
+    "severity",
+    "confidence",
+    "category",
+    "debt_kind",
+    "debt_minutes",
+    "agent_version",
+    "explanation",
+    "suggested_fix",
+    "low_confidence",
+]
+
+
+@dataclass
+class Applied:
+    """What applying one tracking result did, before it is saved."""
+
+    created: list[Finding] = field(default_factory=list)
+    changed: list[Finding] = field(default_factory=list)
+    events: list[FindingEvent] = field(default_factory=list)
+    reopened: int = 0
+    fixed: int = 0
+
+
+def apply(
+    scan: Scan,
+    tracked: TrackResult[Finding],
+    *,
+    fill: Callable[[Finding, Issue], None],
+    new: Callable[[Issue], Finding],
+    may_close: Callable[[Finding], bool],
+) -> Applied:
+    """Reopen or move the matched findings and refresh them from their issue (``fill``),
+    fix the gone ones that ``may_close`` allows (a file not read this time proves nothing),
+    and build (unsaved) findings for the new issues with ``new``."""
+    applied = Applied()
+    for finding, issue in tracked.matched:
+        if not finding.is_open:
+            finding.reopen()
+            applied.reopened += 1
+            applied.events.append(finding.event(scan, FindingEvent.Kind.REOPENED, at=issue))
+        elif (finding.path, finding.line) != (issue.path, issue.line):
+            applied.events.append(finding.event(scan, FindingEvent.Kind.MOVED, at=issue))
+        fill(finding, issue)
+        finding.last_seen_scan = scan
+        applied.changed.append(finding)
+    for finding in tracked.gone:
+        if not may_close(finding):
+            continue
+        finding.mark_fixed(scan)
+        applied.fixed += 1
+        applied.events.append(finding.event(scan, FindingEvent.Kind.FIXED))
+        applied.changed.append(finding)
+    applied.created = [new(issue) for issue in tracked.new]
+    return applied
+
+
+def save(scan: Scan, applied: Applied) -> None:
+    """Write the created and changed findings and every event, in bulk."""
+    Finding.objects.bulk_create(applied.created, batch_size=1000)
+    applied.events.extend(
+        finding.event(scan, FindingEvent.Kind.CREATED) for finding in applied.created
+    )
+    Finding.objects.bulk_update(applied.changed, UPDATE_FIELDS, batch_size=1000)
+    FindingEvent.objects.bulk_create(applied.events, batch_size=2000)
