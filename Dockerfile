@@ -6,8 +6,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /
 WORKDIR /app
 ENV UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
 COPY pyproject.toml uv.lock .python-version ./
-RUN uv sync --frozen --no-dev
+RUN uv sync --frozen --no-dev --no-install-project
 COPY --chown=reviewdeck:reviewdeck . .
+RUN uv sync --frozen --no-dev
 RUN REVIEWDECK_EMBEDDED=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_hex(32))')" \
     python manage.py collectstatic --noinput
 USER reviewdeck

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import gc
-import multiprocessing
 import os
 import re
 import stat
@@ -17,12 +16,10 @@ import sys
 import time
 import warnings
 from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewer.engine import cache
 from reviewer.engine.cache import file_key
@@ -50,6 +47,9 @@ from reviewer.engine.project_config import (
 from reviewer.engine.registry import Hit, Rule, load_rules, ruleset_fingerprint, summary_name
 from reviewer.engine.ruff import RuffRun, checklist_id
 from reviewer.engine.types import CodeContext, Issue, Note, ReviewResult
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 PARSE_RULE_ID = "PARSE001"
 #: More files than this (and jobs != 1) are reviewed by a process pool.
@@ -350,6 +350,10 @@ def _given_paths(root: Path, files: Iterable[str]) -> tuple[list[str], list[Note
 def _worker_count(jobs: int | None, n_files: int) -> int:
     if jobs == 1 or n_files <= PARALLEL_MIN_FILES:
         return 1
+    # Imported here: the pool's modules are a third of the standalone command's start-up,
+    # and a warm or one-file review never needs them.
+    import multiprocessing
+
     if multiprocessing.current_process().daemon:
         return 1  # a daemonic process (a prefork worker's child) may not have children
     if not _spawn_can_find_main():
@@ -380,6 +384,9 @@ def _analyse_all(
 ) -> list[FileOutcome]:
     if workers <= 1:
         return [analyse_file(str(root), p, rule_ids, report_parse, max_bytes) for p in paths]
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     outcomes: list[FileOutcome] = []
     context = _pool_context()
     chunk = max(1, len(paths) // (workers * 16))  # small chunks: workers finish together
@@ -400,11 +407,13 @@ def _analyse_all(
     return outcomes
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def _pool_context() -> BaseContext:
     """The ``forkserver`` start method with the engine preloaded: workers are forked from a
     small single-threaded server process (never from this one, which may run threads: a web
     server, a test runner, ruff's reader), so they start without importing anything; the
     server lives as long as this process, so later reviews reuse it."""
+    import multiprocessing
+
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")

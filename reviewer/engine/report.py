@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +20,8 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SARIF_LEVELS = {"critical": "error", "important": "warning", "suggestion": "note"}
 FINGERPRINT_KEY = "reviewdeckLineHash/v1"
+#: The base every location is relative to, spelled as GitHub code scanning expects it.
+SRCROOT = "%SRCROOT%"
 FORMATS = ("text", "json", "sarif")
 
 
@@ -49,8 +53,32 @@ def format_text(result: ReviewResult) -> str:
     return "\n".join(out) + "\n"
 
 
+_ISSUE_FIELDS = tuple(f.name for f in fields(Issue))
+_issue_values = attrgetter(*_ISSUE_FIELDS)
+
+
 def issue_dict(issue: Issue) -> dict[str, Any]:
-    return {**issue.to_dict(), "line_hash": issue.line_hash}
+    # Not dataclasses.asdict: it deep-copies every value, and a big tree has thousands.
+    found = dict(zip(_ISSUE_FIELDS, _issue_values(issue), strict=True))
+    found["line_hash"] = issue.line_hash
+    return found
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    """JSON with one line per top-level key and per element of a top-level list.
+
+    ``indent=`` would switch json to its pure-Python encoder, several times slower on a
+    report of thousands of findings; each line here goes through the C encoder.
+    """
+    parts = []
+    for key, value in data.items():
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(v, ensure_ascii=False) for v in value)
+            parts.append(f"  {name}: [\n{items}\n  ]")
+        else:
+            parts.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def to_json(result: ReviewResult) -> dict[str, Any]:
@@ -74,7 +102,7 @@ def to_json(result: ReviewResult) -> dict[str, Any]:
 
 
 def format_json(result: ReviewResult) -> str:
-    return json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"
+    return _dumps(to_json(result))
 
 
 def _rule_descriptor(rule: Rule) -> dict[str, Any]:
@@ -142,7 +170,7 @@ def _sarif_result(issue: Issue, rule_index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(issue.path), "uriBaseId": "SRCROOT"},
+                    "artifactLocation": {"uri": quote(issue.path), "uriBaseId": SRCROOT},
                     "region": region,
                 }
             }
@@ -164,7 +192,7 @@ def to_sarif(
 
     ``rules`` defaults to every registered rule, so ``ruleIndex`` values are stable from
     one report to the next; findings of unknown rules get a descriptor from their title.
-    ``root_uri`` (e.g. ``file:///srv/checkout/``) sets where SRCROOT points; without it
+    ``root_uri`` (e.g. ``file:///srv/checkout/``) sets where %SRCROOT% points; without it
     the consumer resolves the relative URIs against its own checkout.
     """
     if issues is None:
@@ -201,7 +229,7 @@ def to_sarif(
                                 "physicalLocation": {
                                     "artifactLocation": {
                                         "uri": quote(n.path),
-                                        "uriBaseId": "SRCROOT",
+                                        "uriBaseId": SRCROOT,
                                     }
                                 }
                             }
@@ -213,12 +241,12 @@ def to_sarif(
         ],
     }
     if root_uri is not None:
-        run["originalUriBaseIds"] = {"SRCROOT": {"uri": root_uri}}
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": root_uri}}
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
 def format_sarif(result: ReviewResult | None = None, **kwargs: Any) -> str:
-    return json.dumps(to_sarif(result, **kwargs), indent=2, ensure_ascii=False) + "\n"
+    return _dumps(to_sarif(result, **kwargs))
 
 
 def render(result: ReviewResult, fmt: str) -> str:

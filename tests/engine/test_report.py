@@ -85,7 +85,7 @@ def _check_sarif_shape(log: dict[str, Any]) -> dict[str, Any]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         assert result["message"]["text"]
         location = result["locations"][0]["physicalLocation"]
-        assert location["artifactLocation"]["uriBaseId"] == "SRCROOT"
+        assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         assert not location["artifactLocation"]["uri"].startswith(("/", "file:"))
         assert location["region"]["startLine"] >= 1 and location["region"]["startColumn"] >= 1
     return run
@@ -131,5 +131,5 @@ def test_sarif_writer_takes_a_filtered_list_of_issues(tmp_path: Path) -> None:
     run = _check_sarif_shape(log)
     assert [r["ruleId"] for r in run["results"]] == ["AS001", "AGENT042"]
     assert run["results"][1]["level"] == "note"
-    assert run["originalUriBaseIds"] == {"SRCROOT": {"uri": "file:///srv/checkout/"}}
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///srv/checkout/"}}
     assert run["invocations"][0]["toolExecutionNotifications"] == []
