@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
+from dashboard.models import Meeting
 from reviewer.models import Project
 
 
@@ -37,3 +39,12 @@ def get_project_for_change(request: HttpRequest, slug: str) -> Project:
     if not can_change(request.user, project):
         raise PermissionDenied("You are not a member of this project's team")
     return project
+
+
+def visible_meetings(user: User | AnonymousUser) -> QuerySet[Meeting]:
+    """The meetings of the user's teams (staff: all)."""
+    if not user.is_authenticated:
+        return Meeting.objects.none()
+    if user.is_staff:
+        return Meeting.objects.all()
+    return Meeting.objects.filter(team__in=user.groups.all())

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
+    "ninja",  # the API; its Swagger UI files are served from its own static folder
     "reviewer",
     "reviewer.agents",
     "dashboard",
@@ -289,6 +290,10 @@ REVIEWDECK_RETRY_BACKOFF = env_int("REVIEWDECK_RETRY_BACKOFF", 30)
 # A pause before each review, in seconds (0 = none; tests use it for a slow scan).
 REVIEWDECK_SCAN_DELAY_SECONDS = env_int("REVIEWDECK_SCAN_DELAY_SECONDS", 0)
 REVIEWDECK_PAGE_SIZE = env_int("REVIEWDECK_PAGE_SIZE", 50)
+# The JSON API (/api/v1/): requests per token (or browser user), and wrong tokens per
+# client address per minute before it answers 429.
+REVIEWDECK_API_RATE = env_str("REVIEWDECK_API_RATE", "600/m")
+REVIEWDECK_API_BAD_TOKENS_PER_MINUTE = env_int("REVIEWDECK_API_BAD_TOKENS_PER_MINUTE", 30)
 
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dashboard.password_reset import ThrottledPasswordResetView
+from dashboard.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,5 +12,6 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", api.urls),
     path("", include("dashboard.web_urls")),
 ]

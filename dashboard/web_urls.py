@@ -7,6 +7,7 @@ from dashboard.views import (
     project_settings,
     projects,
     scans,
+    tokens,
     trends,
 )
 
@@ -26,6 +27,7 @@ urlpatterns = [
     ),
     path("meetings/<int:meeting_id>/export.md", meetings.meeting_markdown, name="meeting_markdown"),
     path("debt/", trends.debt, name="debt"),
+    path("account/tokens/", tokens.api_tokens, name="api_tokens"),
     path("projects/<slug:slug>/trends/", trends.project_trends, name="project_trends"),
     path("projects/<slug:slug>/", projects.project_detail, name="project"),
     path(
