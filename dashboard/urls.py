@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dashboard.password_reset import ThrottledPasswordResetView
 from dashboard.api import api
+from dashboard.password_reset import ThrottledPasswordResetView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
