@@ -43,10 +43,16 @@ def _rows(findings: FindingQuerySet) -> Iterator[dict[str, object]]:
     yield from findings.order_by("severity", "id").values(*fields).iterator(chunk_size=CHUNK)
 
 
+_FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")  # and their full-width forms
+
+
 def _csv_safe(value: object) -> object:
-    """Spreadsheets run cells that start with = + - @ as formulas: defuse them."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """Spreadsheets run cells that start with = + - @ as formulas, also after leading
+    spaces, tabs or line breaks: defuse them with a leading quote."""
+    if isinstance(value, str):
+        stripped = value.lstrip()
+        if stripped[:1] in _FORMULA_STARTS:
+            return "'" + value
     return value
 
 
