@@ -21,6 +21,9 @@ import yaml
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 RULE_PREFIX_RE = re.compile(r"^[A-Z]{2,8}[0-9]{0,3}$")
 MAX_FILE_CHARS = 200_000
+MAX_FRONT_MATTER_CHARS = 32_000
+MAX_NESTING = 20
+SHOWN_CHARS = 60  # values quoted in error messages are cut here
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(.*)$")
 
@@ -86,7 +89,9 @@ def parse(text: str, source: str) -> AgentDefinition:
 
     name = _string(meta, "name", source, required=True)
     if not NAME_RE.match(name):
-        raise AgentFileError(source, f"name {name!r} must be lowercase letters, digits and hyphens")
+        raise AgentFileError(
+            source, f"name {_shown(name)} must be lowercase letters, digits and hyphens"
+        )
     description = _string(meta, "description", source, required=True)
     model = _string(meta, "model", source) or "inherit"
     color = _string(meta, "color", source)
@@ -110,10 +115,40 @@ def parse(text: str, source: str) -> AgentDefinition:
     )
 
 
+class _PlainYAMLError(yaml.YAMLError):
+    """Front matter that uses what an agent file never needs (anchors, aliases, deep
+    nesting): refused outright, never expanded, never read leniently."""
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader without anchors and aliases (a few bytes of nested aliases expand to
+    gigabytes) and with a nesting limit (deep brackets exhaust the stack)."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _PlainYAMLError("uses YAML anchors or aliases, which agent files may not")
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise _PlainYAMLError(f"nests deeper than {MAX_NESTING} levels")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _front_matter(block: str, source: str) -> dict[str, object]:
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise AgentFileError(
+            source, f"front matter is larger than {MAX_FRONT_MATTER_CHARS} characters"
+        )
     try:
-        loaded = yaml.safe_load(block) if block.strip() else {}
-    except yaml.YAMLError:
+        loaded = yaml.load(block, Loader=_PlainLoader) if block.strip() else {}  # noqa: S506 - a SafeLoader
+    except _PlainYAMLError as exc:
+        raise AgentFileError(source, f"front matter {exc}") from None
+    except (yaml.YAMLError, RecursionError):
         loaded = None
     if isinstance(loaded, dict):
         return {str(k): v for k, v in loaded.items()}
@@ -139,6 +174,12 @@ def _lenient(block: str, source: str) -> dict[str, object]:
             value = value[1:-1]
         meta[key] = value
     return meta
+
+
+def _shown(value: object) -> str:
+    """A value for an error message, cut short (never echo a whole hostile value)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
 
 def _string(meta: dict[str, object], key: str, source: str, *, required: bool = False) -> str:
@@ -181,6 +222,6 @@ def _rules(value: object, source: str) -> tuple[str, ...]:
     for item in value:
         prefix = str(item).strip().upper()
         if not RULE_PREFIX_RE.match(prefix):
-            raise AgentFileError(source, f"'rules' entry {item!r} is not a rule-id prefix")
+            raise AgentFileError(source, f"'rules' entry {_shown(item)} is not a rule-id prefix")
         rules.append(prefix)
     return tuple(rules)
