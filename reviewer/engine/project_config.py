@@ -55,7 +55,7 @@ def load_config(root: Path) -> tuple[ProjectConfig, list[Note]]:
         return ProjectConfig(), []
     try:
         data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         return ProjectConfig(), [Note("pyproject.toml", f"not read ({type(exc).__name__})")]
     section = data.get("tool", {}).get("reviewdeck", {})
     if not isinstance(section, dict):

@@ -66,3 +66,16 @@ def test_an_ordinary_agent_file_still_parses() -> None:
         "ok.md",
     )
     assert agent.rules == ("SA", "PF") and agent.tools == ("Read", "Grep")
+
+
+def test_a_deeply_nested_pyproject_does_not_stop_a_review(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from reviewer.engine import review
+
+    root = Path(str(tmp_path))
+    (root / "pyproject.toml").write_text("a = " + "[" * 100_000 + "\n")
+    (root / "Pipfile").write_text("b = " + "[" * 100_000 + "\n")
+    (root / "app.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
+    result = review(root)
+    assert "AS001" in {issue.rule_id for issue in result.issues}

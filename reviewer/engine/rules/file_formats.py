@@ -37,7 +37,7 @@ def load_toml(text: str | None) -> dict[str, Any] | None:
         return None
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):  # deep nesting exhausts tomllib's stack
         return None
 
 
