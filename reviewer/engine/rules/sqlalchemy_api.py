@@ -298,8 +298,43 @@ def check_commit_in_loop(ctx: FileContext) -> Iterator[Hit]:
     if "commit" not in ctx.source:
         return
     for call in ctx.nodes(ast.Call):
-        if _session_receiver(call, "commit") and ctx.loop_around(call) is not None:
-            yield Hit.at(call, "commit() on every iteration: commit once after the loop")
+        if not _session_receiver(call, "commit"):
+            continue
+        loop = ctx.loop_around(call)
+        if loop is None or _deliberate_commits(ctx, loop, call):
+            continue
+        yield Hit.at(call, "commit() on every iteration: commit once after the loop")
+
+
+_BATCH_WORDS = re.compile(r"batch|chunk", re.IGNORECASE)
+
+
+def _deliberate_commits(
+    ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While, commit: ast.Call
+) -> bool:
+    """Commits that are not one per row: the loop works in batches (it says so), each
+    iteration is its own transaction (a failure is rolled back and the loop goes on), or
+    the commit ends the loop (a ``return``/``break`` right after it)."""
+    start, end = loop.lineno, loop.end_lineno or loop.lineno
+    if any(_BATCH_WORDS.search(ctx.line(n)) for n in range(start, end + 1)):
+        return True
+    for handler in (n for n in ast.walk(loop) if isinstance(n, ast.ExceptHandler)):
+        if any(
+            _session_receiver(c, "rollback") for c in ast.walk(handler) if isinstance(c, ast.Call)
+        ):
+            return True
+    for block in (n for n in ast.walk(loop) if hasattr(n, "body")):
+        body = getattr(block, "body", [])
+        if not isinstance(body, list):
+            continue
+        for index, stmt in enumerate(body[:-1]):
+            if (
+                isinstance(stmt, ast.Expr | ast.Assign)
+                and any(c is commit for c in ast.walk(stmt))
+                and isinstance(body[index + 1], ast.Return | ast.Break)
+            ):
+                return True
+    return False
 
 
 @rule(
@@ -410,6 +445,10 @@ def check_engine_pool(ctx: FileContext) -> Iterator[Hit]:
         or any(p in {"tests", "test"} for p in parts[:-1])
     ):
         return  # a test database's engine needs no production pool
+    if name == "env.py" and "alembic" in ctx.source:
+        return  # Alembic's env.py: one connection for one migration run
+    if any(p in {"scripts", "script", "docs", "docs_src", "examples", "bin"} for p in parts[:-1]):
+        return  # one-off scripts and documentation snippets
     for call in ctx.nodes(ast.Call):
         if not (
             _from_sqlalchemy(ctx, call.func, "create_engine")
