@@ -317,9 +317,11 @@ def check_schema_and_data(ctx: FileContext) -> Iterator[Hit]:
 # AL008: PostgreSQL enum type created but not dropped (or the reverse)
 
 _CREATE_TYPE = re.compile(
-    r'CREATE\s+TYPE\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w.]+)"?\s+AS\s+ENUM', re.I
+    r'CREATE\s+TYPE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?!IF\b)"?([\w.]+)"?\s+AS\s+ENUM', re.I
 )
-_DROP_TYPE = re.compile(r'DROP\s+TYPE\s+(?:IF\s+EXISTS\s+)?"?([\w.]+)"?', re.I)
+# (?!IF\b): in ``f"DROP TYPE IF EXISTS {name}"`` the name is not in the text; the keyword
+# IF must not be read as the type's name.
+_DROP_TYPE = re.compile(r'DROP\s+TYPE\s+(?:IF\s+EXISTS\s+)?(?!IF\b)"?([\w.]+)"?', re.I)
 # A revision that renames a type rewrites an enum (old type renamed, new one created, old
 # one dropped, and the reverse in downgrade): too subtle to pair creates with drops.
 _RENAME_TYPE = re.compile(r"ALTER\s+TYPE\s+\S+\s+RENAME\s+TO", re.I)
