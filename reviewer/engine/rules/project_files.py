@@ -117,6 +117,7 @@ LOCK_FILES = (
     "pdm.lock",
     "Pipfile.lock",
     "pylock.toml",
+    "python.lock",  # Pants' resolve lockfile
     "requirements.lock",
     "requirements-dev.lock",
     "conda-lock.yml",
