@@ -58,6 +58,7 @@ ROOT_FILES: tuple[str, ...] = (
     "poetry.lock",
     "pdm.lock",
     "pylock.toml",
+    "python.lock",
     "requirements.lock",
     "requirements-dev.lock",
     "conda-lock.yml",
