@@ -341,7 +341,18 @@ def project_rule(
 def load_rules() -> Registry:
     """Import every rule module (once) and return the registry."""
     importlib.import_module("reviewer.engine.rules")
+    _apply_measured()
     return REGISTRY
+
+
+def _apply_measured() -> None:
+    """Give each rule its measured precision (reviewer/engine/measured.py), once."""
+    from reviewer.engine.measured import measured
+
+    for current in REGISTRY.all():
+        found = measured(current.id)
+        if found is not None and not current.precision_measured:
+            REGISTRY.add(replace(current, precision=found[0], precision_measured=True))
 
 
 def all_rules() -> list[Rule]:
