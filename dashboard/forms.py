@@ -7,9 +7,10 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.utils.text import slugify
 
-from reviewer import git
+from reviewer import git, quality_profiles
+from reviewer.engine import profile as engine_profile
 from reviewer.finding_filters import FindingFilter
-from reviewer.models import Finding, Project, Severity
+from reviewer.models import Finding, Project, QualityProfileVersion, Severity
 
 
 class ProjectForm(forms.ModelForm[Project]):
@@ -115,3 +116,138 @@ class FindingFilterForm(forms.Form):
             since_scan=data["since_scan"],
             text=data["q"].strip(),
         )
+
+
+_RULES_HELP = (
+    "Rule ids or prefixes, one per line or comma-separated: SA005, PF, ruff:ANN, ruff:S106."
+)
+
+
+class QualityProfileFields(forms.Form):
+    """The settings of a quality profile, as a person edits them (the settings page and the
+    admin): plain text lists instead of JSON, each entry checked against the engine."""
+
+    rule_set = forms.ChoiceField(
+        choices=QualityProfileVersion.RuleSet.choices,
+        initial=QualityProfileVersion.RuleSet.DEFAULT,
+        help_text="The extended set adds the rules whose measured precision keeps them out "
+        "of the default.",
+    )
+    disabled = forms.CharField(
+        label="Rules off",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_RULES_HELP,
+    )
+    enabled = forms.CharField(
+        label="Rules on",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Rules outside the chosen rule set to run anyway. " + _RULES_HELP,
+    )
+    severity = forms.CharField(
+        label="Severity overrides",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: RULE = critical | important | suggestion (e.g. SA011 = "
+        "important).",
+    )
+    exclude = forms.CharField(
+        label="Path exclusions",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Globs on paths from the repository root, one per line: tests/**, "
+        "**/versions/sqlite/**. Excluded files are not reviewed.",
+    )
+    tests_suggestions_only = forms.BooleanField(
+        label="Tests: suggestions only",
+        required=False,
+        help_text="Every finding in test code is reported as a Suggestion.",
+    )
+    comment = forms.CharField(
+        required=False, max_length=300, help_text="Why this change (kept with the version)."
+    )
+
+    PROFILE_FIELDS = ("rule_set", "disabled", "enabled", "severity", "exclude")
+
+    @staticmethod
+    def initial_for(version: QualityProfileVersion | None) -> dict[str, object]:
+        if version is None:
+            return {"rule_set": QualityProfileVersion.RuleSet.DEFAULT}
+        return {
+            "rule_set": version.rule_set,
+            "disabled": quality_profiles.format_entries(version.disabled),
+            "enabled": quality_profiles.format_entries(version.enabled),
+            "severity": quality_profiles.format_severity(version.severity),
+            "exclude": quality_profiles.format_entries(version.exclude),
+            "tests_suggestions_only": version.tests_suggestions_only,
+        }
+
+    def _rules(self, name: str) -> list[str]:
+        entries = quality_profiles.split_entries(self.cleaned_data[name])
+        unknown = [e for e in entries if not engine_profile.known_rule(e)]
+        if unknown:
+            plural = "s" if len(unknown) > 1 else ""
+            raise forms.ValidationError(
+                f"Unknown rule id{plural}: {', '.join(unknown)}. Use a rule id such as SA001, "
+                "a prefix such as SA, or ruff:CODE for a ruff code the engine maps."
+            )
+        return entries
+
+    def clean_disabled(self) -> list[str]:
+        return self._rules("disabled")
+
+    def clean_enabled(self) -> list[str]:
+        return self._rules("enabled")
+
+    def clean_severity(self) -> dict[str, str]:
+        overrides: dict[str, str] = {}
+        problems: list[str] = []
+        for line in quality_profiles.split_lines(self.cleaned_data["severity"]):
+            parsed = quality_profiles.parse_severity_line(line)
+            if parsed is None:
+                problems.append(f"“{line}” is not RULE = severity")
+                continue
+            rule, value = parsed
+            if not engine_profile.known_rule_id(rule):
+                problems.append(f"unknown rule id {rule}")
+            elif value not in engine_profile.SEVERITIES:
+                problems.append(
+                    f"{value!r} for {rule} is not a severity "
+                    f"({', '.join(engine_profile.SEVERITIES)})"
+                )
+            else:
+                overrides[rule] = value
+        if problems:
+            raise forms.ValidationError("; ".join(problems) + ".")
+        return overrides
+
+    def clean_exclude(self) -> list[str]:
+        globs = quality_profiles.split_lines(self.cleaned_data["exclude"])
+        problems = []
+        for pattern in globs:
+            problem = engine_profile.glob_problem(pattern)
+            if problem is not None:
+                problems.append(f"{pattern!r} is not a valid glob: {problem}")
+        if problems:
+            raise forms.ValidationError("; ".join(problems) + ".")
+        return globs
+
+    def to_profile(self) -> engine_profile.Profile:
+        """The engine profile of valid input (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        profile, problems = engine_profile.validate(
+            extended=data["rule_set"] == QualityProfileVersion.RuleSet.EXTENDED,
+            disabled=data["disabled"],
+            enabled=data["enabled"],
+            severity=data["severity"],
+            exclude=data["exclude"],
+            tests_suggestions_only=data["tests_suggestions_only"],
+        )
+        if problems:  # the field checks above and the engine's agree; never silently drop
+            raise ValueError("; ".join(problems))
+        return profile

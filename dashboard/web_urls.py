@@ -51,6 +51,11 @@ urlpatterns = [
         name="project_settings",
     ),
     path(
+        "projects/<slug:slug>/settings/profile/",
+        project_settings.project_profile,
+        name="project_profile",
+    ),
+    path(
         "projects/<slug:slug>/backfill/",
         project_settings.project_backfill,
         name="project_backfill",

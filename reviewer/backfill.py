@@ -22,15 +22,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reviewer import git
+from reviewer import git, quality_profiles
 from reviewer.engine import ReviewResult
-from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.models import Project, Scan, ScanSummary, Severity
 from reviewer.scanning import (
     heartbeat,
+    left_the_profile,
     record_results,
     request_scan,
     review_tree,
+    rules_fingerprint,
     sync_project,
 )
 
@@ -82,12 +83,14 @@ def _scan_point(
     scan, created = request_scan(project, Scan.Trigger.BACKFILL)
     if not created:
         raise BackfillBusyError(f"scan #{scan.pk} of {project.name} is still active")
+    effect = quality_profiles.in_effect(project)  # history is reviewed with today's profile
     Scan.objects.filter(pk=scan.pk).update(
         status=Scan.Status.RUNNING,
         started_at=timezone.now(),
         heartbeat_at=timezone.now(),
         commit_sha=sha,
-        ruleset_hash=ruleset_fingerprint(project.agents or None),
+        ruleset_hash=rules_fingerprint(project, effect),
+        profile_version=effect.version,
         progress_message=f"Backfilling the week of {date:%Y-%m-%d}",
     )
     scan.refresh_from_db()
@@ -98,12 +101,13 @@ def _scan_point(
             tempfile.TemporaryDirectory(prefix=f"backfill-{project.pk}-", dir=workdir) as tmp,
         ):
             git.export_tree(project.checkout_dir, sha, Path(tmp))
-            result = review_tree(project, Path(tmp))
+            result = review_tree(project, Path(tmp), effect)
+            gone_by_profile = left_the_profile(Path(tmp), effect)
         if tracking:
             renames: dict[str, str] = {}
             if previous_sha:
                 renames = dict(git.changed_paths(project.checkout_dir, previous_sha, sha).renamed)
-            record_results(scan, result, renames, when=date)
+            record_results(scan, result, renames, when=date, excluded=gone_by_profile)
         else:
             _record_summary_only(scan, result, date)
     except Exception as exc:

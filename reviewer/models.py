@@ -392,6 +392,7 @@ class Finding(models.Model):
         self.severity = Severity.from_code(issue.severity)
         self.confidence, self.category = issue.confidence, issue.category
         self.debt_kind, self.debt_minutes = issue.debt_kind, issue.debt_minutes
+        self.context, self.dialects = issue.context, issue.dialects
 
     def reopen(self) -> None:
         """A fixed finding came back: open again, keeping its history and triage."""

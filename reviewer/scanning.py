@@ -9,11 +9,12 @@ step marks the scan failed with a clear reason; nothing half-written is left vis
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,14 +24,21 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from reviewer import git
-from reviewer.engine import Issue, ReviewResult, review
+from reviewer import git, quality_profiles
+from reviewer.engine import Issue, Note, ReviewResult, review
+from reviewer.engine.profile import DEFAULT_PROFILE
+from reviewer.engine.project_config import load_config
 from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.findings import summaries, writer
 from reviewer.models import Finding, Project, Scan, ScanSummary
 from reviewer.tracking import track
 
 logger = logging.getLogger(__name__)
+
+
+#: Notes about the review's configuration (the stored profile, the repository's
+#: ``[tool.reviewdeck]``): shown apart on the scan page, since someone has to fix them.
+CONFIG_NOTE_PATHS = frozenset({"quality profile", "pyproject.toml"})
 
 
 class QueueUnavailableError(Exception):
@@ -165,8 +173,25 @@ def sync_project(project: Project) -> git.SyncResult:
     return synced
 
 
-def review_tree(project: Project, root: Path) -> ReviewResult:
-    return review(
+def rules_fingerprint(project: Project, effect: quality_profiles.InEffect) -> str:
+    """What the scan's rules are: the engine's rule-set fingerprint and, unless it is the
+    built-in default, what the quality profile does. A profile change is a rule-set change
+    (its new findings in untouched files are "from a new rule")."""
+    base = ruleset_fingerprint(project.agents or None)
+    if effect.profile == DEFAULT_PROFILE:
+        return base
+    profiled = f"{base}:{quality_profiles.fingerprint(effect.profile)}"
+    return hashlib.sha256(profiled.encode()).hexdigest()
+
+
+def review_tree(
+    project: Project, root: Path, effect: quality_profiles.InEffect | None = None
+) -> ReviewResult:
+    """Review a checkout with the project's quality profile (``effect``: resolved by the
+    caller, so the scan records the version it used). Stored entries the engine no longer
+    accepts are left out and become notes on the scan, never a failure."""
+    effect = effect or quality_profiles.in_effect(project)
+    result = review(
         root,
         agents=project.agents or None,
         max_file_bytes=settings.REVIEWDECK_MAX_FILE_BYTES,
@@ -174,7 +199,23 @@ def review_tree(project: Project, root: Path) -> ReviewResult:
         jobs=1 if multiprocessing.current_process().daemon else None,
         ruff=settings.REVIEWDECK_RUFF,
         cache_dir=Path(settings.DATA_DIR) / "engine-cache",
+        profile=effect.profile,
     )
+    result.notes[:0] = [Note("quality profile", problem) for problem in effect.problems]
+    return result
+
+
+def left_the_profile(root: Path, effect: quality_profiles.InEffect) -> Callable[[Finding], bool]:
+    """For a finding the review no longer reports: True when the profile (or the
+    repository's ``[tool.reviewdeck]`` in the checkout at ``root``) stops it from being
+    reported, i.e. it is excluded, not fixed."""
+    config, _ = load_config(root)
+    profile = effect.profile
+
+    def gone_by_profile(finding: Finding) -> bool:
+        return not quality_profiles.reported(finding.rule_id, finding.path, profile, config)
+
+    return gone_by_profile
 
 
 def run_scan(scan_id: int, *, final_attempt: bool = True) -> Scan | None:
@@ -236,13 +277,16 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
             _fail(scan, str(exc))
             return scan
         scan.commit_sha, scan.branch = synced.sha, synced.branch
-        scan.ruleset_hash = ruleset_fingerprint(project.agents or None)
+        effect = quality_profiles.in_effect(project)
+        scan.ruleset_hash = rules_fingerprint(project, effect)
         scan.agents_hash = claude_agents_hash(project)
+        scan.profile_version = effect.version
         Scan.objects.filter(pk=scan.pk).update(
             commit_sha=synced.sha,
             branch=synced.branch,
             ruleset_hash=scan.ruleset_hash,
             agents_hash=scan.agents_hash,
+            profile_version=effect.version,
         )
         previous = previous_scan(project, exclude=scan)
         if previous is not None and is_unchanged(previous, scan):
@@ -251,7 +295,7 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
 
         _progress(scan, 30, "Reviewing the code")
         _pause(settings.REVIEWDECK_SCAN_DELAY_SECONDS)
-        result = review_tree(project, project.checkout_dir)
+        result = review_tree(project, project.checkout_dir, effect)
         _progress(scan, 80, "Recording findings")
         changes = _changes_since(project, previous, scan.commit_sha)
         record_results(
@@ -259,6 +303,7 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
             result,
             dict(changes.renamed) if changes else {},
             new_rules=_new_rule_context(project, previous, scan, changes),
+            excluded=left_the_profile(project.checkout_dir, effect),
         )
     except TransientScanError:
         raise
@@ -375,8 +420,13 @@ def record_results(
     *,
     new_rules: NewRuleContext | None = None,
     when: datetime | None = None,
+    excluded: Callable[[Finding], bool] | None = None,
 ) -> ScanSummary:
-    """Track candidates against known findings and write everything in one transaction."""
+    """Track candidates against known findings and write everything in one transaction.
+
+    ``excluded`` tells, for a finding no longer reported, whether the quality profile
+    stopped reporting it: it is then closed as *excluded* (not fixed, not counted as a
+    fix), and comes back as open, not "reopened", if the profile reports it again."""
     project = scan.project
     ran_agents = {issue.agent for issue in result.issues} | set(project.agents or [])
     # Files (and project rules) whose result is missing or partial this time: the absence
@@ -401,6 +451,7 @@ def record_results(
                 and renames.get(f.path) not in incomplete
                 and f.rule_id not in failed_rules
             ),
+            excluded=excluded,
         )
         if new_rules is not None:
             _mark_new_rule_findings(applied.created, new_rules)
@@ -416,6 +467,7 @@ def record_results(
             new=sum(1 for f in applied.created if not f.from_new_rule),
             fixed=applied.fixed,
             reopened=applied.reopened,
+            excluded=applied.excluded,
             still_open=len(tracked.matched) - applied.reopened,
         )
         scan.status = Scan.Status.SUCCEEDED
@@ -424,6 +476,11 @@ def record_results(
         scan.files_reviewed = result.files_reviewed
         scan.stats = {
             "notes": [{"path": n.path, "message": n.message} for n in result.notes[:200]],
+            "config_notes": [
+                {"path": n.path, "message": n.message}
+                for n in result.notes
+                if n.path in CONFIG_NOTE_PATHS
+            ][:50],
             "notes_total": len(result.notes),
             "unreadable": len(result.unreadable),
             # Which files were not fully reviewed and why (their findings were kept open).

@@ -1,4 +1,4 @@
-"""A project's settings: scan schedule, history backfill, digests."""
+"""A project's settings: scan schedule, history backfill, digests, quality profile."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dashboard.access import get_project_for_change
-from reviewer import outbound, outbound_http, schedules
-from reviewer.models import Project
+from dashboard.forms import QualityProfileFields
+from reviewer import outbound, outbound_http, quality_profiles, schedules
+from reviewer.models import Project, QualityProfileVersion
 from reviewer.tasks import start_backfill
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
@@ -100,6 +101,33 @@ def _initial(project: Project) -> dict[str, object]:
     }
 
 
+def _render(
+    request: HttpRequest,
+    project: Project,
+    form: ProjectSettingsForm | None = None,
+    profile_form: QualityProfileFields | None = None,
+) -> HttpResponse:
+    effect = quality_profiles.in_effect(project)
+    versions: list[QualityProfileVersion] = []
+    if effect.version is not None:
+        versions = list(
+            effect.version.profile.versions.select_related("created_by").order_by("-number")[:10]
+        )
+    return render(
+        request,
+        "dashboard/project_settings.html",
+        {
+            "project": project,
+            "form": form or ProjectSettingsForm(initial=_initial(project)),
+            "schedule": schedules.current(project),
+            "profile_form": profile_form
+            or QualityProfileFields(initial=QualityProfileFields.initial_for(effect.version)),
+            "profile": effect,
+            "profile_versions": [(v, quality_profiles.summary(v)) for v in versions],
+        },
+    )
+
+
 @login_required
 def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
@@ -112,11 +140,45 @@ def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
         project.save(update_fields=["backfill_weeks", "digest_emails", "digest_webhook_url"])
         messages.success(request, f"Saved. Schedule: {form.as_schedule().describe()}.")
         return redirect("dashboard:project_settings", slug=project.slug)
-    return render(
-        request,
-        "dashboard/project_settings.html",
-        {"project": project, "form": form, "schedule": schedules.current(project)},
+    return _render(request, project, form=form)
+
+
+@login_required
+@require_POST
+def project_profile(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save the quality profile in effect (the team's default or the project's own), make
+    the project's own profile from the form ("customise"), or go back to the team's."""
+    project = get_project_for_change(request, slug)
+    action = request.POST.get("action", "save")
+    if action == "use_team" and project.team_id is not None:
+        project.use_own_profile = False
+        project.save(update_fields=["use_own_profile"])
+        effect = quality_profiles.in_effect(project)
+        messages.success(request, f"This project now uses {effect.label}.")
+        return redirect("dashboard:project_settings", slug=project.slug)
+    form = QualityProfileFields(request.POST)
+    if not form.is_valid():
+        return _render(request, project, profile_form=form)
+    own = action == "customise" or project.use_own_profile or project.team is None
+    owner = (
+        quality_profiles.profile_of_project(project)
+        if own or project.team is None
+        else quality_profiles.profile_of_team(project.team)
     )
+    saved = quality_profiles.save_version(
+        owner, form.to_profile(), user=request.user, comment=form.cleaned_data["comment"]
+    )
+    if own and not project.use_own_profile:
+        project.use_own_profile = True
+        project.save(update_fields=["use_own_profile"])
+    effect = quality_profiles.in_effect(project)
+    if saved is None:
+        messages.success(request, f"No change: the project uses {effect.label}.")
+    else:
+        messages.success(
+            request, f"Saved: the project uses {effect.label}. The next scan applies it."
+        )
+    return redirect("dashboard:project_settings", slug=project.slug)
 
 
 @login_required

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
 from dashboard.access import can_change, get_project_for_change, get_project_for_user
-from reviewer.models import Finding, Scan
+from reviewer import quality_profiles
+from reviewer.models import Finding, FindingEvent, Scan
 from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
 
 SCANS_PER_PAGE = 50
@@ -76,7 +77,11 @@ def scan_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def scan_detail(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
-    scan = get_object_or_404(Scan.objects.select_related("summary"), project=project, pk=scan_id)
+    scan = get_object_or_404(
+        Scan.objects.select_related("summary", "profile_version__profile__team"),
+        project=project,
+        pk=scan_id,
+    )
     introduced = (
         Finding.objects.filter(project=project, first_seen_scan=scan)
         .order_by("severity", "id")
@@ -84,6 +89,13 @@ def scan_detail(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
     )
     fixed = (
         Finding.objects.filter(project=project, fixed_in_scan=scan)
+        .order_by("severity", "id")
+        .only("pk", "rule_id", "title", "path", "line", "severity")[:100]
+    )
+    excluded = (
+        Finding.objects.filter(
+            project=project, events__scan=scan, events__kind=FindingEvent.Kind.EXCLUDED
+        )
         .order_by("severity", "id")
         .only("pk", "rule_id", "title", "path", "line", "severity")[:100]
     )
@@ -96,6 +108,8 @@ def scan_detail(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
             "last_scan": scan,
             "introduced": introduced,
             "fixed": fixed,
+            "excluded": excluded,
+            "profile_label": quality_profiles.describe(scan.profile_version),
             "can_change": can_change(request.user, project),
         },
     )

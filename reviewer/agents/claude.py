@@ -30,6 +30,7 @@ from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.loop import converse
 from reviewer.agents.tools import Checkout, ReportedFinding, numbered
 from reviewer.agents.verify import Rejected, verify
+from reviewer.engine.code_context import classify
 from reviewer.engine.files import SourceError, discover, read_source
 from reviewer.engine.registry import load_rules
 from reviewer.engine.types import Issue
@@ -478,6 +479,7 @@ def record_agent_run(scan: Scan, run: AgentRun) -> set[int]:
                     category=str(item["category"])[:40],
                     agent=name,
                     snippet=str(item["snippet"]),
+                    context=classify(path),  # where the code runs, from its path
                 )
                 key = (path, issue.line, rule_id)
                 if key in extra:

@@ -12,7 +12,14 @@ from reviewer.models import Finding, Scan, ScanSummary, Severity
 
 
 def create_summary(
-    scan: Scan, when: datetime, *, new: int, fixed: int, reopened: int, still_open: int
+    scan: Scan,
+    when: datetime,
+    *,
+    new: int,
+    fixed: int,
+    reopened: int,
+    still_open: int,
+    excluded: int = 0,
 ) -> ScanSummary:
     """The summary of a rule scan, counted over the project's visible findings."""
     counts = Finding.objects.visible().for_project(scan.project).counts()
@@ -26,6 +33,7 @@ def create_summary(
         new_count=new,
         fixed_count=fixed,
         reopened_count=reopened,
+        excluded_count=excluded,
         still_open_count=still_open,
         debt_minutes=counts.debt_minutes,
         by_category=counts.by_category,

@@ -28,6 +28,8 @@ UPDATE_FIELDS = [
     "category",
     "debt_kind",
     "debt_minutes",
+    "context",
+    "dialects",
     "agent_version",
     "explanation",
     "suggested_fix",
@@ -44,6 +46,7 @@ class Applied:
     events: list[FindingEvent] = field(default_factory=list)
     reopened: int = 0
     fixed: int = 0
+    excluded: int = 0  # closed because the quality profile no longer reports them
 
 
 def apply(
@@ -53,13 +56,19 @@ def apply(
     fill: Callable[[Finding, Issue], None],
     new: Callable[[Issue], Finding],
     may_close: Callable[[Finding], bool],
+    excluded: Callable[[Finding], bool] | None = None,
 ) -> Applied:
     """Reopen or move the matched findings and refresh them from their issue (``fill``),
     fix the gone ones that ``may_close`` allows (a file not read this time proves nothing),
-    and build (unsaved) findings for the new issues with ``new``."""
+    and build (unsaved) findings for the new issues with ``new``. A gone finding that
+    ``excluded`` says the quality profile left out is closed as excluded, not fixed; an
+    excluded finding seen again is open again (not "reopened": the code never changed)."""
     applied = Applied()
     for finding, issue in tracked.matched:
-        if not finding.is_open:
+        if finding.status == Finding.Status.EXCLUDED:
+            finding.status = Finding.Status.OPEN
+            applied.events.append(finding.event(scan, FindingEvent.Kind.INCLUDED, at=issue))
+        elif not finding.is_open:
             finding.reopen()
             applied.reopened += 1
             applied.events.append(finding.event(scan, FindingEvent.Kind.REOPENED, at=issue))
@@ -70,6 +79,12 @@ def apply(
         applied.changed.append(finding)
     for finding in tracked.gone:
         if not may_close(finding):
+            continue
+        if excluded is not None and excluded(finding):
+            finding.status = Finding.Status.EXCLUDED
+            applied.excluded += 1
+            applied.events.append(finding.event(scan, FindingEvent.Kind.EXCLUDED))
+            applied.changed.append(finding)
             continue
         finding.mark_fixed(scan)
         applied.fixed += 1
