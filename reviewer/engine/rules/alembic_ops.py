@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from reviewer.engine.context import FileContext
@@ -46,8 +47,59 @@ def _op_calls(ctx: FileContext, function: str, names: set[str]) -> Iterator[ast.
     ),
 )
 def check_drop(ctx: FileContext) -> Iterator[Hit]:
-    for call in _op_calls(ctx, "upgrade", {"drop_column", "drop_table"}):
-        yield Hit.at(call, f"{call.func.attr}() in upgrade(): the data is lost")  # type: ignore[attr-defined]
+    calls = list(_op_calls(ctx, "upgrade", {"drop_column", "drop_table", "add_column"}))
+    readded = {
+        (_text(c.args[0]), _text(col.args[0]))
+        for c in calls
+        if c.func.attr == "add_column" and c.args  # type: ignore[attr-defined]
+        for col in _column_calls(c)
+        if col.args
+    }
+    for call in calls:
+        kind = call.func.attr  # type: ignore[attr-defined]
+        if kind == "add_column":
+            continue
+        names = [_text(a) for a in call.args[:2]]
+        if kind == "drop_column" and tuple(names) in readded:
+            continue  # dropped and added again (e.g. as a computed column): a type change
+        if _said_so(ctx, call) or _copied_before(ctx, call, names[-1]):
+            continue
+        yield Hit.at(call, f"{kind}() in upgrade(): the data is lost")
+
+
+def _text(node: ast.expr) -> str:
+    return str(node.value).lower() if isinstance(node, ast.Constant) else ast.unparse(node)
+
+
+def _said_so(ctx: FileContext, call: ast.Call) -> bool:
+    """A comment line right above the drop explains it."""
+    return call.lineno > 1 and ctx.line(call.lineno - 1).lstrip().startswith("#")
+
+
+def _copied_before(ctx: FileContext, call: ast.Call, name: str) -> bool:
+    """SQL earlier in ``upgrade()`` reads the dropped column or table (an INSERT ... SELECT
+    or UPDATE that moves the data first)."""
+    upgrade = next(
+        (s for s in ctx.tree.body if isinstance(s, ast.FunctionDef) and s.name == "upgrade"),
+        None,
+    )
+    if upgrade is None or not name or not name.isidentifier():
+        return False
+    word = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
+    for node in ast.walk(upgrade):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.lineno < call.lineno
+            and _MOVES_DATA.search(node.value)
+            and word.search(node.value)
+        ):
+            return True
+    return False
+
+
+_MOVES_DATA = re.compile(r"\b(insert\s+into|update|select)\b", re.IGNORECASE)
+_EMPTIED = re.compile(r"^\s*(?:delete\s+from|truncate(?:\s+table)?)\s+\"?(\w+)\"?\s*;?\s*$", re.I)
 
 
 def _column_calls(node: ast.AST) -> Iterator[ast.Call]:
@@ -78,8 +130,14 @@ def _column_calls(node: ast.AST) -> Iterator[ast.Call]:
     ),
 )
 def check_not_null_without_default(ctx: FileContext) -> Iterator[Hit]:
+    emptied = _emptied_tables(ctx)
     for call in _op_calls(ctx, "upgrade", {"add_column"}):
+        table = _text(call.args[0]) if call.args else ""
+        if any(name == table and line < call.lineno for name, line in emptied):
+            continue  # the table was emptied first: no existing row lacks the value
         for column in _column_calls(call):
+            if any(last_name(a.func) == "Computed" for a in column.args if isinstance(a, ast.Call)):
+                continue  # the database computes the value for existing rows
             nullable = keyword(column, "nullable")
             if (
                 nullable is not None
@@ -89,6 +147,23 @@ def check_not_null_without_default(ctx: FileContext) -> Iterator[Hit]:
                 and not is_true(kw.value if (kw := keyword(column, "primary_key")) else None)
             ):
                 yield Hit.at(column, "NOT NULL column added with no server_default")
+
+
+def _emptied_tables(ctx: FileContext) -> list[tuple[str, int]]:
+    """(table, line) of ``DELETE FROM t`` / ``TRUNCATE t`` without a WHERE in upgrade()."""
+    upgrade = next(
+        (s for s in ctx.tree.body if isinstance(s, ast.FunctionDef) and s.name == "upgrade"),
+        None,
+    )
+    found: list[tuple[str, int]] = []
+    if upgrade is None:
+        return found
+    for node in ast.walk(upgrade):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = _EMPTIED.match(node.value)
+            if match:
+                found.append((match.group(1).lower(), node.lineno))
+    return found
 
 
 def _created_tables(ctx: FileContext) -> set[str]:
