@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
+from reviewer.engine.rules.alembic import is_revision_file
 
 # --------------------------------------------------------------------------------------
 # SA001: legacy Query API
@@ -204,6 +205,8 @@ def check_legacy_query(ctx: FileContext) -> Iterator[Hit]:
     string built with ``+``/``%``/``format``, or a name assigned one (other database
     libraries take SQL strings there; Session.query never does).
     """
+    if is_revision_file(ctx):
+        return  # legacy code inside a historic revision is never modernised
     if ".query" not in ctx.source:
         return
     module_annotations: dict[str, ast.expr] | None = None
@@ -375,6 +378,8 @@ def check_bare_column(ctx: FileContext) -> Iterator[Hit]:
     ``Mapped[...]``) in a declarative model or mixin. ``Column`` must be SQLAlchemy's
     (or Flask-SQLAlchemy's ``db.Column``); columns inside ``Table(...)`` or Alembic
     operations are not class attributes and are not flagged."""
+    if is_revision_file(ctx):
+        return  # a model snapshot inside a historic revision is never modernised
     for cls in _model_classes(ctx):
         for stmt in cls.body:
             target: ast.expr | None = None

@@ -46,6 +46,8 @@ def _from_sqlalchemy(ctx: FileContext, func: ast.expr, name: str) -> bool:
     ),
 )
 def check_untyped_relationship(ctx: FileContext) -> Iterator[Hit]:
+    if is_revision_file(ctx):
+        return  # a model snapshot inside a historic revision is never modernised
     for cls in ctx.nodes(ast.ClassDef):
         for stmt in cls.body:
             if (
@@ -75,6 +77,8 @@ def check_untyped_relationship(ctx: FileContext) -> Iterator[Hit]:
     ),
 )
 def check_declarative_base(ctx: FileContext) -> Iterator[Hit]:
+    if is_revision_file(ctx):
+        return  # a model snapshot inside a historic revision is never modernised
     for call in ctx.nodes(ast.Call):
         if _from_sqlalchemy(ctx, call.func, "declarative_base"):
             yield Hit.at(call, "declarative_base(): declare a DeclarativeBase subclass")
