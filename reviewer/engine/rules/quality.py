@@ -5,10 +5,27 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from reviewer.engine.context import FileContext
+from reviewer.engine.context import FileContext, inside
 from reviewer.engine.registry import Hit, rule
 
 _SETTINGS_WORDS = ("settings", "config", "conf")
+
+
+_SETTINGS_FOLDERS = frozenset(
+    {"settings", "config", "configs", "conf", "tests", "test", "scripts", "alembic"}
+)
+
+
+def _main_blocks(ctx: FileContext) -> list[ast.If]:
+    """``if __name__ == "__main__":`` blocks: a module run by hand, not the service."""
+    return [
+        stmt
+        for stmt in ctx.tree.body
+        if isinstance(stmt, ast.If)
+        and isinstance(stmt.test, ast.Compare)
+        and isinstance(stmt.test.left, ast.Name)
+        and stmt.test.left.id == "__name__"
+    ]
 
 
 def _is_settings_or_test_module(ctx: FileContext) -> bool:
@@ -16,7 +33,7 @@ def _is_settings_or_test_module(ctx: FileContext) -> bool:
     stem = ctx.posix_path.stem.lower()
     if any(word in stem for word in _SETTINGS_WORDS) or stem in {"conftest", "manage"}:
         return True
-    if any(p in {"settings", "config", "tests", "test", "scripts", "alembic"} for p in parts[:-1]):
+    if any(p in _SETTINGS_FOLDERS for p in parts[:-1]):
         return True
     return stem.startswith("test_") or stem.endswith("_test") or stem in {"env", "environment"}
 
@@ -41,12 +58,20 @@ def check_env_reads(ctx: FileContext) -> Iterator[Hit]:
         return  # neither name can be reached without being spelled out
     if _is_settings_or_test_module(ctx):
         return
-    for node in ctx.nodes(ast.Call):
-        if ctx.qualified(node.func) in {"os.getenv", "os.environ.get", "os.getenvb"}:
-            yield Hit.at(node, "environment read outside the settings module")
-    for sub in ctx.nodes(ast.Subscript):
-        if isinstance(sub.ctx, ast.Load) and ctx.qualified(sub.value) == "os.environ":
-            yield Hit.at(sub, "environment read outside the settings module")
+    mains = _main_blocks(ctx)
+    reads: list[ast.AST] = [
+        node
+        for node in ctx.nodes(ast.Call)
+        if ctx.qualified(node.func) in {"os.getenv", "os.environ.get", "os.getenvb"}
+    ]
+    reads += [
+        sub
+        for sub in ctx.nodes(ast.Subscript)
+        if isinstance(sub.ctx, ast.Load) and ctx.qualified(sub.value) == "os.environ"
+    ]
+    for read in sorted(reads, key=lambda n: (n.lineno, n.col_offset)):  # type: ignore[attr-defined]
+        if not any(inside(read, block) for block in mains):
+            yield Hit.at(read, "environment read outside the settings module")
 
 
 @rule(
