@@ -149,7 +149,13 @@ def _loop_reads(file: FileContext) -> Iterator[tuple[ast.Attribute, str, bool]]:
         return
     eager = [c for c in calls if last_name(c.func) in _EAGER]
     funcs = [*file.nodes(ast.FunctionDef), *file.nodes(ast.AsyncFunctionDef)]
-    lazy_funcs = [f for f in funcs if not _any_inside(eager, f)]
+    # A function that builds its statement with a helper of the module that asks for an
+    # eager load (``stmt = self._query_for(...)``) loads eagerly too.
+    eager_helpers = {f.name for f in funcs if _any_inside(eager, f)}
+    helper_users = [c for c in calls if eager_helpers and last_name(c.func) in eager_helpers]
+    lazy_funcs = [
+        f for f in funcs if not _any_inside(eager, f) and not _any_inside(helper_users, f)
+    ]
     # Functions of the module returning a query's results without an eager load.
     helper_names = set()
     for ret in file.nodes(ast.Return):
