@@ -7,7 +7,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from reviewer.engine.context import FileContext
+from reviewer.engine.context import FileContext, inside
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.helpers import is_test_code, keyword
@@ -219,6 +219,22 @@ def _url_secret(value: str) -> bool:
     return not (lowered == user.lower() or lowered in _DEV_PASSWORDS or _placeholder(password))
 
 
+_EXAMPLE_KEYS = frozenset({"example", "examples", "openapi_examples", "json_schema_extra"})
+
+
+def _documentation_examples(ctx: FileContext) -> list[ast.AST]:
+    """Values documenting an API (``responses={...: {"example": {...}}}``,
+    ``Field(examples=[...])``): sample payloads for the docs, not credentials."""
+    found: list[ast.AST] = []
+    for mapping in ctx.nodes(ast.Dict):
+        for key, value in zip(mapping.keys, mapping.values, strict=True):
+            if _string(key) in _EXAMPLE_KEYS:
+                found.append(value)
+    for call in ctx.nodes(ast.Call):
+        found.extend(kw.value for kw in call.keywords if kw.arg in _EXAMPLE_KEYS)
+    return found
+
+
 @rule(
     id="CQ004",
     title="Hard-coded secret",
@@ -253,9 +269,14 @@ def check_hard_coded_secrets(ctx: FileContext) -> Iterator[Hit]:
     if _skipped_file(ctx):
         return
     flagged: set[int] = set()
+    examples: list[ast.AST] | None = None
     for value_node, name in _named_secrets(ctx):
         value = _string(value_node)
         if value is None or value_node.lineno in flagged or not _SECRETISH.search(name):
+            continue
+        if examples is None:
+            examples = _documentation_examples(ctx)
+        if any(inside(value_node, example) for example in examples):
             continue
         if secret_name(name) and _looks_secret(value, name):
             flagged.add(value_node.lineno)
