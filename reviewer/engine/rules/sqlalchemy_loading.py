@@ -148,7 +148,10 @@ def _loop_reads(file: FileContext) -> Iterator[tuple[ast.Attribute, str, bool]]:
     if not queries:
         return
     eager = [c for c in calls if last_name(c.func) in _EAGER]
-    funcs = [*file.nodes(ast.FunctionDef), *file.nodes(ast.AsyncFunctionDef)]
+    funcs: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
+        *file.nodes(ast.FunctionDef),
+        *file.nodes(ast.AsyncFunctionDef),
+    ]
     # A function that builds its statement with a helper of the module that asks for an
     # eager load (``stmt = self._query_for(...)``) loads eagerly too.
     eager_helpers = {f.name for f in funcs if _any_inside(eager, f)}
