@@ -7,7 +7,8 @@ changed since. On a project that already has regular scans, the weeks before its
 scan are added as summaries only (the charts' history), without touching findings.
 
 Backfilled scans have ``trigger=backfill``; their findings never count as "new" in the
-meeting view, and their summaries are dated at the week's commit.
+meeting view, and the scans, their summaries and the findings they first saw are dated at
+the week's commit (the last commit of the week by committer date, UTC weeks).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from reviewer import git, quality_profiles
@@ -42,19 +45,30 @@ class BackfillBusyError(Exception):
     """Another scan of the project is queued or running; try again later."""
 
 
-def backfill(project: Project, weeks: int | None = None) -> list[Scan]:
-    """Scan one commit per past week (default ``project.backfill_weeks``); returns the new
-    scans, oldest first. Weeks already backfilled are not scanned again."""
+@dataclass
+class Backfill:
+    """What a backfill did: the new scans, oldest first, and a sentence saying so."""
+
+    scans: list[Scan] = field(default_factory=list)
+    note: str = ""
+
+
+def backfill(project: Project, weeks: int | None = None) -> Backfill:
+    """Scan one commit per past week (default ``project.backfill_weeks``), up to and
+    including the branch head. Weeks already backfilled are not scanned again.
+
+    A dormant repository (no commit in the last ``weeks`` weeks) gets the ``weeks``
+    weeks before its head's date instead, and the note says where its history ends.
+    Each backfilled scan is dated at its commit (see Scan.created_at)."""
     weeks = project.backfill_weeks if weeks is None else weeks
     synced = sync_project(project)
-    points = git.weekly_commits(project.checkout_dir, synced.branch, weeks)
-    # The current head is the regular scan's job; backfill covers the history before it.
-    points = [(sha, date) for sha, date in points if sha != synced.sha]
-    done = set(
-        Scan.objects.filter(
-            project=project, trigger=Scan.Trigger.BACKFILL, status=Scan.Status.SUCCEEDED
-        ).values_list("commit_sha", flat=True)
-    )
+    checkout = project.checkout_dir
+    points = git.weekly_commits(checkout, synced.branch, weeks)
+    note = ""
+    if weeks and not points:
+        head = git.commit_date(checkout, synced.sha)
+        points = git.weekly_commits(checkout, synced.branch, weeks, now=head)
+        note = f"no commits in the last {weeks} weeks; history ends {head:%Y-%m-%d}"
     first_regular = (
         Scan.objects.filter(project=project, status=Scan.Status.SUCCEEDED)
         .exclude(trigger=Scan.Trigger.BACKFILL)
@@ -63,18 +77,57 @@ def backfill(project: Project, weeks: int | None = None) -> list[Scan]:
     )
     tracking = first_regular is None
     if not tracking:
+        _forget_empty_weeks(project)
         assert first_regular is not None
         before = first_regular.started_at or first_regular.created_at
         points = [(sha, date) for sha, date in points if date < before]
-    scans: list[Scan] = []
+    backfilled = Scan.objects.filter(
+        project=project, trigger=Scan.Trigger.BACKFILL, status=Scan.Status.SUCCEEDED
+    )
+    # Commits already scanned (by a backfill, or a regular scan) are not scanned again.
+    done = set(backfilled.values_list("commit_sha", flat=True))
+    if not tracking:
+        done |= set(
+            Scan.objects.filter(project=project, status=Scan.Status.SUCCEEDED).values_list(
+                "commit_sha", flat=True
+            )
+        )
+    # Findings are tracked forwards in time only: weeks older than the newest one tracked
+    # (a longer range asked for later) are added as summaries only.
+    tracked_until = backfilled.aggregate(last=Max("created_at"))["last"]
+    result = Backfill()
     previous_sha = ""
     for sha, date in points:
         if sha in done:
             previous_sha = sha
             continue
-        scans.append(_scan_point(project, sha, date, previous_sha, tracking=tracking))
+        forwards = tracking and (tracked_until is None or date > tracked_until)
+        result.scans.append(_scan_point(project, sha, date, previous_sha, tracking=forwards))
         previous_sha = sha
-    return scans
+    done_words = f"{len(result.scans)} week(s) backfilled"
+    if points and len(result.scans) < len(points):
+        done_words += f" ({len(points) - len(result.scans)} already done)"
+    result.note = f"{note}: {done_words}" if note else done_words
+    if not points:
+        result.note = "no commits to backfill"
+    Project.objects.filter(pk=project.pk).update(backfill_note=result.note[:300])
+    return result
+
+
+def _forget_empty_weeks(project: Project) -> None:
+    """Summary-only weeks that reviewed no file at all are scanned again: a release before
+    gitignore.py reviewed nothing when the data folder sat inside an ignoring checkout,
+    and those weeks must not count as done. Only called once regular scans exist (the
+    weeks are then summaries only), so no finding's history is rewritten."""
+    Scan.objects.filter(
+        project=project,
+        trigger=Scan.Trigger.BACKFILL,
+        status=Scan.Status.SUCCEEDED,
+        files_reviewed=0,
+        summary__open_critical=0,
+        summary__open_important=0,
+        summary__open_suggestion=0,
+    ).delete()
 
 
 def _scan_point(
@@ -84,7 +137,9 @@ def _scan_point(
     if not created:
         raise BackfillBusyError(f"scan #{scan.pk} of {project.name} is still active")
     effect = quality_profiles.in_effect(project)  # history is reviewed with today's profile
+    scan.created_at = date  # the scan stands for its commit's week, not for today
     Scan.objects.filter(pk=scan.pk).update(
+        created_at=date,
         status=Scan.Status.RUNNING,
         started_at=timezone.now(),
         heartbeat_at=timezone.now(),

@@ -14,14 +14,28 @@ from django.utils.safestring import SafeString, mark_safe
 
 @dataclass(frozen=True)
 class Series:
+    """A named row of values; None is "no data" (e.g. before a project's first scan): the
+    chart leaves it empty instead of drawing a zero."""
+
     name: str
-    values: Sequence[float]
+    values: Sequence[float | None]
     css: str  # a class from static/css/insights.css, e.g. "s-critical"
 
 
-def _scale(values: Sequence[float], top: float, height: float, pad: float) -> list[float]:
-    top = top or 1.0
-    return [pad + (height - 2 * pad) * (1 - v / top) for v in values]
+def _known(values: Sequence[float | None]) -> list[float]:
+    return [v for v in values if v is not None]
+
+
+def _runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float, float]]]:
+    """The stretches of consecutive known points (a line is not drawn across no data)."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for x, y in points:
+        if y is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append((x, y))
+    return [run for run in runs if run]
 
 
 def line_chart(
@@ -35,7 +49,7 @@ def line_chart(
 ) -> SafeString:
     """Lines over time, one per series, with a y-axis maximum and the first/last label."""
     pad, left = 16.0, 44.0
-    top = max([max(s.values, default=0) for s in series] + [0])
+    top = max([max(_known(s.values), default=0) for s in series] + [0])
     n = max(len(labels), 1)
     step = (width - left - pad) / max(n - 1, 1)
     xs = [left + i * step for i in range(n)]
@@ -55,13 +69,22 @@ def line_chart(
             f'<text class="tick" x="{width - pad}" y="{height - 2}" text-anchor="end">'
             f"{escape(labels[-1])}</text>"
         )
+    scale = top or 1.0
     for s in series:
-        ys = _scale(s.values, top, height, pad)
-        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=False))
-        parts.append(
-            f'<polyline class="line {escape(s.css)}" points="{points}">'
-            f"<title>{escape(s.name)}</title></polyline>"
-        )
+        ys = [None if v is None else pad + (height - 2 * pad) * (1 - v / scale) for v in s.values]
+        for run in _runs(list(zip(xs, ys, strict=False))):
+            if len(run) == 1:  # a lone point (e.g. the first scan): a dot, not a line
+                ((x, y),) = run
+                parts.append(
+                    f'<circle class="dot {escape(s.css)}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
+                    f"<title>{escape(s.name)}</title></circle>"
+                )
+                continue
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(
+                f'<polyline class="line {escape(s.css)}" points="{points}">'
+                f"<title>{escape(s.name)}</title></polyline>"
+            )
     parts.append("</svg>")
     legend = "".join(
         f'<span class="legend {escape(s.css)}">{escape(s.name)}</span>' for s in series
@@ -80,7 +103,7 @@ def bar_pairs(
 ) -> SafeString:
     """Two bars per label (e.g. new vs fixed per week)."""
     pad, left = 16.0, 44.0
-    top = max([*first.values, *second.values, 0]) or 1
+    top = max([*_known(first.values), *_known(second.values), 0]) or 1
     n = max(len(labels), 1)
     slot = (width - left - pad) / n
     bar = max(slot / 2 - 2, 1)
@@ -92,7 +115,9 @@ def bar_pairs(
     ]
     for i, label in enumerate(labels):
         for j, s in enumerate((first, second)):
-            value = s.values[i] if i < len(s.values) else 0
+            value = s.values[i] if i < len(s.values) else None
+            if value is None:
+                continue  # no data that week: no bar (a zero would read as "none")
             h = (height - 2 * pad) * value / top
             x = left + i * slot + j * (bar + 1)
             parts.append(
@@ -107,7 +132,8 @@ def bar_pairs(
     return _figure(parts, legend)
 
 
-def sparkline(values: Sequence[float], *, width: int = 80, height: int = 20) -> SafeString:
+def sparkline(raw: Sequence[float | None], *, width: int = 80, height: int = 20) -> SafeString:
+    values = _known(raw)  # the known weeks only
     if not values:
         return mark_safe("")
     top = max(values) or 1

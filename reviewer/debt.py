@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from reviewer.charts import Series, line_chart, sparkline
-from reviewer.metrics import DEBT_KINDS, State, monday, total, weekly_by_project
+from reviewer.metrics import DEBT_KINDS, monday, total, weekly_by_project
 from reviewer.models import Project
 from reviewer.summary_cache import cached, summaries_key
 
@@ -38,12 +38,11 @@ def _compute(projects: Sequence[Project], since: date, now: datetime) -> DebtMat
     midnight = timezone.make_aware(datetime.combine(since, datetime.min.time()))
     span = max(2, min(104, (monday(now) - monday(midnight)).days // 7 + 1))
     starts, series = weekly_by_project([p.pk for p in projects], max(span, 12), now)
-    empty = State()
     rows: dict[int, tuple[list[Cell], float]] = {}
     for project in projects:
         latest = project.latest_summary.by_debt_kind if project.latest_summary else {}
         # Weeks since the project's first scan, found once per project (not per cell).
-        seen = [w.state.debt_by_kind for w in series[project.pk] if w.state != empty][-12:]
+        seen = [w.state.debt_by_kind for w in series[project.pk] if w.state is not None][-12:]
         cells: list[Cell] = []
         for kind in DEBT_KINDS:
             slot = latest.get(kind, {})
@@ -55,12 +54,18 @@ def _compute(projects: Sequence[Project], since: date, now: datetime) -> DebtMat
     overall = total(series, starts)[-span:]
     burn = line_chart(
         [w.start.strftime("%Y-%m-%d") for w in overall],
-        [Series("Debt hours", [w.state.debt_minutes / 60 for w in overall], "s-debt")],
+        [
+            Series(
+                "Debt hours",
+                [None if w.state is None else w.state.debt_minutes / 60 for w in overall],
+                "s-debt",
+            )
+        ],
         title=f"Migration debt since {since:%Y-%m-%d}",
         unit=" h",
     )
     # The baseline is the debt at the chosen date, or at the first scan after it.
-    known = [w for w in overall if w.state != empty]
-    first = known[0].state.debt_minutes if known else 0
-    last = known[-1].state.debt_minutes if known else 0
+    known = [w.state for w in overall if w.state is not None]
+    first = known[0].debt_minutes if known else 0
+    last = known[-1].debt_minutes if known else 0
     return DebtMatrix(rows, burn, (first - last) / 60)

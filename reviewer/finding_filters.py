@@ -63,7 +63,8 @@ class FindingFilter:
             qs = qs.filter(context=self.context)
         if self.since is not None or self.since_scan is not None:
             qs = qs.filter(from_new_rule=False).exclude(
-                first_seen_scan__trigger=Scan.Trigger.BACKFILL
+                Q(first_seen_scan__trigger=Scan.Trigger.BACKFILL)
+                | Q(first_seen_scan__is_baseline=True)
             )
         if self.since is not None:
             qs = qs.filter(first_seen_scan__created_at__date__gte=self.since)

@@ -143,9 +143,15 @@ def _among(field: str, ids: ScanIds) -> dict[str, object]:
 
 
 def window_scans(project_ids: Collection[int], since: datetime, until: datetime) -> QuerySet[Scan]:
-    """The scans of these projects created in (since, until]."""
+    """The regular scans of these projects created in (since, until]. History backfills
+    are not this week's news, whenever they ran (they are dated at their commits)."""
     window = Q(created_at__gt=since, created_at__lte=until)
-    return Scan.objects.filter(project_id__any=list(project_ids)).filter(window).order_by()
+    return (
+        Scan.objects.filter(project_id__any=list(project_ids))
+        .filter(window)
+        .exclude(trigger=Scan.Trigger.BACKFILL)
+        .order_by()
+    )
 
 
 def new_in(findings: QuerySet[Finding], regular_scans: ScanIds) -> QuerySet[Finding]:
@@ -165,22 +171,32 @@ def window_ids(scans: QuerySet[Scan]) -> tuple[ScanIds, ScanIds, dict[int, tuple
     (new findings cluster in a few scans); a window of thousands stays a subquery."""
     rows = list(
         scans.values_list(
-            "pk", "project_id", "trigger", "summary__new_count", "summary__fixed_count"
+            "pk",
+            "project_id",
+            "trigger",
+            "summary__new_count",
+            "summary__fixed_count",
+            "is_baseline",
         )[: LITERAL_SCANS + 1]
     )
     if len(rows) > LITERAL_SCANS:
-        regular = scans.exclude(trigger=Scan.Trigger.BACKFILL)
+        regular = scans.exclude(trigger=Scan.Trigger.BACKFILL).exclude(is_baseline=True)
         return (
             scans.values_list("pk", flat=True),
             regular.values_list("pk", flat=True),
             summarised_moves(scans),
         )
     moved: dict[int, tuple[int, int]] = {}
-    for _, project_id, trigger, new, fixed in rows:
+    for _, project_id, trigger, new, fixed, _ in rows:
         was_new, was_fixed = moved.get(project_id, (0, 0))
         new = 0 if trigger == Scan.Trigger.BACKFILL else new or 0
         moved[project_id] = (was_new + new, was_fixed + (fixed or 0))
-    regular_ids = [pk for pk, _, trigger, *_ in rows if trigger != Scan.Trigger.BACKFILL]
+    # What a project's first (baseline) scan found is not new either.
+    regular_ids = [
+        pk
+        for pk, _, trigger, *_, baseline in rows
+        if trigger != Scan.Trigger.BACKFILL and not baseline
+    ]
     return [pk for pk, *_ in rows], regular_ids, moved
 
 

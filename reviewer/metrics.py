@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Max, Q, Sum
-from django.db.models.functions import Now, TruncWeek
+from django.db.models.functions import Coalesce, Now, TruncWeek
 from django.utils import timezone
 
-from reviewer.models import Finding, Project, Scan, ScanSummary, Severity
+from reviewer.models import Finding, Project, ScanSummary, Severity
 
 DEBT_KINDS = ["pydantic", "sqlalchemy", "fastapi", "alembic", "tooling"]
 
@@ -36,10 +36,13 @@ class State:
 
 @dataclass
 class Week:
+    """One week of a series. ``state`` is None before the first scan (no data, which a
+    chart leaves empty: not zero); ``new``/``fixed`` are None likewise."""
+
     start: date
-    state: State
-    new: int = 0
-    fixed: int = 0
+    state: State | None
+    new: int | None = 0
+    fixed: int | None = 0
 
 
 def monday(moment: datetime) -> date:
@@ -65,7 +68,8 @@ def weekly_by_project(
     project_ids: Collection[int], weeks: int, now: datetime | None = None
 ) -> tuple[list[date], dict[int, list[Week]]]:
     """The state of each project at the end of each of the last ``weeks`` weeks (carried
-    forward through weeks without a scan) and its new/fixed counts per week."""
+    forward through weeks without a scan) and its new/fixed counts per week; weeks before
+    the project's first scan have no data (``state`` None), never zeros."""
     now = now or timezone.now()
     first = monday(now) - timedelta(weeks=weeks - 1)
     starts = [first + timedelta(weeks=i) for i in range(weeks)]
@@ -97,14 +101,17 @@ def weekly_by_project(
     result: dict[int, list[Week]] = {}
     before_last = {r["project_id"]: r["last"] for r in before}
     for pid in project_ids:
-        start_state = (
-            states.get((pid, before_last[pid]), State()) if pid in before_last else State()
+        current: State | None = (
+            states.get((pid, before_last[pid]), State()) if pid in before_last else None
         )
-        current, series = start_state, []
+        series = []
         for start in starts:
             row = by_week.get((pid, start))
             if row is not None:
                 current = states.get((pid, row["last"]), current)
+            if current is None:  # before the project's first scan: no data
+                series.append(Week(start, None, None, None))
+                continue
             series.append(
                 Week(
                     start,
@@ -122,13 +129,18 @@ def _as_date(value: object) -> date:
 
 
 def total(series: dict[int, list[Week]], starts: list[date]) -> list[Week]:
-    """Sum the per-project weeks into one series (across projects)."""
+    """Sum the per-project weeks into one series (across projects); a week before every
+    project's first scan has no data (None)."""
     out = []
     for i, start in enumerate(starts):
         state, new, fixed = State(), 0, 0
         kinds: dict[str, dict[str, int]] = defaultdict(lambda: {"count": 0, "minutes": 0})
-        for weeks in series.values():
-            week = weeks[i]
+        known = [weeks[i] for weeks in series.values() if weeks[i].state is not None]
+        if not known:  # no project had been scanned yet
+            out.append(Week(start, None, None, None))
+            continue
+        for week in known:
+            assert week.state is not None
             state.critical += week.state.critical
             state.important += week.state.important
             state.suggestion += week.state.suggestion
@@ -136,8 +148,8 @@ def total(series: dict[int, list[Week]], starts: list[date]) -> list[Week]:
             for kind, slot in week.state.debt_by_kind.items():
                 kinds[kind]["count"] += int(slot.get("count", 0))
                 kinds[kind]["minutes"] += int(slot.get("minutes", 0))
-            new += week.new
-            fixed += week.fixed
+            new += week.new or 0
+            fixed += week.fixed or 0
         state.debt_by_kind = dict(kinds)
         out.append(Week(start, state, new, fixed))
     return out
@@ -148,14 +160,18 @@ class Insights:
     age_days: dict[str, float]  # open findings' mean age per severity
     fix_days: dict[str, float]  # mean time to fix per severity
     hotspots: list[tuple[str, int]]  # paths that keep collecting findings
-    new_code_open: int  # open findings first seen in the last 30 days (not new rules)
+    new_code_open: int  # open findings in code of the last 30 days (not baseline, not new rules)
     open_total: int
 
 
 def insights(project: Project, now: datetime | None = None) -> Insights:
     now = now or timezone.now()
     findings = Finding.objects.filter(project=project)
-    age = ExpressionWrapper(Now() - F("first_seen_scan__created_at"), output_field=DurationField())
+    # When the flagged code is from: its commit's date where known (backfilled history,
+    # findings of a new rule in old code), else the scan that first saw it (whose date is
+    # the commit's for a backfilled scan).
+    code_date = Coalesce(F("introduced_at"), F("first_seen_scan__created_at"))
+    age = ExpressionWrapper(Now() - code_date, output_field=DurationField())
     to_fix = ExpressionWrapper(
         F("fixed_in_scan__created_at") - F("first_seen_scan__created_at"),
         output_field=DurationField(),
@@ -170,13 +186,17 @@ def insights(project: Project, now: datetime | None = None) -> Insights:
     hot = (
         findings.values("path").annotate(n=Count("id")).filter(n__gt=1).order_by("-n", "path")[:10]
     )
-    counts = findings.visible().aggregate(
-        total=Count("id"),
-        new=Count(
-            "id",
-            filter=Q(first_seen_scan__created_at__gte=now - timedelta(days=30), from_new_rule=False)
-            & ~Q(first_seen_scan__trigger=Scan.Trigger.BACKFILL),
-        ),
+    counts = (
+        findings.visible()
+        .alias(code_date=code_date)
+        .aggregate(
+            total=Count("id"),
+            new=Count(
+                "id",
+                filter=Q(code_date__gte=now - timedelta(days=30), from_new_rule=False)
+                & ~Q(first_seen_scan__is_baseline=True),
+            ),
+        )
     )
     code = {s.value: s.code for s in Severity}
     return Insights(

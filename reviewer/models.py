@@ -86,6 +86,9 @@ class Project(models.Model):
     clone_state = models.CharField(max_length=10, choices=CloneState, default=CloneState.NEW)
     last_error = models.TextField(blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # What the last history backfill did, in words ("12 weeks backfilled", "no commits in
+    # the last 12 weeks; history ends 2024-10-24").
+    backfill_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Denormalised pointers so the overview shows every project in one query.
     last_scan = models.ForeignKey(
@@ -136,6 +139,9 @@ class Scan(models.Model):
     trigger = models.CharField(max_length=10, choices=Trigger, default=Trigger.MANUAL)
     commit_sha = models.CharField(max_length=64, blank=True)
     branch = models.CharField(max_length=200, blank=True)
+    # When the scan stands for: the request time, but for a history backfill the date of
+    # the commit it reviewed (started_at/finished_at say when it ran). Every "when" figure
+    # (ages, time to fix, "new since", meeting windows) reads this.
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -151,6 +157,8 @@ class Scan(models.Model):
     # Per-agent outcome of the Claude part: {"name": {"status", "error", "turns", ...}}.
     agent_runs = models.JSONField(default=dict, blank=True)
     rejected_findings = models.PositiveIntegerField(default=0)
+    # The project's first tracked scan: what it finds is the starting point, not "new".
+    is_baseline = models.BooleanField(default=False)
     input_tokens = models.PositiveBigIntegerField(default=0)
     output_tokens = models.PositiveBigIntegerField(default=0)
     cache_read_tokens = models.PositiveBigIntegerField(default=0)
@@ -245,9 +253,10 @@ class FindingQuerySet(models.QuerySet["Finding"]):
 
     def new_problems(self) -> FindingQuerySet:
         """Findings that may count as "new" (digests, the meeting view): not there only
-        because a rule or agent is new, and not first seen by a history backfill."""
+        because a rule or agent is new, not first seen by a history backfill, and not
+        found by the project's first (baseline) scan."""
         return self.filter(from_new_rule=False).exclude(
-            first_seen_scan__trigger=Scan.Trigger.BACKFILL
+            Q(first_seen_scan__trigger=Scan.Trigger.BACKFILL) | Q(first_seen_scan__is_baseline=True)
         )
 
 

@@ -435,6 +435,8 @@ def record_results(
     failed_rules = set(result.failed_rules)
     with transaction.atomic():
         Project.objects.select_for_update().get(pk=project.pk)  # one writer per project
+        # The project's first tracked scan is its starting point: nothing in it is "new".
+        baseline = not ScanSummary.objects.filter(project=project).exists()
         known = list(Finding.objects.filter(project=project, origin=Finding.Origin.RULES))
         if project.agents:
             known = [f for f in known if f.agent in ran_agents]
@@ -464,7 +466,7 @@ def record_results(
         summary = summaries.create_summary(
             scan,
             when or now,
-            new=sum(1 for f in applied.created if not f.from_new_rule),
+            new=0 if baseline else sum(1 for f in applied.created if not f.from_new_rule),
             fixed=applied.fixed,
             reopened=applied.reopened,
             excluded=applied.excluded,
@@ -472,6 +474,7 @@ def record_results(
         )
         scan.status = Scan.Status.SUCCEEDED
         scan.finished_at = now
+        scan.is_baseline = baseline
         scan.progress, scan.progress_message = 100, "Done"
         scan.files_reviewed = result.files_reviewed
         scan.stats = {
@@ -500,6 +503,7 @@ def record_results(
                 "progress_message",
                 "files_reviewed",
                 "stats",
+                "is_baseline",
             ]
         )
         Project.objects.filter(pk=project.pk).update(latest_summary=summary)

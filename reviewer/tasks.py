@@ -71,7 +71,7 @@ def backfill_project(self: Any, project_id: int, weeks: int | None = None) -> in
     if project is None:
         return 0
     try:
-        return len(backfill(project, weeks))
+        return len(backfill(project, weeks).scans)
     except BackfillBusyError as exc:
         raise self.retry(countdown=30, exc=exc) from exc
 

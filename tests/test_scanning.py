@@ -103,7 +103,11 @@ def test_add_project_and_scan_commands(
     call_command("add_project", "cli-app", str(repo.path))
     call_command("scan", "cli-app")
     out = capsys.readouterr().out
-    assert "1 open" in out and "1 new" in out
+    assert "1 open" in out and "0 new" in out  # the first scan is the baseline
+    repo.commit({"n.py": "import time\n\nasync def f():\n    time.sleep(1)\n"})
+    call_command("scan", "cli-app")
+    again = capsys.readouterr().out
+    assert "2 open" in again and "1 new" in again
     with pytest.raises(CommandError, match="not allowed"):
         call_command("add_project", "evil", "ext::sh -c id")
     with pytest.raises(CommandError, match="No project"):

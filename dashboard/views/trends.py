@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from reviewer.charts import Series, bar_pairs, line_chart
 from reviewer.debt import debt_matrix
 from reviewer.metrics import (
     DEBT_KINDS,
+    State,
     Week,
     monday,
     project_insights,
@@ -33,15 +36,20 @@ def _weeks(request: HttpRequest) -> int:
 
 
 def _charts(weeks: list[Week]) -> dict[str, object]:
+    """The three charts; weeks with no data (before the first scan) stay empty."""
     labels = [w.start.strftime("%Y-%m-%d") for w in weeks]
-    kinds = sorted({k for w in weeks for k in w.state.debt_by_kind} | set(DEBT_KINDS))
+    kinds = sorted({k for w in weeks if w.state for k in w.state.debt_by_kind} | set(DEBT_KINDS))
+
+    def of(pick: Callable[[State], float]) -> list[float | None]:
+        return [None if w.state is None else pick(w.state) for w in weeks]
+
     return {
         "open_chart": line_chart(
             labels,
             [
-                Series("Critical", [w.state.critical for w in weeks], "s-critical"),
-                Series("Important", [w.state.important for w in weeks], "s-important"),
-                Series("Suggestion", [w.state.suggestion for w in weeks], "s-suggestion"),
+                Series("Critical", of(lambda s: s.critical), "s-critical"),
+                Series("Important", of(lambda s: s.important), "s-important"),
+                Series("Suggestion", of(lambda s: s.suggestion), "s-suggestion"),
             ],
             title="Open findings per severity",
         ),
@@ -53,14 +61,7 @@ def _charts(weeks: list[Week]) -> dict[str, object]:
         ),
         "debt_chart": line_chart(
             labels,
-            [
-                Series(
-                    kind,
-                    [w.state.debt_by_kind.get(kind, {}).get("minutes", 0) / 60 for w in weeks],
-                    f"k-{kind}",
-                )
-                for kind in kinds
-            ],
+            [Series(kind, of(partial(_debt_hours, kind)), f"k-{kind}") for kind in kinds],
             title="Debt hours per kind",
             unit=" h",
         ),
@@ -95,8 +96,16 @@ def _across_projects(ids: list[int], weeks: int) -> dict[str, Any]:
     for pid in ids:
         points = series[pid]
         month_ago = points[-5] if len(points) >= 5 else points[0]
-        movement[pid] = (month_ago.state.open_total, points[-1].state.open_total)
+        movement[pid] = (_open(month_ago), _open(points[-1]))
     return {"movement": movement, "charts": _charts(total(series, starts))}
+
+
+def _debt_hours(kind: str, state: State) -> float:
+    return int(state.debt_by_kind.get(kind, {}).get("minutes", 0)) / 60
+
+
+def _open(week: Week) -> int | None:
+    return None if week.state is None else week.state.open_total
 
 
 @login_required

@@ -202,6 +202,20 @@ def weekly_commits(
     return [newest[week] for week in sorted(newest)]
 
 
+def commit_date(dest: Path, commit: str, *, timeout: int = LOCAL_COMMAND_TIMEOUT) -> datetime:
+    """The committer date (UTC) of ``commit``, the date weekly history is placed by."""
+    done = check(
+        run(
+            ["log", "-1", "--no-show-signature", "--format=%cI", check_sha(commit), "--"],
+            cwd=dest,
+            deadline=Deadline(timeout),
+            doing="reading history",
+        ),
+        "Could not read the history",
+    )
+    return datetime.fromisoformat(os.fsdecode(done.stdout).strip()).astimezone(UTC)
+
+
 def last_commit_dates(
     dest: Path,
     commit: str,

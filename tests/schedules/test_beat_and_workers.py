@@ -66,14 +66,22 @@ def test_a_schedule_set_while_beat_runs_produces_scans(
             timeout=60,
             what="a skipped scheduled scan",
         )
+        # The first scan was the baseline (nothing new to report); a new commit brings a
+        # new Critical problem.
+        repo.commit({"b.py": SLEEPY})
+        wait_until(
+            lambda: Scan.objects.filter(project=project, summary__new_count=1).exists(),
+            timeout=60,
+            what="a scheduled scan of the new commit",
+        )
         schedules.set_schedule(project, schedules.Schedule("off"))
-    assert Finding.objects.filter(project=project, rule_id="AS001").count() == 1
-    assert FindingEvent.objects.filter(finding__project=project, kind="created").count() == 1
-    # The worker sent one scan digest (the first scan's new Critical finding); skips send
-    # none. (Beat's own weekly digest may fire too when the test runs on Monday at 07:00.)
+    assert Finding.objects.filter(project=project, rule_id="AS001").count() == 2
+    assert FindingEvent.objects.filter(finding__project=project, kind="created").count() == 2
+    # The worker sent one scan digest (the new commit's new Critical finding); the baseline
+    # and skips send none. (Beat's weekly digest may fire too on Monday at 07:00.)
     sent = [str(r["text"]) for r in received if "Reviewdeck weekly" not in str(r["text"])]
     assert len(sent) == 1, received
-    assert sent[0].startswith("Reviewdeck: shop, scan #") and "[Critical] AS001 app.py:4" in sent[0]
+    assert sent[0].startswith("Reviewdeck: shop, scan #") and "[Critical] AS001 b.py:4" in sent[0]
     project.refresh_from_db()
     assert project.schedule is None
 

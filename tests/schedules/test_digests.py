@@ -86,13 +86,14 @@ def test_the_weekly_digest_counts_new_fixed_and_debt(
     repo.commit({"a.py": SLEEPY, "b.py": SLEEPY.replace("handler", "other")})
     project = project_factory(repo_url=str(repo.path), digest_webhook_url=url)
     scheduled_scan(project)
-    repo.commit({"b.py": "x = 1\n"})
+    # The first scan is the baseline: its two findings are not new.
+    repo.commit({"b.py": "x = 1\n", "c.py": SLEEPY.replace("handler", "third")})
     scheduled_scan(project)
     assert digests.send_weekly_digests() == 1
     text = str(received[-1]["text"])
     assert "weekly" in text.lower()
-    assert "New: 2" in text and "Fixed: 1" in text
-    assert "Open: 1 critical" in text
+    assert "New: 1" in text and "Fixed: 1" in text
+    assert "Open: 2 critical" in text
     assert mail.outbox == []  # no addresses configured
 
 

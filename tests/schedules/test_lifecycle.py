@@ -165,24 +165,32 @@ def test_backfill_scans_one_commit_per_week_dated_at_the_commit(
     head = commit_at(repo, monday + timedelta(hours=1), {"c.py": "y = 2\n"}, monkeypatch)
     project = project_factory(repo_url=str(repo.path))
 
-    scans = backfill(project, weeks=6)
-    assert [s.status for s in scans] == [Scan.Status.SUCCEEDED] * 3
+    done = backfill(project, weeks=6)
+    scans = done.scans
+    assert done.note == "4 week(s) backfilled"
+    assert [s.status for s in scans] == [Scan.Status.SUCCEEDED] * 4
     assert all(s.trigger == Scan.Trigger.BACKFILL for s in scans)
-    assert head not in {s.commit_sha for s in scans}  # the head is the regular scan's job
+    assert scans[-1].commit_sha == head  # history runs up to the head's week
     assert scans[1].commit_sha == last_of_week
     dates = [s.summary.created_at for s in scans]
     assert [d.date() for d in dates] == [
         week[0].date(),
         (week[1] + timedelta(days=1)).date(),
         week[2].date(),
+        monday.date(),
     ]
+    # The scans themselves are dated at their commits, as the findings they first saw.
+    assert [s.created_at for s in scans] == dates
     sleepy = Finding.objects.get(project=project, path="a.py", rule_id="AS001")
     assert sleepy.first_seen_scan == scans[0] and sleepy.reopen_count == 1
     assert sleepy.introduced_at == week[0]  # as old as the commit that brought it
-    assert [s.summary.open_critical + s.summary.open_important for s in scans] == [1, 1, 2]
+    assert [s.summary.open_critical + s.summary.open_important for s in scans] == [1, 1, 2, 2]
+    # The first week is the baseline: its findings are the starting point, not "new".
+    assert scans[0].is_baseline and [s.summary.new_count for s in scans] == [0, 1, 0, 0]
+    assert [s.summary.reopened_count for s in scans] == [0, 0, 1, 0]
 
     # Run again: nothing is scanned twice. Then the first regular scan: nothing is "new".
-    assert backfill(project, weeks=6) == []
+    assert backfill(project, weeks=6).scans == []
     regular = scan_now(project)
     assert regular.status == Scan.Status.SUCCEEDED
     assert regular.summary.new_count == 0
@@ -206,7 +214,7 @@ def test_backfill_of_a_project_with_history_adds_summaries_only(
     project = project_factory(repo_url=str(repo.path))
     regular = scan_now(project)
     findings = set(Finding.objects.values_list("pk", "first_seen_scan"))
-    scans = backfill(project, weeks=5)
+    scans = backfill(project, weeks=5).scans
     assert len(scans) == 1 and scans[0].summary.open_critical == 1
     assert scans[0].summary.created_at < regular.summary.created_at
     assert set(Finding.objects.values_list("pk", "first_seen_scan")) == findings
@@ -226,10 +234,10 @@ def test_a_new_project_is_onboarded_with_its_history_then_its_head(
     project = project_factory(repo_url=str(repo.path), backfill_weeks=4)
     onboard_project.apply(args=(project.pk,))
     scans = list(Scan.objects.filter(project=project).order_by("id"))
-    assert [s.trigger for s in scans] == ["backfill", "backfill", "manual"]
+    assert [s.trigger for s in scans] == ["backfill", "backfill", "backfill", "manual"]
     assert {s.status for s in scans} == {Scan.Status.SUCCEEDED}
     regular = scans[-1]
     assert regular.commit_sha == head and regular.summary.new_count == 0
     project.refresh_from_db()
     assert project.last_scan == regular and project.latest_summary == regular.summary
-    assert [s.summary.open_critical for s in scans] == [1, 1, 1]
+    assert [s.summary.open_critical for s in scans] == [1, 1, 1, 1]

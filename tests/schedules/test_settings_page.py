@@ -128,7 +128,7 @@ def test_the_backfill_command(
     project = project_factory(repo_url=str(repo.path))
     call_command("backfill", project.slug, "--weeks", "5")
     out = capsys.readouterr().out
-    assert "Backfilled 2 week(s)" in out
+    assert "3 week(s) backfilled" in out
     assert "1 critical" in out and "2 critical" in out
     with pytest.raises(CommandError, match="No project"):
         call_command("backfill", "nope")

@@ -60,9 +60,16 @@ def test_weekly_series_takes_each_weeks_last_state_and_carries_it_forward(
     summary(b, ANCHOR - timedelta(weeks=1), critical=1, new=1)
     starts, series = weekly_by_project([a.pk, b.pk], 5, now=ANCHOR)
     assert len(starts) == 5
-    assert [w.state.critical for w in series[a.pk]] == [9, 4, 4, 4, 4]
-    assert sum(w.new for w in series[a.pk]) == 2 and sum(w.fixed for w in series[a.pk]) == 1
-    assert [w.state.critical for w in total(series, starts)] == [9, 4, 4, 5, 5]
+    assert [w.state.critical if w.state else None for w in series[a.pk]] == [9, 4, 4, 4, 4]
+    assert sum(w.new or 0 for w in series[a.pk]) == 2
+    assert sum(w.fixed or 0 for w in series[a.pk]) == 1
+    # b had no scan before its week -1: no data (None), not zero.
+    assert [w.state.critical if w.state else None for w in series[b.pk]] == [
+        None, None, None, 1, 1
+    ]  # fmt: skip
+    assert [w.new for w in series[b.pk]] == [None, None, None, 1, 0]
+    summed = total(series, starts)
+    assert [w.state.critical if w.state else None for w in summed] == [9, 4, 4, 5, 5]
 
 
 def test_trends_page_and_range_selector(

@@ -37,14 +37,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Backfill of {project.name} queued.")
             return
         try:
-            scans = backfill(project, weeks)
+            done = backfill(project, weeks)
         except (git.RepoError, BackfillBusyError) as exc:
             raise CommandError(str(exc)) from None
-        for scan in scans:
+        for scan in done.scans:
             summary = scan.summary
             self.stdout.write(
                 f"{summary.created_at:%Y-%m-%d} {scan.commit_sha[:10]}: "
                 f"{summary.open_critical} critical, {summary.open_important} important, "
                 f"{summary.open_suggestion} suggestions"
             )
-        self.stdout.write(f"Backfilled {len(scans)} week(s) of {project.name}.")
+        self.stdout.write(f"{project.name}: {done.note}.")
