@@ -255,9 +255,9 @@ def test_backfill_runs_with_the_profile_and_records_its_version(
     repo.commit({"app/late.py": SLEEPY})
     monkeypatch.delenv("GIT_AUTHOR_DATE")
     monkeypatch.delenv("GIT_COMMITTER_DATE")
-    repo.commit({"app/head.py": "x = 1\n"})  # the head is the regular scan's job
-    scans = backfill(project, weeks=3)
-    assert len(scans) == 1 and scans[0].profile_version == version
-    assert scans[0].status == Scan.Status.SUCCEEDED
+    repo.commit({"app/head.py": "x = 1\n"})  # this week's point (history ends at the head)
+    scans = backfill(project, weeks=3).scans
+    assert len(scans) == 2 and {s.profile_version for s in scans} == {version}
+    assert {s.status for s in scans} == {Scan.Status.SUCCEEDED}
     paths = set(Finding.objects.filter(project=project).values_list("path", flat=True))
     assert "app/late.py" in paths and not any(p.startswith("tests/") for p in paths)
