@@ -100,7 +100,7 @@ def main() -> None:
         qs = FindingFilter().apply(project)
 
         def keyset() -> object:
-            return list(after_key(qs, data.deep_after)[:size])
+            return list(after_key(qs, data.deep_after, project)[:size])
 
         def offset_peer() -> object:
             return list(qs.order_by("severity", "id")[offset : offset + size])
@@ -111,7 +111,7 @@ def main() -> None:
         ]
 
         def keyset_filtered() -> object:
-            return list(after_key(filtered, anchor)[:size])
+            return list(after_key(filtered, anchor, project)[:size])
 
         def offset_filtered() -> object:
             half = filtered.count() // 2
@@ -152,7 +152,7 @@ def main() -> None:
             .order_by("category")
         )
         for title, query in [
-            ("the deep keyset query", after_key(qs, data.deep_after)[:size]),
+            ("the deep keyset query", after_key(qs, data.deep_after, project)[:size]),
             ("the counts per severity", counts),
             ("the category list", categories),
             (

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.utils.text import slugify
 
+from dashboard.params import MAX_ID
 from reviewer import git, quality_profiles
 from reviewer.engine import profile as engine_profile
 from reviewer.finding_filters import FindingFilter
@@ -89,9 +90,11 @@ class FindingFilterForm(forms.Form):
     path = forms.CharField(required=False, max_length=1000)
     debt_kind = forms.CharField(required=False, max_length=20)
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    since_scan = forms.IntegerField(required=False, min_value=0)
+    since_scan = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID)
     q = forms.CharField(required=False, max_length=200)
-    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    after = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_ID, widget=forms.HiddenInput
+    )
 
     def severity_value(self) -> int | None:
         code = self.cleaned_data.get("severity") or ""

@@ -80,11 +80,17 @@ class FindingFilter:
         return qs
 
 
-def after_key(qs: FindingQuerySet, after: int | None) -> FindingQuerySet:
-    """Keyset: the findings after finding ``after`` in (severity, id) order."""
+def after_key(qs: FindingQuerySet, after: int | None, project: Project) -> FindingQuerySet:
+    """Keyset: the findings after finding ``after`` in (severity, id) order. The anchor
+    is looked up in ``project`` only: another project's finding id is ignored, so the
+    page never tells whether it exists or how severe it is."""
     if not after:
         return qs
-    anchor = qs.model.objects.filter(pk=after).values_list("severity", flat=True).first()
+    anchor = (
+        qs.model.objects.filter(pk=after, project=project)
+        .values_list("severity", flat=True)
+        .first()
+    )
     if anchor is None:
         return qs
     # A row comparison, (severity, id) > (anchor, after): PostgreSQL turns it into an index

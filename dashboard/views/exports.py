@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -12,9 +13,16 @@ from dashboard.forms import FindingFilterForm
 from reviewer.exports import csv_stream, sarif_stream
 
 
-def _download(request: HttpRequest, slug: str, kind: str) -> StreamingHttpResponse:
+def _download(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
     project = get_project_for_user(request, slug)
-    findings = FindingFilterForm(request.GET or None).to_filter().apply(project)
+    form = FindingFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        # Never export everything because a filter was malformed.
+        problems = "; ".join(
+            f"{field}: {' '.join(map(str, errs))}" for field, errs in form.errors.items()
+        )
+        return HttpResponseBadRequest(f"Invalid filter. {problems}", content_type="text/plain")
+    findings = form.to_filter().apply(project)
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     if kind == "csv":
         response = StreamingHttpResponse(csv_stream(findings), content_type="text/csv")
@@ -30,11 +38,11 @@ def _download(request: HttpRequest, slug: str, kind: str) -> StreamingHttpRespon
 
 @login_required
 @require_GET
-def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def export_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
     return _download(request, slug, "csv")
 
 
 @login_required
 @require_GET
-def export_sarif(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def export_sarif(request: HttpRequest, slug: str) -> HttpResponseBase:
     return _download(request, slug, "sarif")

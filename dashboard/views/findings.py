@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access import can_change, get_project_for_change, get_project_for_user
+from dashboard.params import id_list
 from reviewer.code_view import code_context, web_url
 from reviewer.engine import rule_doc
 from reviewer.models import Finding, Project
@@ -99,7 +100,7 @@ def finding_triage(request: HttpRequest, slug: str, finding_id: int) -> HttpResp
 @require_POST
 def bulk_triage(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
-    ids = [int(i) for i in request.POST.getlist("finding") if i.isdigit()][: MAX_BULK + 1]
+    ids = id_list(request.POST.getlist("finding")[: MAX_BULK + 1], "finding")
     if not ids:
         return HttpResponseBadRequest("Select findings first.")
     findings = Finding.objects.filter(project=project, pk__in=ids)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dashboard.models import Meeting
+from dashboard.params import id_param
 from reviewer.meetings import agenda, markdown
 from reviewer.models import Finding
 from reviewer.triage import Decision, TriageError, apply_triage
@@ -44,8 +45,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_start(request: HttpRequest) -> HttpResponse:
-    team_id = request.POST.get("team", "")
-    team = _teams(request.user).filter(pk=int(team_id) if team_id.isdigit() else 0).first()  # type: ignore[arg-type]
+    team_id = id_param(request.POST.get("team", ""), "team")
+    team = _teams(request.user).filter(pk=team_id or 0).first()  # type: ignore[arg-type]
     if team is None:
         raise PermissionDenied("Choose one of your teams.")
     previous = Meeting.objects.filter(team=team).order_by("-started_at").first()

@@ -85,7 +85,7 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     form = FindingFilterForm(request.GET or None)
     selection = form.to_filter()
     after = form.cleaned_data.get("after") if form.is_valid() else None
-    findings = after_key(selection.apply(project), after)
+    findings = after_key(selection.apply(project), after, project)
     # Keyset pagination on the unique (severity, id) key: constant cost at any depth.
     page_size = settings.REVIEWDECK_PAGE_SIZE
     page = list(findings.order_by("severity", "id")[: page_size + 1])

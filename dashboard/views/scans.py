@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
 from dashboard.access import can_change, get_project_for_change, get_project_for_user
+from dashboard.params import id_param
 from reviewer import quality_profiles
 from reviewer.models import Finding, FindingEvent, Scan
 from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
@@ -56,9 +57,9 @@ def scan_list(request: HttpRequest, slug: str) -> HttpResponse:
     """A project's scan history, newest first, keyset-paged on the scan id."""
     project = get_project_for_user(request, slug)
     scans = Scan.objects.filter(project=project).select_related("summary").order_by("-id")
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        scans = scans.filter(pk__lt=int(before))
+    before = id_param(request.GET.get("before", ""), "before")
+    if before is not None:
+        scans = scans.filter(pk__lt=before)
     page = list(scans[: SCANS_PER_PAGE + 1])
     more = len(page) > SCANS_PER_PAGE
     page = page[:SCANS_PER_PAGE]

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dashboard.access import get_project_for_user
+from dashboard.params import id_param
 from reviewer.charts import Series, bar_pairs, line_chart
 from reviewer.debt import debt_matrix
 from reviewer.metrics import (
@@ -31,8 +32,8 @@ RANGES = [4, 12, 26, 52]
 
 
 def _weeks(request: HttpRequest) -> int:
-    raw = request.GET.get("weeks", "12")
-    return int(raw) if raw.isdigit() and int(raw) in RANGES else 12
+    weeks = id_param(request.GET.get("weeks", ""), "weeks")
+    return weeks if weeks in RANGES else 12
 
 
 def _charts(weeks: list[Week]) -> dict[str, object]:

@@ -21,7 +21,9 @@ def test_build_makes_projects_scans_summaries_and_one_big_project() -> None:
     project = Project.objects.get(pk=data.big_project_id)
     assert project.latest_summary is not None and project.last_scan is not None
     # deep_after is the middle of the default order: the keyset page after it is the rest.
-    rest = after_key(FindingFilter(status="all", triage="all").apply(project), data.deep_after)
+    rest = after_key(
+        FindingFilter(status="all", triage="all").apply(project), data.deep_after, project
+    )
     assert rest.count() == 40 - 40 // 2 - 1
     client = Client()
     assert client.login(username=data.username, password=data.password)
