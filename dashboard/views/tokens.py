@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from dashboard import tokens
 from dashboard.access import AuthedRequest
 from dashboard.models import ApiToken
+from dashboard.params import id_param
 
 
 @never_cache  # the page that shows a new token must not be kept by any cache
@@ -22,8 +23,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if "revoke" in request.POST:
-            raw = request.POST.get("revoke", "")
-            if not (raw.isdigit() and tokens.revoke(authed.user, int(raw))):
+            token_id = id_param(request.POST.get("revoke", ""), "revoke")
+            if not (token_id and tokens.revoke(authed.user, token_id)):
                 error, status = "No such active token.", 404
         else:
             try:

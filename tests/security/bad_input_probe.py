@@ -31,6 +31,8 @@ def requests(slug: str, finding: int, meeting: int) -> list[tuple[str, str, dict
         ("GET", f"{project}/scans/{HUGE}/", {}),
         ("GET", f"{project}/scans/{HUGE}/status/", {}),
         ("GET", f"/meetings/{HUGE}/", {}),
+        ("POST", "/account/tokens/", {"revoke": SUPERSCRIPT_TWO}),
+        ("POST", "/account/tokens/", {"revoke": HUGE}),
         ("GET", f"/?q={NUL}", {}),
         ("GET", f"{project}/?q={NUL}", {}),
         ("GET", f"{project}/assignees/?assignee={NUL}", {}),
