@@ -9,6 +9,7 @@ isort's order before, and a new name goes last when they were not.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterable
 
 LINE_LENGTH = 100
@@ -64,8 +65,24 @@ def add_imports(code: str, wanted: Iterable[tuple[str, str]]) -> str:
         if name not in by_module[module]:
             by_module[module].append(name)
     for module, names in sorted(by_module.items()):
-        code = _add_module_names(code, module, names)
+        plain = [n for n in names if not n]
+        if plain:
+            code = _add_plain_import(code, module)
+        named = [n for n in names if n]
+        if named:
+            code = _add_module_names(code, module, named)
     return code
+
+
+def _add_plain_import(code: str, module: str) -> str:
+    tree = ast.parse(code)
+    for node in tree.body:
+        if isinstance(node, ast.Import) and any(
+            a.name == module and not a.asname for a in node.names
+        ):
+            return code
+    lines = code.splitlines(keepends=True)
+    return _insert_statement(lines, tree, f"import {module}{_newline(lines)}", module)
 
 
 def _add_module_names(code: str, module: str, names: list[str]) -> str:
@@ -88,22 +105,67 @@ def _add_module_names(code: str, module: str, names: list[str]) -> str:
         multiline = last > first
         lines[first - 1 : last] = [_statement_text(module, merged, multiline, newline)]
         return "".join(lines)
-    # A new statement after the last top-level import (or the docstring).
-    position = 0
+    ordered = sorted(missing, key=_order_key)
+    return _insert_statement(lines, tree, _statement_text(module, ordered, False, newline), module)
+
+
+def _top(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _is_stdlib(module: str) -> bool:
+    return _top(module) in sys.stdlib_module_names
+
+
+def _imported_module(node: ast.Import | ast.ImportFrom) -> str:
+    if isinstance(node, ast.ImportFrom):
+        return "." if node.level else node.module or ""
+    return node.names[0].name
+
+
+def _insert_statement(lines: list[str], tree: ast.Module, statement: str, module: str) -> str:
+    """Put ``statement`` next to the imports of the same package, or of the standard
+    library for a standard module, else after the last top-level import (or the
+    module docstring)."""
+    newline = _newline(lines)
+    imports: list[ast.Import | ast.ImportFrom] = []
+    start = 0
     for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom) or (
-            position == 0
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            imports.append(node)
+        elif (
+            not imports
             and isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str)
             and node is tree.body[0]
         ):
-            position = node.end_lineno or node.lineno
+            start = node.end_lineno or node.lineno
         else:
             break
+    same = [n for n in imports if _top(_imported_module(n)) == _top(module)]
+    stdlib = [
+        n
+        for n in imports
+        if _is_stdlib(_imported_module(n)) and _imported_module(n) != "__future__"
+    ]
+    future = [n for n in imports if _imported_module(n) == "__future__"]
+    if same:
+        position = same[-1].end_lineno or same[-1].lineno
+    elif _is_stdlib(module) and stdlib:
+        position = stdlib[-1].end_lineno or stdlib[-1].lineno
+    elif _is_stdlib(module) and imports:
+        anchor = future[-1] if future else None
+        position = (anchor.end_lineno or anchor.lineno) if anchor else imports[0].lineno - 1
+        if anchor is not None:
+            statement = newline + statement
+    elif imports:
+        position = imports[-1].end_lineno or imports[-1].lineno
+    else:
+        position = start
     if position and not lines[position - 1].endswith(("\n", "\r")):
         lines[position - 1] += newline
-    lines.insert(position, _statement_text(module, missing, False, newline))
+    lines.insert(position, statement)
     return "".join(lines)
 
 

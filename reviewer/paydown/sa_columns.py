@@ -117,6 +117,8 @@ class _TypeNames:
                 return (f"{local}.{name}", ())
         if name not in names.bound and name not in self.shadowed:
             return (name, ((module, name),))
+        if module not in names.bound and module not in self.shadowed and "." not in module:
+            return (f"{module}.{name}", ((module, ""),))  # `import uuid` -> uuid.UUID
         return None
 
 
@@ -264,6 +266,13 @@ def plan_columns(
                     ):
                         problem = "schema items other than ForeignKey/Sequence"
                         break
+            first = positional[0] if positional else None
+            if (
+                problem is None
+                and isinstance(first, ast.Call)
+                and last_name(first.func) in _SCHEMA_ITEMS
+            ):
+                problem = "no type given: it would come from the foreign key"
             if problem is None:
                 typed = _python_type(names, positional[0], spell)
                 if isinstance(typed, str):

@@ -13,7 +13,7 @@ import ast
 from reviewer.paydown.imports import add_imports, remove_unused
 from reviewer.paydown.index import RepoIndex
 from reviewer.paydown.names import ModuleNames
-from reviewer.paydown.sa_base import RewriteBase, plan_base
+from reviewer.paydown.sa_base import BaseRewrite, RewriteBase, plan_base
 from reviewer.paydown.sa_columns import RewriteColumns, plan_columns
 from reviewer.paydown.sa_query import plan_queries, query_step
 from reviewer.paydown.snippets import Snippet, run_snippets, statement_lines
@@ -60,6 +60,7 @@ def transform(
             module, _, name = column.column_origin.rpartition(".")
             if module:
                 removes.append((module, name))
+    bases: dict[str, BaseRewrite] = {}
     if "SA004" in rules:
         bases, found = plan_base(tree, lines, names)
         skips += found
@@ -82,4 +83,35 @@ def transform(
             return source, skips
     code = add_imports(code, adds)
     code = remove_unused(code, removes)
+    if "SA004" in rules and snippets:
+        code = _class_spacing(code, {b.name for b in bases.values()})
     return code, skips
+
+
+def _class_spacing(code: str, names: set[str]) -> str:
+    """Two blank lines around the new base classes, as around any top-level class."""
+    if not names:
+        return code
+    tree = ast.parse(code)
+    lines = code.splitlines(keepends=True)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in names]
+    for node in sorted(classes, key=lambda n: n.lineno, reverse=True):
+        end = node.end_lineno or node.lineno
+        after = lines[end : end + 2]
+        if end < len(lines):
+            missing = 2 - sum(1 for line in after if not line.strip())
+            if after and after[0].strip():
+                lines[end:end] = [newline] * 2
+            elif missing > 0 and len(after) == 2 and after[1].strip():
+                lines[end:end] = [newline] * missing
+        first = node.lineno - 1
+        before = lines[max(first - 2, 0) : first]
+        blank = 0
+        for line in reversed(before):
+            if line.strip():
+                break
+            blank += 1
+        if first > 0 and blank < 2:
+            lines[first:first] = [newline] * (2 - blank)
+    return "".join(lines)

@@ -1,0 +1,24 @@
+from typing import Optional, TypeVar
+
+from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class UserIn(BaseModel):
+    email: str
+    full_name: Optional[str] = None
+
+    def as_row(self) -> dict:
+        return self.model_dump(exclude_none=True)
+
+
+class UserOut(UserIn):
+    id: int
+
+
+class Page(BaseModel):
+    items: list["UserOut"]
+
+
+Page.model_rebuild()
