@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from dashboard.params import MAX_ID
 from reviewer import git, quality_profiles
 from reviewer.engine import profile as engine_profile
 from reviewer.finding_filters import FindingFilter
-from reviewer.models import Finding, Project, QualityProfileVersion, Severity
+from reviewer.models import Finding, Project, QualityGate, QualityProfileVersion, Severity
 
 
 class ProjectForm(forms.ModelForm[Project]):
@@ -254,3 +255,39 @@ class QualityProfileFields(forms.Form):
         if problems:  # the field checks above and the engine's agree; never silently drop
             raise ValueError("; ".join(problems))
         return profile
+
+
+class QualityGateForm(forms.ModelForm):
+    """A project's quality gate (or, with ``scope=team``, its team's default)."""
+
+    scope = forms.ChoiceField(
+        choices=[
+            ("project", "This project"),
+            ("team", "Every project of the team without its own"),
+        ],
+        initial="project",
+    )
+
+    class Meta:
+        model = QualityGate
+        fields = [
+            "no_new_critical",
+            "no_new_important_in_production",
+            "no_debt_growth",
+            "no_failed_scan",
+            "baseline_date",
+            "baseline_commit",
+        ]
+        widgets = {"baseline_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_baseline_commit(self) -> str:
+        value: str = self.cleaned_data["baseline_commit"].strip().lower()
+        if value and not re.fullmatch(r"[0-9a-f]{7,64}", value):
+            raise forms.ValidationError("A commit id: 7 to 64 hexadecimal characters.")
+        return value
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("baseline_date") and data.get("baseline_commit"):
+            raise forms.ValidationError("Choose a baseline date or a baseline commit, not both.")
+        return data

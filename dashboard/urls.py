@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from dashboard.api import api
 from dashboard.password_reset import ThrottledPasswordResetView
+from dashboard.views.gate import gate_badge
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,5 +14,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),
+    path("badge/<str:token>.svg", gate_badge, name="gate_badge"),
     path("", include("dashboard.web_urls")),
 ]

@@ -3,6 +3,7 @@ from django.urls import include, path
 from dashboard.views import (
     exports,
     findings,
+    gate,
     meetings,
     project_settings,
     projects,
@@ -42,6 +43,7 @@ urlpatterns = [
     path("projects/<slug:slug>/assignees/", findings.assignee_options, name="assignee_options"),
     path("projects/<slug:slug>/scan/", scans.scan_start, name="scan_start"),
     path("projects/<slug:slug>/scans/", scans.scan_list, name="scans"),
+    path("projects/<slug:slug>/gate/", gate.project_gate, name="project_gate"),
     path("projects/<slug:slug>/scans/<int:scan_id>/", scans.scan_detail, name="scan"),
     path("projects/<slug:slug>/export.csv", exports.export_csv, name="export_csv"),
     path("projects/<slug:slug>/export.sarif", exports.export_sarif, name="export_sarif"),

@@ -90,6 +90,8 @@ class Project(models.Model):
     # the last 12 weeks; history ends 2024-10-24").
     backfill_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Opt-in public SVG badge of the quality gate at /badge/<token>.svg; empty = no badge.
+    badge_token = models.CharField(max_length=64, blank=True, db_index=True)
     # Denormalised pointers so the overview shows every project in one query.
     last_scan = models.ForeignKey(
         "Scan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -133,6 +135,7 @@ class Scan(models.Model):
         SCHEDULE = "schedule", "Schedule"
         CLI = "cli", "Command line"
         BACKFILL = "backfill", "Backfill"
+        PUSH = "push", "Push webhook"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="scans")
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
@@ -581,3 +584,61 @@ class QualityProfileVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} v{self.number}"
+
+
+class QualityGate(models.Model):
+    """Conditions on *new code since a baseline*, for one project or, as the default of its
+    projects, for one team (reviewer.gates resolves which applies; none saved = defaults).
+
+    The baseline is a date or a commit of the scanned branch (a release tag's commit);
+    without one, new code is what appeared after the project's first regular scan."""
+
+    team = models.OneToOneField(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="quality_gate"
+    )
+    project = models.OneToOneField(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="quality_gate"
+    )
+    no_new_critical = models.BooleanField(default=True, help_text="No new Critical finding")
+    no_new_important_in_production = models.BooleanField(
+        default=False, help_text="No new Important finding outside test code"
+    )
+    no_debt_growth = models.BooleanField(
+        default=False, help_text="Migration debt does not grow past the baseline"
+    )
+    no_failed_scan = models.BooleanField(default=True, help_text="The latest scan did not fail")
+    baseline_date = models.DateField(null=True, blank=True)
+    baseline_commit = models.CharField(
+        max_length=64, blank=True, help_text="A commit of the branch, e.g. a release tag's"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=True, project__isnull=False)
+                | Q(team__isnull=False, project__isnull=True),
+                name="gate_for_team_or_project",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"gate of {self.project or self.team}"
+
+
+class GateResult(models.Model):
+    """The gate's verdict on one scan, written after every finished scan."""
+
+    scan = models.OneToOneField(Scan, on_delete=models.CASCADE, related_name="gate_result")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="gate_results")
+    passed = models.BooleanField()
+    failures = models.JSONField(default=list, help_text="What failed, in words")
+    baseline = models.CharField(max_length=200, help_text="The baseline, in words")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["project", "-id"], name="gate_result_project_recent")]
+
+    def __str__(self) -> str:
+        return f"{'passed' if self.passed else 'failed'}: scan {self.scan_id}"

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from reviewer import git, quality_profiles
+from reviewer import gates, git, quality_profiles
 from reviewer.engine import Issue, Note, ReviewResult, review
 from reviewer.engine.profile import DEFAULT_PROFILE
 from reviewer.engine.project_config import load_config
@@ -232,7 +232,10 @@ def run_scan(scan_id: int, *, final_attempt: bool = True) -> Scan | None:
         return None
     scan = Scan.objects.select_related("project").get(pk=scan_id)
     with heartbeat(scan.pk):
-        return _run_claimed(scan, final_attempt=final_attempt)
+        finished = _run_claimed(scan, final_attempt=final_attempt)
+    if finished is not None and not finished.is_active:
+        gates.record(finished)  # the quality gate is judged after every finished scan
+    return finished
 
 
 @contextlib.contextmanager

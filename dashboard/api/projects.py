@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.errors import HttpError
@@ -16,6 +16,7 @@ from dashboard.api.schemas import (
     DebtList,
     DebtOut,
     ErrorOut,
+    GateOut,
     ProjectList,
     ProjectOut,
     ScanOut,
@@ -23,7 +24,8 @@ from dashboard.api.schemas import (
     SummaryList,
     SummaryOut,
 )
-from reviewer.models import Project, Scan, ScanSummary
+from reviewer import gates
+from reviewer.models import GateResult, Project, Scan, ScanSummary
 from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
 
 router = Router(tags=["projects"])
@@ -31,14 +33,29 @@ MAX_SUMMARIES = 1000
 
 
 def _projects(request: HttpRequest) -> QuerySet[Project]:
-    return Project.objects.visible_to(request.user).select_related(
-        "team", "last_scan", "latest_summary"
+    latest_gate = GateResult.objects.filter(project=OuterRef("pk")).order_by("-id")
+    return (
+        Project.objects.visible_to(request.user)
+        .select_related("team", "last_scan", "latest_summary")
+        .annotate(latest_gate_id=Subquery(latest_gate.values("pk")[:1]))
     )
+
+
+def _with_gates(projects: list[Project]) -> list[dict[str, object]]:
+    ids = [p.latest_gate_id for p in projects if p.latest_gate_id]  # type: ignore[attr-defined]
+    results = GateResult.objects.in_bulk(ids)
+    return [
+        serialize.project(
+            p,
+            serialize.gate_status(results.get(p.latest_gate_id)),  # type: ignore[attr-defined]
+        )
+        for p in projects
+    ]
 
 
 @router.get("/projects", response=list[ProjectOut], summary="The projects you can see")
 def list_projects(request: HttpRequest) -> HttpResponse:
-    rows = [serialize.project(p) for p in _projects(request).order_by("name")[:1000]]
+    rows = _with_gates(list(_projects(request).order_by("name")[:1000]))
     return respond(request, ProjectList, rows)
 
 
@@ -46,7 +63,19 @@ def list_projects(request: HttpRequest) -> HttpResponse:
 def get_project(request: HttpRequest, slug: str) -> HttpResponse:
     get_project_for_user(request, slug)  # 404 unless visible
     project = _projects(request).get(slug=slug)
-    return respond(request, ProjectOut, serialize.project(project))
+    return respond(request, ProjectOut, _with_gates([project])[0])
+
+
+@router.get(
+    "/projects/{slug}/gate",
+    response={200: GateOut, 404: ErrorOut},
+    tags=["gate"],
+    summary="The quality gate's latest verdict and its conditions",
+)
+def project_gate(request: HttpRequest, slug: str) -> HttpResponse:
+    project = get_project_for_user(request, slug)
+    data = serialize.gate(gates.latest_result(project), gates.gate_for(project))
+    return respond(request, GateOut, data)
 
 
 @router.get("/projects/{slug}/scans", response={200: ScanPage, 400: ErrorOut, 404: ErrorOut})

@@ -60,10 +60,27 @@ class ProjectOut(Schema):
 
 
 class GateStatusOut(Schema):
-    status: Literal["passed", "failed", "none"]
+    status: Literal["passed", "failed", "none"] = Field(
+        description="none: no scan has finished since the gate existed"
+    )
     scan_id: int | None
     evaluated_at: datetime | None
     failures: list[str]
+    baseline: str | None
+
+
+class GateConditionsOut(Schema):
+    no_new_critical: bool
+    no_new_important_in_production: bool
+    no_debt_growth: bool
+    no_failed_scan: bool
+    baseline_date: date | None
+    baseline_commit: str
+    defined_for: Literal["project", "team", "default"]
+
+
+class GateOut(GateStatusOut):
+    conditions: GateConditionsOut
 
 
 class FindingOut(Schema):

@@ -6,7 +6,15 @@ from typing import Any
 
 from django.urls import reverse
 
-from reviewer.models import Finding, Project, Scan, ScanSummary, Severity
+from reviewer.models import (
+    Finding,
+    GateResult,
+    Project,
+    QualityGate,
+    Scan,
+    ScanSummary,
+    Severity,
+)
 
 
 def summary(row: ScanSummary | None) -> dict[str, Any] | None:
@@ -99,4 +107,41 @@ def finding(row: Finding, slug: str) -> dict[str, Any]:
         "fixed_in_scan": row.fixed_in_scan_id,
         "introduced_at": row.introduced_at,
         "url": reverse("dashboard:finding", args=[slug, row.pk]),
+    }
+
+
+def gate_status(result: GateResult | None) -> dict[str, Any]:
+    if result is None:
+        return {
+            "status": "none",
+            "scan_id": None,
+            "evaluated_at": None,
+            "failures": [],
+            "baseline": None,
+        }
+    return {
+        "status": "passed" if result.passed else "failed",
+        "scan_id": result.scan_id,
+        "evaluated_at": result.created_at,
+        "failures": list(result.failures),
+        "baseline": result.baseline,
+    }
+
+
+def gate(result: GateResult | None, conditions: QualityGate) -> dict[str, Any]:
+    if conditions.pk is None:
+        defined_for = "default"
+    else:
+        defined_for = "project" if conditions.project_id else "team"
+    return {
+        **gate_status(result),
+        "conditions": {
+            "no_new_critical": conditions.no_new_critical,
+            "no_new_important_in_production": conditions.no_new_important_in_production,
+            "no_debt_growth": conditions.no_debt_growth,
+            "no_failed_scan": conditions.no_failed_scan,
+            "baseline_date": conditions.baseline_date,
+            "baseline_commit": conditions.baseline_commit,
+            "defined_for": defined_for,
+        },
     }

@@ -18,7 +18,7 @@ from dashboard.access import AuthedRequest, can_change, get_project_for_user
 from dashboard.forms import FindingFilterForm, ProjectForm
 from reviewer.finding_counts import page_counts, visible_categories
 from reviewer.finding_filters import after_key
-from reviewer.models import Finding, Project, Scan, Severity
+from reviewer.models import Finding, GateResult, Project, Scan, Severity
 from reviewer.overview import SORTS, movement_since
 from reviewer.tasks import start_onboarding
 
@@ -78,6 +78,9 @@ def _without_after(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+GATE_HISTORY = 12  # the quality gate's latest verdicts on the project page
+
+
 @login_required
 @vary_on_headers("HX-Request")
 def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
@@ -119,6 +122,11 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
         "filtered": not selection.is_default,
         "last_scan": last_scan,
         "can_change": can_change(request.user, project),
+        "gate_results": list(
+            GateResult.objects.filter(project=project).only(
+                "pk", "passed", "scan_id", "created_at", "failures"
+            )[:GATE_HISTORY]
+        ),
     }
     if request.htmx:
         return render(request, "dashboard/project.html#findings", context)

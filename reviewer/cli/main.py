@@ -2,9 +2,10 @@
 
     reviewdeck review [PATH ...] [--format text|json|sarif] [--fail-on SEVERITY]
                       [--diff REF] [--no-cache] [--explain RULE]
+    reviewdeck gate --project SLUG --url URL [--token TOKEN]
 
-Exit status: 0 success, 1 findings at or above ``--fail-on`` 2 bad
-arguments.
+Exit status: 0 success, 1 findings at or above ``--fail-on`` (or a failed gate),
+2 bad arguments (or a gate that cannot be told).
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     review = commands.add_parser("review", help="review a directory or files")
     add_review_arguments(review, path_required=False)
+    gate = commands.add_parser(
+        "gate", help="ask a Reviewdeck server whether a project's quality gate passes"
+    )
+    gate.add_argument("--project", required=True, metavar="SLUG")
+    gate.add_argument("--url", required=True, help="the server, e.g. https://reviewdeck.example")
+    gate.add_argument(
+        "--token", help="API token (default: the REVIEWDECK_TOKEN environment variable)"
+    )
+    gate.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     return parser
 
 
@@ -58,9 +68,18 @@ def _review(options: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _gate(options: argparse.Namespace) -> int:
+    from reviewer.cli.gate_client import check_gate
+
+    token = options.token or os.environ.get("REVIEWDECK_TOKEN", "")
+    return check_gate(options.url, options.project, token, options.timeout)
+
+
 def main(argv: list[str] | None = None) -> int:
     options = build_parser().parse_args(argv)
     try:
+        if options.command == "gate":
+            return _gate(options)
         return _review(options)
     except UsageError as exc:
         sys.stderr.write(f"reviewdeck: {exc}\n")
