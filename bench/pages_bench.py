@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -91,6 +92,8 @@ def main() -> None:
             "page: rule+path prefix": f"{page}?rule=SA&path=app/module_01",
             "page: search": f"{page}?q=module_0042",
             "page: htmx partial (filter)": f"{page}?severity=important",
+            "page: context=test": f"{page}?context=test",
+            "page: context=migration+critical": f"{page}?context=migration&severity=critical",
         }
         results = {name: timed(get(url), args.repeat) for name, url in pages.items()}
 
@@ -117,6 +120,22 @@ def main() -> None:
             half = filtered.count() // 2
             return list(filtered.order_by("severity", "id")[half : half + size])
 
+        from reviewer.finding_counts import counts_query
+
+        def run_sql(query: tuple[str, list[Any]]) -> Callable[[], object]:
+            def run() -> object:
+                with connection.cursor() as cursor:
+                    cursor.execute(query[0], query[1])
+                    return cursor.fetchone()
+
+            return run
+
+        results["query: counts, severities + contexts"] = timed(
+            run_sql(counts_query(project)), args.repeat
+        )
+        results["query: counts, severities only (peer)"] = timed(
+            run_sql(counts_query(project, contexts=False)), args.repeat
+        )
         results["query: deep keyset"] = timed(keyset, args.repeat)
         results["query: deep OFFSET (peer)"] = timed(offset_peer, args.repeat)
         results["query: deep keyset, important"] = timed(keyset_filtered, args.repeat)
@@ -136,6 +155,11 @@ def main() -> None:
         print(ratio("page: deep keyset", "page: first"))
         print(ratio("page: critical+asyncio", "page: first"))
         print(ratio("page: search", "page: first"))
+        print(
+            ratio("query: counts, severities + contexts", "query: counts, severities only (peer)")
+        )
+        print(ratio("page: context=test", "page: first"))
+        print(ratio("page: context=migration+critical", "page: first"))
 
         counts = (
             Finding.objects.visible()
@@ -151,8 +175,19 @@ def main() -> None:
             .distinct()
             .order_by("category")
         )
+        counts_sql, counts_params = counts_query(project)
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {counts_sql}", counts_params)
+            plan = "\n".join("    " + row[0] for row in cursor.fetchall())
+        print(f"\nEXPLAIN of the bounded counts per severity and per context:\n{plan}")
         for title, query in [
             ("the deep keyset query", after_key(qs, data.deep_after, project)[:size]),
+            (
+                "the context filter's first page",
+                FindingFilter(context="migration", severity=int(Severity.CRITICAL))
+                .apply(project)
+                .order_by("severity", "id")[: size + 1],
+            ),
             ("the counts per severity", counts),
             ("the category list", categories),
             (

@@ -39,7 +39,7 @@ class ScanAdmin(admin.ModelAdmin[Scan]):
     list_display = ["id", "project", "status", "trigger", "commit_sha", "created_at", "finished_at"]
     list_filter = ["status", "trigger"]
     list_select_related = ["project"]
-    raw_id_fields = ["project"]
+    raw_id_fields = ["project", "profile_version"]
 
 
 @admin.register(Finding)

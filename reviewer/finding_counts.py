@@ -51,14 +51,16 @@ class PageCounts:
     contexts: list[ContextCount]  # only the contexts that have visible findings
 
 
-def counts_query(project: Project) -> tuple[str, list[Any]]:
+def counts_query(project: Project, *, contexts: bool = True) -> tuple[str, list[Any]]:
     """One query: the three bounded severity counts, the bounded count of each code
-    context, then the latest summary's three figures."""
+    context (``contexts=False``: without them, the bench's peer), then the latest
+    summary's three figures."""
     visible = Finding.objects.visible().for_project(project).order_by()
     parts: list[str] = []
     params: list[Any] = []
     subsets = [visible.filter(severity=severity) for severity in Severity]
-    subsets += [visible.filter(context=context) for context in Finding.Context]
+    if contexts:
+        subsets += [visible.filter(context=context) for context in Finding.Context]
     for n, subset in enumerate(subsets):
         sql, sql_params = subset.values("id")[: COUNT_CAP + 1].query.sql_with_params()
         # The ORM's own compiled SQL, wrapped; nothing here comes from the request.

@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from reviewer import quality_profiles
 from reviewer.engine.profile import Profile
@@ -220,7 +223,7 @@ def test_a_broken_stored_profile_is_noted_on_the_scan_and_the_rest_applies(
 
 
 def test_a_broken_tool_reviewdeck_is_noted_on_the_scan_and_the_rest_applies(
-    project: Project, repo: GitRepo
+    project: Project, repo: GitRepo, member_client: Client
 ) -> None:
     repo.commit(
         {
@@ -238,6 +241,9 @@ def test_a_broken_tool_reviewdeck_is_noted_on_the_scan_and_the_rest_applies(
     assert not any(rule.startswith("PT") for rule, _ in rules)
     main = Finding.objects.get(project=project, rule_id="AS001", path="app/main.py")
     assert main.get_severity_display() == "Critical"  # the bad override was left out
+    page = member_client.get(reverse("dashboard:scan", args=[project.slug, scan.pk]))
+    html = page.content.decode()
+    assert 'id="config-notes"' in html and "QQ123" in html and "bad[glob" in html
 
 
 def test_backfill_runs_with_the_profile_and_records_its_version(
@@ -261,3 +267,25 @@ def test_backfill_runs_with_the_profile_and_records_its_version(
     assert {s.status for s in scans} == {Scan.Status.SUCCEEDED}
     paths = set(Finding.objects.filter(project=project).values_list("path", flat=True))
     assert "app/late.py" in paths and not any(p.startswith("tests/") for p in paths)
+
+
+def test_excluded_findings_never_count_as_fixed_in_digests_meetings_or_the_overview(
+    project: Project,
+) -> None:
+    from reviewer import digests, meetings
+    from reviewer.overview import movement_since
+
+    started = timezone.now() - timedelta(minutes=1)
+    scan_now(project)
+    assert project.team is not None
+    quality_profiles.save_version(
+        quality_profiles.profile_of_team(project.team), Profile(disabled=("AS001",))
+    )
+    second = scan_now(project)
+    assert second.summary.excluded_count >= 3 and second.summary.fixed_count == 0
+    digest = digests.scan_digest(second)
+    assert digest.fixed_total == 0
+    assert digests.weekly_digest(project).fixed_total == 0
+    agenda = meetings.agenda(project.team, started)
+    assert agenda.fixed_total == 0 and agenda.fixed == []
+    assert movement_since([project.pk], started)[project.pk][1] == 0
