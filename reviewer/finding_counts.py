@@ -7,7 +7,7 @@ of ``finding_visible_by_severity``); above that the page shows the figure of the
 scan summary, which counted the same findings when the scan was recorded. The categories
 come from a loose index scan of ``finding_visible_by_category``: one index probe per
 distinct category, however many findings share it. The context facet is counted the
-same way (up to COUNT_CAP each, from ``finding_visible_by_context``) in the same query.
+same way (up to CONTEXT_CAP each, from ``finding_visible_by_context``) in the same query.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ from django.db import connection
 from reviewer.models import Finding, Project, Severity
 
 COUNT_CAP = 10_000
+#: The context facet only says where the findings are: counted exactly up to this, then
+#: "1,000+" (each count walks at most this many index entries; at COUNT_CAP the five
+#: context counts cost more than the three severity counts together).
+CONTEXT_CAP = 1_000
 
 
 @dataclass(frozen=True)
@@ -38,11 +42,11 @@ class SeverityCount:
 @dataclass(frozen=True)
 class ContextCount:
     context: Finding.Context
-    count: int  # exact up to COUNT_CAP; COUNT_CAP + 1 means "more"
+    count: int  # exact up to CONTEXT_CAP; CONTEXT_CAP + 1 means "more"
 
     @property
     def label(self) -> str:
-        return f"{COUNT_CAP:,}+" if self.count > COUNT_CAP else f"{self.count:,}"
+        return f"{CONTEXT_CAP:,}+" if self.count > CONTEXT_CAP else f"{self.count:,}"
 
 
 @dataclass(frozen=True)
@@ -58,11 +62,11 @@ def counts_query(project: Project, *, contexts: bool = True) -> tuple[str, list[
     visible = Finding.objects.visible().for_project(project).order_by()
     parts: list[str] = []
     params: list[Any] = []
-    subsets = [visible.filter(severity=severity) for severity in Severity]
+    subsets = [(visible.filter(severity=severity), COUNT_CAP) for severity in Severity]
     if contexts:
-        subsets += [visible.filter(context=context) for context in Finding.Context]
-    for n, subset in enumerate(subsets):
-        sql, sql_params = subset.values("id")[: COUNT_CAP + 1].query.sql_with_params()
+        subsets += [(visible.filter(context=context), CONTEXT_CAP) for context in Finding.Context]
+    for n, (subset, cap) in enumerate(subsets):
+        sql, sql_params = subset.values("id")[: cap + 1].query.sql_with_params()
         # The ORM's own compiled SQL, wrapped; nothing here comes from the request.
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS s{n})")  # noqa: S608
         params.extend(sql_params)
@@ -74,7 +78,7 @@ def counts_query(project: Project, *, contexts: bool = True) -> tuple[str, list[
 
 def page_counts(project: Project) -> PageCounts:
     """Visible findings per severity (exact up to COUNT_CAP, else the summary's figure) and
-    per code context (exact up to COUNT_CAP), in one query."""
+    per code context (exact up to CONTEXT_CAP), in one query."""
     with connection.cursor() as cursor:
         cursor.execute(*counts_query(project))
         row = cursor.fetchone()

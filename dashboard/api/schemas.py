@@ -98,6 +98,8 @@ class FindingOut(Schema):
     snippet: str
     debt_kind: str
     debt_minutes: int
+    context: Literal["production", "test", "migration", "script", "generated"]
+    dialects: list[str] = Field(description="for migration code: the dialects its chain runs on")
     status: str
     triage: str
     assignee: str | None
@@ -187,7 +189,10 @@ class FindingQuery(Schema):
     rule: str | None = Field(None, description="a rule id or prefix: SA, SA005, ruff:E7")
     agent: str | None = None
     triage: str | None = Field(None, description="all, open, acknowledged, false_positive, ...")
-    status: Literal["open", "fixed"] | None = None
+    status: Literal["open", "fixed", "excluded"] | None = None
+    context: Literal["production", "test", "migration", "script", "generated"] | None = Field(
+        None, description="where the flagged code runs"
+    )
     path: str | None = Field(None, description="a path prefix")
     debt_kind: str | None = None
     since: date | None = Field(None, description="first seen on or after this day (new code)")

@@ -98,6 +98,8 @@ def finding(row: Finding, slug: str) -> dict[str, Any]:
         "snippet": row.snippet,
         "debt_kind": row.debt_kind,
         "debt_minutes": row.debt_minutes,
+        "context": row.context,
+        "dialects": row.dialect_list,
         "status": row.status,
         "triage": row.triage,
         "assignee": row.assignee.get_username() if row.assignee else None,

@@ -283,3 +283,27 @@ def test_wrong_tokens_are_limited_per_client(
         401,
         429,
     ]
+
+
+def test_findings_carry_their_code_context_and_filter_by_it(
+    http: Http, member: User, project_factory: Callable[..., Project], token_for: Callable[..., str]
+) -> None:
+    project = project_factory(name="shop")
+    make_findings(project, 2, path="app/db.py")
+    make_findings(
+        project, 1, path="alembic/versions/0001.py", context="migration", dialects="postgresql"
+    )
+    gone = make_findings(project, 1, path="tests/test_db.py", context="test")
+    Finding.objects.filter(pk=gone[0].pk).update(status=Finding.Status.EXCLUDED)
+    token = token_for(member)
+    reply = http("GET", "/api/v1/projects/shop/findings?context=migration", token=token)
+    assert reply.status == 200, reply.body
+    assert [(f["path"], f["context"], f["dialects"]) for f in reply.json["items"]] == [
+        ("alembic/versions/0001.py", "migration", ["postgresql"])
+    ]
+    excluded = http("GET", "/api/v1/projects/shop/findings?status=excluded", token=token)
+    assert [(f["path"], f["status"]) for f in excluded.json["items"]] == [
+        ("tests/test_db.py", "excluded")
+    ]
+    bad = http("GET", "/api/v1/projects/shop/findings?context=vendor", token=token)
+    assert bad.status == 400 and "context" in bad.body.decode()

@@ -133,3 +133,16 @@ def test_the_filter_and_facet_add_no_query(
     combined = _queries(member_client, url, {"context": "migration", "severity": "important"})
     # session, user, groups, project, page, counts (severities + contexts), categories, scan
     assert plain == filtered == combined == 8
+
+
+def test_the_facet_counts_exactly_up_to_its_cap(
+    project_factory: Callable[..., Project], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reviewer import finding_counts
+
+    project = project_factory(name="capped")
+    make_findings(project, 4, context=Finding.Context.TEST)
+    make_findings(project, 2)
+    monkeypatch.setattr(finding_counts, "CONTEXT_CAP", 3)
+    labels = {c.context.value: c.label for c in finding_counts.page_counts(project).contexts}
+    assert labels == {"test": "3+", "production": "2"}
