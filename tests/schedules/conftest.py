@@ -53,7 +53,7 @@ def celery_beat(
         try:
             wait_until(
                 lambda: b"beat: Starting" in log.read_bytes() or proc.poll() is not None,
-                timeout=30,
+                timeout=90,
                 what="beat to start",
             )
             if proc.poll() is not None:
