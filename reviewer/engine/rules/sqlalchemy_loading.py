@@ -91,8 +91,8 @@ def summarize_loading(file: FileContext) -> dict[str, list[Any]] | None:
             summary["lazy"], summary["other"] = lazy, other
     if "for " in file.source:
         reads = [
-            (node.lineno, node.col_offset, where, node.attr, is_async)
-            for node, where, is_async in _loop_reads(file)
+            (node.lineno, node.col_offset, where, node.attr, is_async, loop_line)
+            for node, where, is_async, loop_line in _loop_reads(file)
         ]
         if reads:
             summary["reads"] = reads
@@ -116,8 +116,14 @@ def _lazy_reads(ctx: ProjectContext, want_async: bool) -> Iterator[tuple[str, in
     if not lazy:
         return
     for path in sorted(summaries):
-        for line, column, where, attr, is_async in summaries[path].get("reads", ()):
-            if attr in lazy and is_async == want_async:
+        seen: set[tuple[int, str]] = set()
+        for line, column, where, attr, is_async, loop_line in sorted(
+            summaries[path].get("reads", ())
+        ):
+            # One finding per relationship per loop: the first read loads it, the
+            # others in the same iteration reuse what it loaded.
+            if attr in lazy and is_async == want_async and (loop_line, where) not in seen:
+                seen.add((loop_line, where))
                 yield path, line, column, where
 
 
@@ -135,8 +141,8 @@ def _function_of(file: FileContext, node: ast.AST) -> ast.FunctionDef | ast.Asyn
     return None
 
 
-def _loop_reads(file: FileContext) -> Iterator[tuple[ast.Attribute, str, bool]]:
-    """``(row.attr node, "row.attr", in async code)`` for each attribute read on the
+def _loop_reads(file: FileContext) -> Iterator[tuple[ast.Attribute, str, bool, int]]:
+    """``(row.attr node, "row.attr", in async code, loop line)`` for each attribute read on the
     variable of a loop over query results, in a function that asks for no eager load.
 
     Works from the file's node index (queries, loops and reads are few) rather than
@@ -203,7 +209,12 @@ def _loop_reads(file: FileContext) -> Iterator[tuple[ast.Attribute, str, bool]]:
                 and body_start <= (node.lineno, node.col_offset)
                 and (node.end_lineno or 0, node.end_col_offset or 0) <= body_end
             ):
-                yield node, f"{var}.{node.attr}", isinstance(func, ast.AsyncFunctionDef)
+                yield (
+                    node,
+                    f"{var}.{node.attr}",
+                    isinstance(func, ast.AsyncFunctionDef),
+                    loop.lineno,
+                )
 
 
 @project_rule(
