@@ -72,6 +72,32 @@ def _literal_collection(node: ast.expr) -> bool:
     )
 
 
+def _constant_name(name: str) -> bool:
+    bare = name.lstrip("_")
+    return bool(bare) and bare.upper() == bare and any(c.isalpha() for c in bare)
+
+
+def _over_constant(iterated: ast.expr, func: ast.AST) -> bool:
+    """A loop over a module constant (``MAPPING.items()``, ``NAMES``), or over a local
+    name bound to one: a fixed set of values, not rows of data."""
+    if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute):
+        iterated = iterated.func.value  # .items() / .keys() / .values()
+    name = dotted_name(iterated) or ""
+    last = name.rsplit(".", 1)[-1]
+    if last and _constant_name(last):
+        return True
+    for node in ast.walk(func):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == name
+        ):
+            bound = (dotted_name(node.value) or "").rsplit(".", 1)[-1]
+            return bool(bound) and _constant_name(bound)
+    return False
+
+
 _BATCH_WORDS = ("batch", "chunk", "page", "slice")
 
 
@@ -135,7 +161,12 @@ def check_row_by_row(ctx: FileContext) -> Iterator[Hit]:
             executes = [c for c in calls if _is_execute(c, connections)]
             fresh = [c for c in executes if id(c) not in seen]
             seen.update(id(c) for c in executes)
-            if not fresh or _literal_collection(loop.iter) or _batched(loop):
+            if (
+                not fresh
+                or _literal_collection(loop.iter)
+                or _batched(loop)
+                or _over_constant(loop.iter, func)
+            ):
                 continue
             yield Hit.at(
                 fresh[0],
