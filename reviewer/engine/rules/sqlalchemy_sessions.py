@@ -222,7 +222,13 @@ def _swallowed_commits(ctx: FileContext) -> Iterator[Hit]:
             if not _covers_db_errors(handler) or _recovers(handler.body):
                 continue
             end = node.end_lineno or node.lineno
-            if in_loop or _used_after(func, receiver, end):
+            breaks = any(isinstance(n, ast.Break) for stmt in handler.body for n in ast.walk(stmt))
+            if loop is not None and breaks:
+                # the loop stops at the failure: only a use after the loop is a problem
+                reused = _used_after(func, receiver, loop.end_lineno or end)
+            else:
+                reused = in_loop or _used_after(func, receiver, end)
+            if reused:
                 yield Hit.at(
                     handler,
                     f"a failed `{receiver}.commit()` is caught here without "
