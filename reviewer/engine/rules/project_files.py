@@ -528,8 +528,12 @@ def _assignments(args: str) -> dict[str, str]:
     return found
 
 
+_DEV_STAGES = frozenset({"dev", "development", "debug", "test", "tests", "testing", "ci", "local"})
+
+
 def _final_stage(instructions: list[ff.Instruction]) -> _Stage | None:
     stages: dict[str, _Stage] = {}
+    shipped: _Stage | None = None  # the last stage that is not a dev/test target
     current: _Stage | None = None
     global_args: dict[str, str] = {}
     for ins in instructions:
@@ -537,8 +541,11 @@ def _final_stage(instructions: list[ff.Instruction]) -> _Stage | None:
             tokens = [t for t in ins.args.split() if not t.startswith("--")]
             image = tokens[0] if tokens else ""
             current = _Stage(ins.line, image, stages.get(image.lower()))
-            if len(tokens) >= 3 and tokens[1].lower() == "as":
-                stages[tokens[2].lower()] = current
+            name = tokens[2].lower() if len(tokens) >= 3 and tokens[1].lower() == "as" else ""
+            if name:
+                stages[name] = current
+            if name not in _DEV_STAGES:
+                shipped = current
         elif current is None:
             if ins.keyword == "ARG":
                 global_args.update(_assignments(ins.args))
@@ -555,7 +562,8 @@ def _final_stage(instructions: list[ff.Instruction]) -> _Stage | None:
             current.drops = bool(_DROPS_PRIVILEGES.search(ins.args))
             if ins.keyword == "ENTRYPOINT":
                 current.own_entrypoint = True
-    return current
+    # A last stage named dev/test is a local target (``--target`` picks the shipped one).
+    return shipped if shipped is not None else current
 
 
 @project_rule(
