@@ -110,6 +110,31 @@ def _model_names(ctx: FileContext) -> set[str]:
     return names
 
 
+def _annotations(ctx: FileContext) -> dict[str, str]:
+    """Parameter name -> the class its annotation names (``organization: Organization``)."""
+    found: dict[str, str] = {}
+    funcs: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
+        *ctx.nodes(ast.FunctionDef),
+        *ctx.nodes(ast.AsyncFunctionDef),
+    ]
+    for func in funcs:
+        arguments = func.args
+        for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+            if arg.annotation is not None:
+                found[arg.arg] = (dotted_name(arg.annotation) or "").rsplit(".", 1)[-1]
+    return found
+
+
+_MODEL_SUFFIXES = ("Schema", "Model", "In", "Out", "Create", "Update", "Read", "Base", "DTO")
+
+
+def _not_a_model(receiver: str, annotations: dict[str, str], models: set[str]) -> bool:
+    """A bare ``x.dict()`` whose receiver is annotated with a class that is neither a
+    pydantic model of the file nor named like one (an ORM model with its own dict())."""
+    annotated = annotations.get(receiver, "")
+    return bool(annotated) and annotated not in models and not annotated.endswith(_MODEL_SUFFIXES)
+
+
 @rule(
     id="PD004",
     title="Pydantic v1 model method",
@@ -130,6 +155,7 @@ def _model_names(ctx: FileContext) -> set[str]:
 )
 def check_v1_methods(ctx: FileContext) -> Iterator[Hit]:
     models = _model_names(ctx)
+    annotations = _annotations(ctx)
     for node in ctx.nodes(ast.Attribute):
         if node.attr == "__fields__":
             yield Hit.at(node, "`__fields__` is `model_fields` in v2")
@@ -146,6 +172,8 @@ def check_v1_methods(ctx: FileContext) -> Iterator[Hit]:
             or any(kw.arg in _DICT_KWARGS for kw in call.keywords)
         ):
             if receiver in {"collections", "typing", "builtins"}:
+                continue
+            if not call.keywords and _not_a_model(receiver, annotations, models):
                 continue
             yield Hit.at(call, "`.dict()` is `.model_dump()` in v2")
         elif name == "json" and any(kw.arg in _DICT_KWARGS for kw in call.keywords):
