@@ -55,7 +55,8 @@ def request_scan(project: Project, trigger: str = Scan.Trigger.MANUAL) -> tuple[
     try:
         with transaction.atomic():
             scan = Scan.objects.create(project=project, trigger=trigger, branch=project.branch)
-            Project.objects.filter(pk=project.pk).update(last_scan=scan)
+            if trigger != Scan.Trigger.BACKFILL:  # history is not the project's last scan
+                Project.objects.filter(pk=project.pk).update(last_scan=scan)
     except IntegrityError:
         active = Scan.objects.active().filter(project=project).first()
         if active is None:  # it finished between our insert and this read: try once more
@@ -292,7 +293,13 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
             profile_version=effect.version,
         )
         previous = previous_scan(project, exclude=scan)
-        if previous is not None and is_unchanged(previous, scan):
+        # Only scheduled runs may end as "no change": a manual scan is how a user checks a
+        # new profile or agent, so it is always done.
+        if (
+            scan.trigger == Scan.Trigger.SCHEDULE
+            and previous is not None
+            and is_unchanged(previous, scan)
+        ):
             _skip(scan, previous)
             return scan
 
@@ -359,6 +366,8 @@ def _pause(seconds: float) -> None:
 
 
 def _skip(scan: Scan, previous: Scan) -> None:
+    """A scheduled run found nothing to do. The project's "last scan" stays the last real
+    result; the check itself shows as ``Project.last_synced_at``."""
     scan.status = Scan.Status.SKIPPED
     Scan.objects.filter(pk=scan.pk).update(
         status=Scan.Status.SKIPPED,
@@ -366,6 +375,7 @@ def _skip(scan: Scan, previous: Scan) -> None:
         progress=100,
         progress_message=f"No change since scan #{previous.pk}",
     )
+    Project.objects.filter(pk=scan.project_id, last_scan=scan).update(last_scan=previous)
 
 
 def _changes_since(project: Project, previous: Scan | None, sha: str) -> git.ChangeSet | None:

@@ -4,7 +4,8 @@ the migration-debt matrix).
 Such a page depends on nothing but the summaries of the projects it shows and its own
 parameters (range, date, the current week), so it is cached under a key made of those:
 the project ids and their summaries' count and highest id. A new scan or a backfill makes
-a new key; triage never touches summaries. Django's cache is used (per process unless a
+a new key, and so does triage (it recounts the latest summaries, see
+findings.summaries.refresh_latest_counts). Django's cache is used (per process unless a
 shared backend is configured); a cold or unavailable cache only means computing again.
 """
 
@@ -15,7 +16,7 @@ import logging
 from collections.abc import Callable, Collection
 
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max, Sum
 
 from reviewer.models import ScanSummary
 
@@ -27,10 +28,17 @@ def summaries_key(name: str, project_ids: Collection[int], *parts: object) -> st
     """The cache key of page ``name`` for these projects' current summaries (one aggregate
     query) and ``parts``."""
     ids = sorted(project_ids)
-    stamp = ScanSummary.objects.filter(project_id__in=ids).aggregate(n=Count("id"), top=Max("id"))
+    # Triage rewrites the latest summaries' counts in place: their sums are in the key too.
+    stamp = ScanSummary.objects.filter(project_id__in=ids).aggregate(
+        n=Count("id"),
+        top=Max("id"),
+        open=Sum(F("open_critical") + F("open_important") + F("open_suggestion")),
+        debt=Sum("debt_minutes"),
+    )
     digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
     extra = ":".join(map(str, parts))
-    return f"summaries:{name}:{digest}:{stamp['n']}:{stamp['top']}:{extra}"
+    counted = f"{stamp['n']}:{stamp['top']}:{stamp['open']}:{stamp['debt']}"
+    return f"summaries:{name}:{digest}:{counted}:{extra}"
 
 
 def cached[T](key: str, compute: Callable[[], T], kind: type[T]) -> T:

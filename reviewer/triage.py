@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from reviewer.findings.summaries import refresh_latest_counts
 from reviewer.models import Finding, TriageEvent
 
 ACTIONS: dict[str, str] = {
@@ -71,4 +72,6 @@ def apply_triage(findings: Iterable[Finding], user: User, decision: Decision) ->
             )
         Finding.objects.bulk_update(rows, ["triage", "assignee"])
         TriageEvent.objects.bulk_create(events)
+        if decision.action:  # dismissing or reopening changes every count shown
+            refresh_latest_counts({f.project_id for f in rows})
     return len(rows)

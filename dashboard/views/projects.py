@@ -101,7 +101,8 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     query.pop("after", None)
     if has_more and page:
         query["after"] = str(page[-1].pk)
-    last_scan = project.scans.first()
+    # The last real result (scheduled "no change" checks show as the last check's time).
+    last_scan = project.scans.exclude(status=Scan.Status.SKIPPED).first()
     counts = page_counts(project)
     facet_query = request.GET.copy()
     facet_query.pop("after", None)

@@ -12,6 +12,7 @@ from dashboard.access import can_change, get_project_for_change, get_project_for
 from dashboard.params import id_param
 from reviewer import quality_profiles
 from reviewer.models import Finding, FindingEvent, Scan
+from reviewer.scan_history import history_page
 from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
 
 SCANS_PER_PAGE = 50
@@ -54,22 +55,18 @@ def scan_status(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
 
 @login_required
 def scan_list(request: HttpRequest, slug: str) -> HttpResponse:
-    """A project's scan history, newest first, keyset-paged on the scan id."""
+    """A project's scan history, newest first, keyset-paged on the scan id; scheduled
+    "no change" checks are folded into one line per run."""
     project = get_project_for_user(request, slug)
-    scans = Scan.objects.filter(project=project).select_related("summary").order_by("-id")
     before = id_param(request.GET.get("before", ""), "before")
-    if before is not None:
-        scans = scans.filter(pk__lt=before)
-    page = list(scans[: SCANS_PER_PAGE + 1])
-    more = len(page) > SCANS_PER_PAGE
-    page = page[:SCANS_PER_PAGE]
+    rows, next_before = history_page(project, before, SCANS_PER_PAGE)
     return render(
         request,
         "dashboard/scans.html",
         {
             "project": project,
-            "scans": page,
-            "next_before": page[-1].pk if more and page else None,
+            "rows": rows,
+            "next_before": next_before,
             "can_change": can_change(request.user, project),
         },
     )

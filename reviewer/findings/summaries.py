@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import F
 from django.utils import timezone
 
 from reviewer import metrics
-from reviewer.models import Finding, Scan, ScanSummary, Severity
+from reviewer.models import Finding, Project, Scan, ScanSummary, Severity
 
 
 def create_summary(
@@ -59,3 +60,22 @@ def refresh_open_counts(scan: Scan) -> None:
         open_suggestion=counts.by_severity.get(Severity.SUGGESTION, 0),
         by_category=counts.by_category,
     )
+
+
+def refresh_latest_counts(project_ids: Iterable[int]) -> None:
+    """Triage changed what is visible: the projects' latest summaries (what the overview,
+    the trends' last point and the debt page read) count again, so every page follows a
+    triage decision at once instead of at the next scan."""
+    for project in Project.objects.filter(pk__in=set(project_ids)):
+        latest = project.latest_summary_id
+        if latest is None:
+            continue
+        counts = Finding.objects.visible().for_project(project).counts()
+        ScanSummary.objects.filter(pk=latest).update(
+            open_critical=counts.by_severity.get(Severity.CRITICAL, 0),
+            open_important=counts.by_severity.get(Severity.IMPORTANT, 0),
+            open_suggestion=counts.by_severity.get(Severity.SUGGESTION, 0),
+            debt_minutes=counts.debt_minutes,
+            by_category=counts.by_category,
+            by_debt_kind=counts.by_debt_kind,
+        )

@@ -46,12 +46,19 @@ def test_an_unchanged_head_is_skipped_without_new_work(
     first = scan_now(project)
     assert first.status == Scan.Status.SUCCEEDED
     events, summaries = FindingEvent.objects.count(), ScanSummary.objects.count()
-    second = scan_now(project)
+    second = scan_now(project, Scan.Trigger.SCHEDULE)
     assert second.status == Scan.Status.SKIPPED
     assert f"#{first.pk}" in second.progress_message
     assert (FindingEvent.objects.count(), ScanSummary.objects.count()) == (events, summaries)
+    # The overview's "last scan" stays the last real result; the check is last_synced_at.
+    project.refresh_from_db()
+    assert project.last_scan == first and project.last_synced_at is not None
+    assert project.last_synced_at >= second.created_at
+    # A manual scan of the same head is always done (it is how a user checks a change).
+    manual = scan_now(project, Scan.Trigger.MANUAL)
+    assert manual.status == Scan.Status.SUCCEEDED and manual.summary.new_count == 0
     repo.commit({"other.py": "x = 1\n"})
-    assert scan_now(project).status == Scan.Status.SUCCEEDED  # the head moved
+    assert scan_now(project, Scan.Trigger.SCHEDULE).status == Scan.Status.SUCCEEDED
 
 
 def test_with_claude_agents_an_unchanged_head_is_skipped_unless_their_run_failed(
@@ -68,13 +75,13 @@ def test_with_claude_agents_an_unchanged_head_is_skipped_unless_their_run_failed
         first = scan_now(project)
         assert first.status == Scan.Status.SUCCEEDED and first.agents_hash
         assert first.agent_runs and {r["status"] for r in first.agent_runs.values()} == {"queued"}
-        second = scan_now(project)
+        second = scan_now(project, Scan.Trigger.SCHEDULE)
         assert second.status == Scan.Status.SKIPPED
         assert second.agents_hash == first.agents_hash
         # A Claude part that failed is worth another try on the same head.
         failed = {name: {"status": "failed", "error": "x"} for name in first.agent_runs}
         Scan.objects.filter(pk=first.pk).update(agent_runs=failed)
-        assert scan_now(project).status == Scan.Status.SUCCEEDED
+        assert scan_now(project, Scan.Trigger.SCHEDULE).status == Scan.Status.SUCCEEDED
     finally:  # the queued Claude reviews are not this test's business
         from dashboard.celery import app
 
