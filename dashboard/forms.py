@@ -13,6 +13,7 @@ from reviewer import git, quality_profiles
 from reviewer.engine import profile as engine_profile
 from reviewer.finding_filters import FindingFilter
 from reviewer.models import Finding, Project, QualityGate, QualityProfileVersion, Severity
+from reviewer.outbound import Policy
 
 
 class ProjectForm(forms.ModelForm[Project]):
@@ -40,10 +41,14 @@ class ProjectForm(forms.ModelForm[Project]):
 
     def clean_repo_url(self) -> str:
         try:
-            return git.validate_stored_repo_url(
+            url = git.validate_stored_repo_url(
                 self.cleaned_data["repo_url"].strip(),
                 local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
             )
+            git.refuse_internal_literal(
+                url, settings.REVIEWDECK_LOCAL_REPO_ROOTS, Policy.from_settings()
+            )
+            return url
         except git.RepoError as exc:
             # Never echo a token back into the page: show the URL with credentials masked.
             data = dict(self.data.items())

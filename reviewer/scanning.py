@@ -31,6 +31,7 @@ from reviewer.engine.project_config import load_config
 from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.findings import summaries, writer
 from reviewer.models import Finding, Project, Scan, ScanSummary
+from reviewer.outbound import Policy
 from reviewer.tracking import track
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,9 @@ _TRANSIENT_MARKERS = (
 
 
 def is_transient(exc: git.RepoError) -> bool:
-    if isinstance(exc, git.RepoTimeoutError):
+    if isinstance(exc, git.RepoRefusedError):
+        return False  # the outbound policy will refuse it again
+    if isinstance(exc, git.RepoTimeoutError | git.RepoUnreachableError):
         return True
     text = str(exc).lower()
     return any(marker in text for marker in _TRANSIENT_MARKERS)
@@ -162,6 +165,7 @@ def sync_project(project: Project) -> git.SyncResult:
             timeout=settings.REVIEWDECK_GIT_TIMEOUT,
             local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
             workdir=Path(settings.REVIEWDECK_WORKDIR),
+            policy=Policy.from_settings(),
         )
     except git.RepoError as exc:
         Project.objects.filter(pk=project.pk).update(

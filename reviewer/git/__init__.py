@@ -76,7 +76,12 @@ origin URL) is removed and cloned again.
 """
 
 from reviewer.git.clone import SyncResult, sync
-from reviewer.git.errors import RepoError, RepoTimeoutError
+from reviewer.git.errors import (
+    RepoError,
+    RepoRefusedError,
+    RepoTimeoutError,
+    RepoUnreachableError,
+)
 from reviewer.git.history import (
     ChangeSet,
     blob_ids,
@@ -87,6 +92,7 @@ from reviewer.git.history import (
     read_blob,
     weekly_commits,
 )
+from reviewer.git.reach import refuse_internal_literal
 from reviewer.git.redact import redact_url
 from reviewer.git.urls import (
     stored_secret_problem,
@@ -98,7 +104,9 @@ from reviewer.git.urls import (
 __all__ = [
     "ChangeSet",
     "RepoError",
+    "RepoRefusedError",
     "RepoTimeoutError",
+    "RepoUnreachableError",
     "SyncResult",
     "blob_ids",
     "changed_paths",
@@ -107,6 +115,7 @@ __all__ = [
     "last_commit_dates",
     "read_blob",
     "redact_url",
+    "refuse_internal_literal",
     "stored_secret_problem",
     "sync",
     "validate_branch",

@@ -8,17 +8,20 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reviewer.git import reach
 from reviewer.git.errors import RepoError, RepoTimeoutError
 from reviewer.git.redact import redact_url
-from reviewer.git.run import SHA_RE, Deadline, check, reason, run
+from reviewer.git.run import SHA_RE, Deadline, check, failure, run
 from reviewer.git.urls import Remote, parse_remote, resolve_credentials, validate_branch
+from reviewer.outbound import Policy
 
 _TARGET_REF = "refs/reviewdeck/target"
+Network = tuple[Sequence[str], Mapping[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,7 @@ def sync(
     local_roots: Sequence[Path | str],
     workdir: Path | None = None,
     depth: int | None = None,
+    policy: Policy | None = None,
 ) -> SyncResult:
     """Make ``dest`` a clean checkout of ``branch`` (default branch if empty) of ``url``.
 
@@ -110,6 +114,10 @@ def sync(
     ``workdir``, when given, must contain ``dest``. ``depth`` makes a shallow clone/fetch
     (see the module docstring for the trade-off).
 
+    ``policy`` says which internal hosts a network URL may reach (none by default); the
+    host is resolved and checked once and every git call of this sync is pinned to the
+    checked address (:mod:`reviewer.git.reach`).
+
     Raises :class:`RepoError` (:class:`RepoTimeoutError` on timeout) with a user-facing message.
     """
     remote = resolve_credentials(parse_remote(url, local_roots), os.environ)
@@ -118,20 +126,22 @@ def sync(
     if depth is not None and depth < 1:
         raise RepoError("depth must be at least 1.")
     deadline = Deadline(timeout)
+    pinned = reach.route(remote, policy or Policy())
+    network = (pinned.config, pinned.env) if pinned else ((), {})
     with _locked(dest, deadline):
         for stale in dest.parent.iterdir():
             if stale.name.startswith(f".{dest.name}.tmp-"):
                 _remove_tree(stale)
         if dest.exists() and _is_our_clone(dest, remote, deadline):
             try:
-                return _update(dest, remote, branch, deadline, depth)
+                return _update(dest, remote, branch, deadline, depth, network)
             except _BrokenCloneError:
                 pass  # fall through to a fresh clone
         if dest.exists() and not dest.is_dir():
             raise RepoError(f"{dest} exists and is not a directory.")
         if dest.exists() and not (dest / ".git").exists() and any(dest.iterdir()):
             raise RepoError(f"{dest} exists and is not a clone; refusing to overwrite it.")
-        return _clone(dest, remote, branch, deadline, depth)
+        return _clone(dest, remote, branch, deadline, depth, network)
 
 
 def _is_our_clone(dest: Path, remote: Remote, deadline: Deadline) -> bool:
@@ -155,7 +165,12 @@ def _is_our_clone(dest: Path, remote: Remote, deadline: Deadline) -> bool:
 
 
 def _clone(
-    dest: Path, remote: Remote, branch: str, deadline: Deadline, depth: int | None
+    dest: Path,
+    remote: Remote,
+    branch: str,
+    deadline: Deadline,
+    depth: int | None,
+    network: Network,
 ) -> SyncResult:
     shown = redact_url(remote.url)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
@@ -189,12 +204,13 @@ def _clone(
             url=remote.url,
             allow_file=remote.local,
             askpass=remote.credentials,
+            network=network,
         )
         if done.returncode != 0:
             lowered = done.stderr.lower()
             if branch and "not found in upstream" in lowered:
                 raise RepoError(f"Branch '{branch}' does not exist in {shown}.")
-            raise RepoError(f"Could not clone {shown}: {reason(done.stderr)}")
+            raise failure(f"Could not clone {shown}", done.stderr)
         head = run(
             ["rev-parse", "--verify", "-q", "HEAD^{commit}"],
             cwd=tmp,
@@ -212,6 +228,7 @@ def _clone(
                 url=remote.url,
                 allow_file=remote.local,
                 askpass=remote.credentials,
+                network=network,
             )
             if heads.returncode == 0 and heads.stdout.strip():
                 raise RepoError(
@@ -257,7 +274,7 @@ def _result(repo: Path, branch: str, deadline: Deadline) -> SyncResult:
     )
 
 
-def _default_branch(dest: Path, remote: Remote, deadline: Deadline) -> str:
+def _default_branch(dest: Path, remote: Remote, deadline: Deadline, network: Network) -> str:
     """The remote's default branch name ("" when its HEAD is detached)."""
     shown = redact_url(remote.url)
     done = run(
@@ -268,9 +285,10 @@ def _default_branch(dest: Path, remote: Remote, deadline: Deadline) -> str:
         url=remote.url,
         allow_file=remote.local,
         askpass=remote.credentials,
+        network=network,
     )
     if done.returncode != 0:
-        raise RepoError(f"Could not fetch {shown}: {reason(done.stderr)}")
+        raise failure(f"Could not fetch {shown}", done.stderr)
     symref, has_head = "", False
     for line in os.fsdecode(done.stdout).splitlines():
         target, _, name = line.partition("\t")
@@ -291,10 +309,15 @@ def _default_branch(dest: Path, remote: Remote, deadline: Deadline) -> str:
 
 
 def _update(
-    dest: Path, remote: Remote, branch: str, deadline: Deadline, depth: int | None
+    dest: Path,
+    remote: Remote,
+    branch: str,
+    deadline: Deadline,
+    depth: int | None,
+    network: Network,
 ) -> SyncResult:
     shown = redact_url(remote.url)
-    target = branch or _default_branch(dest, remote, deadline)
+    target = branch or _default_branch(dest, remote, deadline, network)
     source = f"refs/heads/{target}" if target else "HEAD"
     args = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head"]
     if depth is not None:
@@ -308,11 +331,12 @@ def _update(
         url=remote.url,
         allow_file=remote.local,
         askpass=remote.credentials,
+        network=network,
     )
     if done.returncode != 0:
         if branch and "couldn't find remote ref" in done.stderr.lower():
             raise RepoError(f"Branch '{branch}' does not exist in {shown}.")
-        raise RepoError(f"Could not fetch {shown}: {reason(done.stderr)}")
+        raise failure(f"Could not fetch {shown}", done.stderr)
     checkout = ["checkout", "--quiet", "--force", "--no-recurse-submodules"]
     checkout += ["-B", target, _TARGET_REF] if target else ["--detach", _TARGET_REF]
     for local_step in (checkout, ["clean", "-ffdxq"]):

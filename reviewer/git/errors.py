@@ -19,3 +19,16 @@ class RepoError(Exception):
 
 class RepoTimeoutError(RepoError):
     """A git command did not finish within its time budget (it was killed)."""
+
+
+UNREACHABLE = "could not reach the repository"
+
+
+class RepoUnreachableError(RepoError):
+    """The repository's host did not answer as a git server (refused, reset, TLS, DNS...).
+    The message says only that; the transport detail goes to the worker's log."""
+
+
+class RepoRefusedError(RepoError):
+    """The repository's host is on an address the server may not contact (outbound
+    policy). Shown like an unreachable host; permanent, so never retried."""

@@ -18,6 +18,7 @@ enumerate, not a process group.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -31,9 +32,10 @@ from pathlib import Path
 from git import Git
 from git.exc import UnsafeOptionError, UnsafeProtocolError
 
-from reviewer.git.errors import RepoError, RepoTimeoutError
+from reviewer.git.errors import UNREACHABLE, RepoError, RepoTimeoutError, RepoUnreachableError
 from reviewer.git.redact import redact
 
+logger = logging.getLogger(__name__)
 LOCAL_COMMAND_TIMEOUT = 60
 SHA_RE = re.compile(r"^[0-9a-fA-F]{4,64}$")
 ASKPASS = Path(__file__).with_name("askpass.sh")
@@ -152,10 +154,13 @@ def start(
     allow_file: bool = False,
     url: str = "",
     extra_env: Mapping[str, str] | None = None,
+    network: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
-    """Start git (guarded, hardened config and environment) in its own process group."""
+    """Start git (guarded, hardened config and environment) in its own process group.
+    ``network`` holds the ``-c`` options that pin a remote call to the address the
+    outbound policy checked (:mod:`reviewer.git.reach`)."""
     guard(args, url)
-    command = [git_binary(), *git_config(allow_file=allow_file), *args]
+    command = [git_binary(), *git_config(allow_file=allow_file), *network, *args]
     env = git_env()
     env.update(extra_env or {})
     return subprocess.Popen(
@@ -178,6 +183,7 @@ def run(
     url: str = "",
     allow_file: bool = False,
     askpass: tuple[str, str] | None = None,
+    network: tuple[Sequence[str], Mapping[str, str]] = ((), {}),
 ) -> Done:
     """Run git with the hardened config and environment; kill its process group on timeout.
 
@@ -188,14 +194,16 @@ def run(
     remaining = deadline.remaining()
     if remaining <= 0:
         raise RepoTimeoutError(f"Timed out after {deadline.seconds:g} s while {doing}.")
-    extra_env = {}
+    extra_env = dict(network[1])
     if askpass is not None:  # only this git process sees the secret, in its environment
-        extra_env = {
+        extra_env |= {
             "GIT_ASKPASS": str(ASKPASS),
             "REVIEWDECK_GIT_USERNAME": askpass[0],
             "REVIEWDECK_GIT_PASSWORD": askpass[1],
         }
-    proc = start(args, cwd=cwd, allow_file=allow_file, url=url, extra_env=extra_env)
+    proc = start(
+        args, cwd=cwd, allow_file=allow_file, url=url, extra_env=extra_env, network=network[0]
+    )
     try:
         out, err = proc.communicate(timeout=remaining)
     except subprocess.TimeoutExpired:
@@ -237,6 +245,54 @@ _AUTH_MARKERS = (
     "invalid username or password",
     "http basic: access denied",
 )
+
+
+# What git says when the host did not answer as a git server: refused, reset, silent, not
+# TLS, no such name... Users see only "could not reach the repository": on an allowed
+# host the difference between a closed port and a TLS error is of no use to them, and
+# it would map a network for anyone else. The worker's log keeps git's words.
+_TRANSPORT_MARKERS = (
+    "could not resolve",
+    "connection refused",
+    "failed to connect",
+    "couldn't connect",
+    "unable to connect",
+    "connection reset",
+    "connection timed out",
+    "network is unreachable",
+    "no route to host",
+    "gnutls",
+    "ssl routines",
+    "ssl_connect",
+    "openssl",
+    "wrong version number",
+    "tls connection",
+    "certificate",
+    "handshake",
+    "empty reply",
+    "unexpected disconnect",
+    "the remote end hung up",
+    "early eof",
+    "protocol error",
+    "bad line length",
+    "recv failure",
+    "send failure",
+    "relay:",
+    "kex_exchange",
+    "connection closed",
+)
+
+
+def failure(what: str, stderr: str) -> RepoError:
+    """The error for a failed remote call: :class:`RepoUnreachableError` with the generic
+    message for transport failures, else a :class:`RepoError` with git's reason."""
+    lowered = stderr.lower()
+    if not any(marker in lowered for marker in _AUTH_MARKERS) and any(
+        marker in lowered for marker in _TRANSPORT_MARKERS
+    ):
+        logger.warning("%s: %s", what, " | ".join(stderr.strip().splitlines()[-3:])[:500])
+        return RepoUnreachableError(f"{what}: {UNREACHABLE}")
+    return RepoError(f"{what}: {reason(stderr)}")
 
 
 def reason(stderr: str) -> str:

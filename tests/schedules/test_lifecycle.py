@@ -136,7 +136,7 @@ def test_a_transient_git_failure_is_retried_then_fails_with_the_reason(
     assert len(retries) == 2 and "retry 1 in 0s" in retries[0] and "retry 2" in retries[1]
     assert outcome.result == "failed" or scan.status == Scan.Status.FAILED
     assert scan.status == Scan.Status.FAILED
-    assert "connect" in scan.error.lower(), scan.error
+    assert "could not reach the repository" in scan.error.lower(), scan.error
     assert outcome.task_id and scan_project.max_retries is None
 
 

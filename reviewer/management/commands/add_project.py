@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from reviewer import git
 from reviewer.models import Project
+from reviewer.outbound import Policy
 
 
 class Command(BaseCommand):
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         try:
             url = git.validate_stored_repo_url(
                 options["url"], local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS
+            )
+            git.refuse_internal_literal(
+                url, settings.REVIEWDECK_LOCAL_REPO_ROOTS, Policy.from_settings()
             )
             branch = git.validate_branch(options["branch"])
         except git.RepoError as exc:
