@@ -295,6 +295,8 @@ REVIEWDECK_PAGE_SIZE = env_int("REVIEWDECK_PAGE_SIZE", 50)
 # client address per minute before it answers 429.
 REVIEWDECK_API_RATE = env_str("REVIEWDECK_API_RATE", "600/m")
 REVIEWDECK_API_BAD_TOKENS_PER_MINUTE = env_int("REVIEWDECK_API_BAD_TOKENS_PER_MINUTE", 30)
+# Push webhooks: a delivery id seen within this many seconds is refused as a replay.
+REVIEWDECK_WEBHOOK_REPLAY_SECONDS = env_int("REVIEWDECK_WEBHOOK_REPLAY_SECONDS", 86400)
 
 ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
 ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")

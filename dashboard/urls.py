@@ -4,6 +4,7 @@ from django.urls import include, path
 from dashboard.api import api
 from dashboard.password_reset import ThrottledPasswordResetView
 from dashboard.views.gate import gate_badge
+from dashboard.views.webhooks import receive
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,5 +16,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", api.urls),
     path("badge/<str:token>.svg", gate_badge, name="gate_badge"),
+    path("hooks/<slug:slug>/", receive, name="webhook"),
     path("", include("dashboard.web_urls")),
 ]

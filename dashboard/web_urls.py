@@ -10,6 +10,7 @@ from dashboard.views import (
     scans,
     tokens,
     trends,
+    webhooks,
 )
 
 app_name = "dashboard"
@@ -44,6 +45,7 @@ urlpatterns = [
     path("projects/<slug:slug>/scan/", scans.scan_start, name="scan_start"),
     path("projects/<slug:slug>/scans/", scans.scan_list, name="scans"),
     path("projects/<slug:slug>/gate/", gate.project_gate, name="project_gate"),
+    path("projects/<slug:slug>/webhook/", webhooks.webhook_settings, name="project_webhook"),
     path("projects/<slug:slug>/scans/<int:scan_id>/", scans.scan_detail, name="scan"),
     path("projects/<slug:slug>/export.csv", exports.export_csv, name="export_csv"),
     path("projects/<slug:slug>/export.sarif", exports.export_sarif, name="export_sarif"),

@@ -92,6 +92,9 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Opt-in public SVG badge of the quality gate at /badge/<token>.svg; empty = no badge.
     badge_token = models.CharField(max_length=64, blank=True, db_index=True)
+    # Push webhooks: the secret is derived from SECRET_KEY and this salt (reviewer.webhooks),
+    # so the database alone does not hold it; empty = webhooks off.
+    webhook_salt = models.CharField(max_length=64, blank=True)
     # Denormalised pointers so the overview shows every project in one query.
     last_scan = models.ForeignKey(
         "Scan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -642,3 +645,37 @@ class GateResult(models.Model):
 
     def __str__(self) -> str:
         return f"{'passed' if self.passed else 'failed'}: scan {self.scan_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One push webhook request and what was done with it (the settings page lists them)."""
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", "Scan queued"
+        ACTIVE = "active", "A scan was already queued or running"
+        OTHER_BRANCH = "other_branch", "Other branch: ignored"
+        IGNORED = "ignored", "Event ignored"
+        BAD_SIGNATURE = "bad_signature", "Refused: bad signature"
+        REPLAY = "replay", "Refused: replayed delivery"
+        QUEUE_DOWN = "queue_down", "Task queue unavailable"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deliveries")
+    received_at = models.DateTimeField(auto_now_add=True)
+    forge = models.CharField(max_length=10)
+    event = models.CharField(max_length=60, blank=True)
+    delivery_id = models.CharField(max_length=100, blank=True)
+    ref = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=15, choices=Outcome)
+    scan = models.ForeignKey(
+        Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["project", "-id"], name="delivery_project_recent"),
+            models.Index(fields=["project", "delivery_id"], name="delivery_project_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.forge} {self.event} -> {self.outcome}"

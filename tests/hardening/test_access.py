@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 # is_staff; the auth views are the login pages themselves), and the JSON API, which
 # answers 401 rather than redirecting to a login page: tests/api/test_api_access.py
 # enumerates its operations the same way. Badges are public by the project's choice
-# (tests/gates/test_badge_and_api.py).
-SKIPPED_PREFIXES = ("admin/", "accounts/", "api/", "badge/")
+# (tests/gates/test_badge_and_api.py); push webhooks are authenticated by their
+# signature, not a login (tests/webhooks/).
+SKIPPED_PREFIXES = ("admin/", "accounts/", "api/", "badge/", "hooks/")
 INLINE_HANDLER = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.DOTALL)
 
 
