@@ -131,8 +131,9 @@ def test_the_filter_and_facet_add_no_query(
         make_findings(project, 40, context=context, path=f"{context}/x.py")
     filtered = _queries(member_client, url, {"context": "test"})
     combined = _queries(member_client, url, {"context": "migration", "severity": "important"})
-    # session, user, groups, project, page, counts (severities + contexts), categories, scan
-    assert plain == filtered == combined == 8
+    # session, user, project, page, last scan, counts (severities + contexts in one),
+    # categories, team check, the last scan's quality gate
+    assert plain == filtered == combined == 9
 
 
 def test_the_facet_counts_exactly_up_to_its_cap(
