@@ -239,7 +239,43 @@ def _check_local_path(raw: str, local_roots: Sequence[Path | str]) -> Path:
                 "This repository's git directory is outside the directories "
                 "repositories may come from."
             )
+        for objects in _alternates(git_dir / "objects"):
+            if not any(objects.is_relative_to(root) for root in roots):
+                raise RepoError(
+                    "This repository borrows objects (objects/info/alternates) from outside "
+                    "the directories repositories may come from."
+                )
     return path
+
+
+MAX_ALTERNATES = 50
+
+
+def _alternates(objects: Path) -> list[Path]:
+    """Every object directory ``objects`` borrows from, following alternates of
+    alternates (resolved; relative entries are relative to the objects directory)."""
+    found: list[Path] = []
+    pending = [objects]
+    while pending and len(found) < MAX_ALTERNATES:
+        current = pending.pop()
+        info = current / "info" / "alternates"
+        try:
+            lines = info.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith('"'):  # git's C-style quoting: refuse what we cannot read
+                raise RepoError("This repository's objects/info/alternates is not readable.")
+            target = (current / line).resolve()
+            if target not in found:
+                found.append(target)
+                pending.append(target)
+    if pending:
+        raise RepoError("This repository borrows objects from too many places.")
+    return found
 
 
 def _looks_like_git_dir(path: Path) -> bool:
