@@ -155,6 +155,19 @@ _BOUND_PARAM = re.compile(r"(?<![:\w\\]):[A-Za-z_]\w*")
 _QUOTED_PLACEHOLDER = re.compile(r"'(?:\{\}|%s)'")
 
 
+def _numeric_format(value: ast.FormattedValue) -> bool:
+    """``{n:d}`` / ``{x:.2f}``: formatting fails unless the value is a number."""
+    spec = value.format_spec
+    if not isinstance(spec, ast.JoinedStr) or len(spec.values) != 1:
+        return False
+    text = spec.values[0]
+    return (
+        isinstance(text, ast.Constant)
+        and isinstance(text.value, str)
+        and text.value[-1:] in {"d", "f", "e", "g", "x", "o", "b", "n", "%"}
+    )
+
+
 def _pieces(node: ast.expr) -> tuple[str, list[ast.expr]]:
     """The constant text of a built string and the expressions put into it."""
     if isinstance(node, ast.Constant):
@@ -166,7 +179,8 @@ def _pieces(node: ast.expr) -> tuple[str, list[ast.expr]]:
                 text += value.value
             elif isinstance(value, ast.FormattedValue):
                 text += "{}"
-                exprs.append(value.value)
+                if not _numeric_format(value):
+                    exprs.append(value.value)
         return text, exprs
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod | ast.Add):
         left, left_exprs = _pieces(node.left)
@@ -194,6 +208,8 @@ def _only_safe_pieces(ctx: FileContext, call: ast.Call) -> bool:
     if _DDL.match(text):
         return True
     quoted_value = _QUOTED_PLACEHOLDER.search(text) is not None
+    if exprs and not quoted_value and text.count("{}") == text.count('"{}"') > 0:
+        return True  # every placeholder is a quoted identifier ("schema".table)
     bound = _BOUND_PARAM.search(text) is not None or id(call) in ctx.memo(
         "sa007-bindparams", lambda: _bindparams_calls(ctx)
     )

@@ -31,3 +31,8 @@ def migrate(session, conn, unit, table, column, read_user, schema):
         conn.execute(text(f"UPDATE keypairs SET {name} = {default} WHERE {name} IS NULL"))
     conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {read_user}"))
     conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+
+async def lock(lock_conn, lock_id: int, session, tenant_id: str):
+    await lock_conn.exec_driver_sql(f"SELECT pg_advisory_lock({lock_id:d});")
+    session.execute(text(f'SELECT * FROM "{tenant_id}".alembic_version LIMIT 1'))
