@@ -346,9 +346,11 @@ def sample(
     rules: list[str] | None,
     repos_dir: Path,
     context_lines: int,
+    extra: int | None = None,
 ) -> str:
     """A seeded stratified sample of unlabeled findings: up to ``per_rule`` per rule per
-    repository group (twice that for Criticals), each printed with its surrounding lines."""
+    repository group (twice that for Criticals), each printed with its surrounding lines;
+    with ``extra``, that many more per rule whatever is labeled already."""
     rng = random.Random(seed)
     out: list[str] = []
     for group in (False, True):
@@ -370,7 +372,10 @@ def sample(
                 if k[3] == rule_id and any(s.repo == k[0] and s.held_out == group for s in specs)
             )
             quota = per_rule * (2 if any(f["severity"] == "critical" for _, f in found) else 1)
-            take = rng.sample(found, min(len(found), max(0, quota - labeled)))
+            wanted = quota if extra is None else extra
+            if extra is None:
+                wanted = max(0, quota - labeled)
+            take = rng.sample(found, min(len(found), wanted))
             for spec, f in take:
                 out.append(
                     json.dumps(
@@ -413,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sample", type=int, help="print a sample of unlabeled findings")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--extra", type=int, help="with --sample: this many more per rule")
     parser.add_argument("--rule", action="append", help="with --sample: only these rules")
     parser.add_argument("--context-lines", type=int, default=6)
     args = parser.parse_args(argv)
@@ -442,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.rule,
                 args.repos_dir,
                 args.context_lines,
+                args.extra,
             )
         )
         return 0

@@ -351,7 +351,7 @@ def _deliberate_commits(
             if (
                 isinstance(stmt, ast.Expr | ast.Assign)
                 and any(c is commit for c in ast.walk(stmt))
-                and isinstance(body[index + 1], ast.Return | ast.Break)
+                and any(isinstance(later, ast.Return | ast.Break) for later in body[index + 1 :])
             ):
                 return True
     return False

@@ -23,7 +23,8 @@ _CHECK_WORDS = (
 #: Words in a test's name or comments saying its point is "runs without an error".
 _NO_ERROR_INTENT = re.compile(
     r"no_?op\b|not_?raise|no_?raise|no_?error|without_?error|not_?crash|no_?crash|not_?hang|"
-    r"\bsmoke\b|(?:not|n't|never)\s+(?:raise|crash|hang|fail|error)|without\s+(?:raising|errors?)",
+    r"\bsmoke\b|(?:not|n't|never)\s+(?:raise|crash|hang|fail|error)|without\s+(?:raising|errors?)|"
+    r"(?:^|_)accepts?_",
     re.IGNORECASE,
 )
 

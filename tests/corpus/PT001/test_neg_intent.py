@@ -20,3 +20,8 @@ class TestInitialize:
 
 def test_shutdown_does_not_hang(worker):
     worker.stop(timeout=1)
+
+
+def test_requires_accepts_valid_versions(cic):
+    cic.requires("0.4.0")
+    cic.requires("1.2.3")

@@ -30,3 +30,16 @@ def pop_first(session, keys):
                 session.delete(row)
                 session.commit()
                 return row
+
+
+def cleanup_with_retries(db_session, document_ids, attempts):
+    for _ in range(attempts):
+        try:
+            for document_id in document_ids:
+                mark_document_as_modified(document_id, db_session)
+            db_session.commit()
+            status = "done"
+            break
+        except TimeoutError:
+            status = "retry"
+    return status
