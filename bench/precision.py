@@ -334,6 +334,45 @@ def report(
     return "\n".join(out)
 
 
+# -- the engine's measured figures ------------------------------------------------
+
+MEASURED_FILE = HERE.parent / "reviewer" / "engine" / "measured.py"
+#: Fewer true/false labels than this and a rule gets no measured figure.
+MIN_DECIDED = 3
+
+
+def measured_figures(
+    specs: list[RepoSpec],
+    results: dict[str, dict[str, Any]],
+    labels: dict[tuple[str, str, int, str], dict[str, Any]],
+) -> dict[str, tuple[float, int]]:
+    """Per rule, over the tuning repositories only (held-out ones stay a test of the
+    figures): TP / (TP + FP) among labeled findings the engine still reports."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for spec in specs:
+        if spec.held_out or spec.repo not in results:
+            continue
+        for f in results[spec.repo]["findings"]:
+            label = labels.get((spec.repo, f["path"], f["line"], f["rule"]))
+            if label is not None:
+                counts[f["rule"]][label["verdict"]] += 1
+    figures = {}
+    for rule_id, c in sorted(counts.items()):
+        decided = c["true"] + c["false"]
+        if decided >= MIN_DECIDED:
+            figures[rule_id] = (round(c["true"] / decided, 2), decided)
+    return figures
+
+
+def write_measured(figures: dict[str, tuple[float, int]]) -> None:
+    head, sep, _ = MEASURED_FILE.read_text().partition("MEASURED: dict[str, tuple[float, int]] = {")
+    if not sep:
+        raise SystemExit(f"{MEASURED_FILE} has no MEASURED table")
+    body = "".join(f'    "{rule_id}": {value},\n' for rule_id, value in figures.items())
+    tail = MEASURED_FILE.read_text().split("\n}\n", 1)[1]
+    MEASURED_FILE.write_text(head + sep + "\n" + body + "}\n" + tail)
+
+
 # -- sampling for labeling ---------------------------------------------------------
 
 
@@ -421,6 +460,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extra", type=int, help="with --sample: this many more per rule")
     parser.add_argument("--rule", action="append", help="with --sample: only these rules")
     parser.add_argument("--context-lines", type=int, default=6)
+    parser.add_argument(
+        "--write-measured",
+        action="store_true",
+        help="write the per-rule figures of the tuning set to reviewer/engine/measured.py",
+    )
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(HERE.parent))
@@ -437,6 +481,11 @@ def main(argv: list[str] | None = None) -> int:
             if loaded is not None:
                 results[spec.repo] = loaded
     labels = load_labels()
+    if args.write_measured:
+        figures = measured_figures(all_specs, results, labels)
+        write_measured(figures)
+        print(f"{len(figures)} rules measured -> {MEASURED_FILE}")
+        return 0
     if args.sample:
         print(
             sample(
