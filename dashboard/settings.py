@@ -247,6 +247,7 @@ CELERY_TASK_ROUTES = {
     "reviewer.scheduled_scan": {"queue": "scans"},
     "reviewer.backfill_project": {"queue": "scans"},
     "reviewer.onboard_project": {"queue": "scans"},
+    "reviewer.prepare_patch": {"queue": "scans"},
     "reviewer.agents.*": {"queue": "claude"},
 }
 CELERY_TIMEZONE = TIME_ZONE

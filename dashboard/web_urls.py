@@ -5,6 +5,7 @@ from dashboard.views import (
     findings,
     gate,
     meetings,
+    patches,
     project_settings,
     projects,
     scans,
@@ -65,5 +66,16 @@ urlpatterns = [
         name="project_backfill",
     ),
     path("projects/<slug:slug>/scans/<int:scan_id>/status/", scans.scan_status, name="scan_status"),
+    path(
+        "projects/<slug:slug>/patches/<str:kind>/prepare/",
+        patches.patch_start,
+        name="patch_start",
+    ),
+    path("projects/<slug:slug>/patches/<int:patch_id>/", patches.patch_detail, name="patch"),
+    path(
+        "projects/<slug:slug>/patches/<int:patch_id>/download.patch",
+        patches.patch_download,
+        name="patch_download",
+    ),
     path("", include("dashboard.agent_urls")),
 ]

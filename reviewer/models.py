@@ -679,3 +679,62 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.forge} {self.event} -> {self.outcome}"
+
+
+class PatchRequest(models.Model):
+    """A migration-debt patch prepared by a worker for a project's head (never pushed)."""
+
+    class Kind(models.TextChoices):
+        PYDANTIC = "pydantic", "Pydantic v1 → v2"
+        SQLALCHEMY = "sqlalchemy", "SQLAlchemy 1.x → 2.0"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Preparing"
+        READY = "ready", "Ready"
+        REFUSED = "refused", "Not offered"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="patches")
+    kind = models.CharField(max_length=12, choices=Kind)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    commit_sha = models.CharField(max_length=64, blank=True)
+    diff = models.TextField(blank=True)
+    files = models.JSONField(default=list, blank=True)
+    # [{"rule", "path", "line", "title", "minutes"}]; "left" entries also have "reason".
+    removed = models.JSONField(default=list, blank=True)
+    left = models.JSONField(default=list, blank=True)
+    removed_minutes = models.PositiveIntegerField(default=0)
+    left_minutes = models.PositiveIntegerField(default=0)
+    # Why verification refused the patch (status refused) or what went wrong (failed).
+    problems = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            # The project page's and the patch page's "latest patches of this project".
+            models.Index(fields=["project", "-id"], name="patch_project_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.kind} patch #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def removed_hours(self) -> float:
+        return round(self.removed_minutes / 60, 1)
+
+    @property
+    def left_hours(self) -> float:
+        return round(self.left_minutes / 60, 1)

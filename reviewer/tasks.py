@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from reviewer import digests
 from reviewer.backfill import BackfillBusyError, backfill
-from reviewer.models import Project, Scan
+from reviewer.models import PatchRequest, Project, Scan
 from reviewer.scanning import (
     QueueUnavailableError,
     TransientScanError,
@@ -108,6 +108,29 @@ def start_backfill(project: Project, weeks: int | None = None) -> bool:
         backfill_project.apply_async(args=(project.pk, weeks), retry=False)
     except Exception as exc:  # kombu raises several types for a dead broker
         logger.warning("could not queue backfill of %s: %s", project.pk, type(exc).__name__)
+        return False
+    return True
+
+
+@shared_task(name="reviewer.prepare_patch", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def prepare_patch(patch_id: int) -> str:
+    """Prepare a queued migration-debt patch. A redelivered message finds it claimed."""
+    from reviewer.patches import run_patch
+
+    patch = run_patch(patch_id)
+    return "not queued" if patch is None else patch.status
+
+
+def enqueue_patch(patch: PatchRequest) -> bool:
+    """Hand the patch request to a worker (queue "scans", like a scan); if the broker is
+    down the request fails with that reason and False is returned."""
+    from reviewer.patches import fail
+
+    try:
+        prepare_patch.apply_async(args=(patch.pk,), retry=False)
+    except Exception as exc:  # kombu raises several types for a dead broker
+        logger.warning("could not queue patch %s: %s", patch.pk, type(exc).__name__)
+        fail(patch, "The task queue is unavailable; try again when it is back.")
         return False
     return True
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dashboard.access import get_project_for_user
 from dashboard.params import id_param
 from reviewer.charts import Series, bar_pairs, line_chart
-from reviewer.debt import debt_matrix
+from reviewer.debt import Cell, debt_matrix
 from reviewer.metrics import (
     DEBT_KINDS,
     State,
@@ -25,7 +25,7 @@ from reviewer.metrics import (
     total,
     weekly_by_project,
 )
-from reviewer.models import Project
+from reviewer.models import PatchRequest, Project
 from reviewer.summary_cache import cached, summaries_key
 
 RANGES = [4, 12, 26, 52]
@@ -132,6 +132,24 @@ def _since(request: HttpRequest) -> date:
     return min(chosen, timezone.now().date())
 
 
+def _payable(
+    request: HttpRequest, matrix: list[tuple[Project, list[Cell], float]]
+) -> list[tuple[Project, list[tuple[str, int]]]]:
+    """Rows of the "Pay it down" table: projects the user may act on with debt of a kind
+    that has a codemod (one query for the user's teams)."""
+    user = request.user
+    teams = set() if user.is_staff else set(user.groups.values_list("pk", flat=True))
+    rows = []
+    for project, cells, _hours in matrix:
+        if not (user.is_staff or project.team_id in teams):
+            continue
+        counts = {kind: count for kind, count, _h, _s in cells}
+        kinds = [(kind, counts.get(kind, 0)) for kind in PatchRequest.Kind.values]
+        if any(count for _kind, count in kinds):
+            rows.append((project, kinds))
+    return rows
+
+
 @login_required
 def debt(request: HttpRequest) -> HttpResponse:
     """Projects x debt kinds: counts, hours, a sparkline per cell, and the burn-down."""
@@ -147,6 +165,7 @@ def debt(request: HttpRequest) -> HttpResponse:
         {
             "kinds": DEBT_KINDS,
             "matrix": matrix,
+            "payable": _payable(request, matrix),
             "burn": found.burn,
             "since": since,
             "burned_hours": found.burned_hours,

@@ -18,7 +18,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from reviewer.models import Project, Scan
+from reviewer.models import PatchRequest, Project, Scan
 from tests.factories import make_findings, make_scan
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,12 @@ def fill(project_factory: Callable[..., Project]) -> Callable[[Route], str]:
 
     assert project.team is not None
     meeting = Meeting.objects.create(team=project.team, title="weekly", since=scan.created_at)
+    patch = PatchRequest.objects.create(
+        project=project, kind="sqlalchemy", status=PatchRequest.Status.READY, diff="--- shop\n"
+    )
     values: dict[str, Callable[[], object]] = {
+        "kind": lambda: "sqlalchemy",
+        "patch_id": lambda: patch.pk,
         "meeting_id": lambda: meeting.pk,
         "slug": lambda: project.slug,
         "scan_id": lambda: scan.pk,
