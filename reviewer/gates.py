@@ -16,8 +16,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from django.db.models import Q
-
 from reviewer.git.errors import RepoError
 from reviewer.git.run import LOCAL_COMMAND_TIMEOUT, Deadline, check_sha, run
 from reviewer.models import (
@@ -32,17 +30,6 @@ from reviewer.models import (
 )
 
 logger = logging.getLogger(__name__)
-
-# Test code, by path: a tests/ folder, test_*.py, *_test.py, conftest.py.
-TEST_CODE = (
-    Q(path__startswith="tests/")
-    | Q(path__startswith="test/")
-    | Q(path__contains="/tests/")
-    | Q(path__contains="/test/")
-    | Q(path__regex=r"(^|/)test_[^/]*\.py$")
-    | Q(path__endswith="_test.py")
-    | Q(path__endswith="conftest.py")
-)
 
 
 def gate_for(project: Project) -> QualityGate:
@@ -152,7 +139,9 @@ def judge(project: Project, scan: Scan, gate: QualityGate | None = None) -> Verd
             if count:
                 failures.append(f"{_plural(count, 'new Critical finding')} since {baseline.words}.")
         if gate.no_new_important_in_production:
-            count = fresh.filter(severity=Severity.IMPORTANT).exclude(TEST_CODE).count()
+            count = fresh.filter(
+                severity=Severity.IMPORTANT, context=Finding.Context.PRODUCTION
+            ).count()
             if count:
                 failures.append(
                     f"{_plural(count, 'new Important finding')} in production code "

@@ -133,6 +133,8 @@ def test_findings_page_with_a_keyset_cursor_filters_and_an_etag(
         ("since=yesterday", "since"),
         ("triage=maybe", "triage"),
         ("since_scan=-1", "since_scan"),
+        ("status=deleted", "status"),
+        ("context=kitchen", "context"),
     ],
 )
 def test_bad_filters_get_a_clear_400(
