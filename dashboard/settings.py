@@ -287,6 +287,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reviewdeck@localhost")
 REVIEWDECK_HEARTBEAT_SECONDS = env_int("REVIEWDECK_HEARTBEAT_SECONDS", 20)
+# A running scan that missed this many heartbeats in a row is declared dead (its worker was
+# killed); REVIEWDECK_SCAN_STALE_SECONDS stays an upper bound.
+REVIEWDECK_MISSED_BEATS = env_int("REVIEWDECK_MISSED_BEATS", 3)
 REVIEWDECK_SCAN_RETRIES = env_int("REVIEWDECK_SCAN_RETRIES", 3)
 REVIEWDECK_RETRY_BACKOFF = env_int("REVIEWDECK_RETRY_BACKOFF", 30)
 # A pause before each review, in seconds (0 = none; tests use it for a slow scan).

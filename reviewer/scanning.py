@@ -21,7 +21,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reviewer import gates, git, quality_profiles
@@ -78,9 +78,21 @@ def enqueue_scan(scan: Scan) -> None:
         raise QueueUnavailableError(str(exc)) from exc
 
 
+#: The reason a scan whose heartbeats stopped is failed with (see heartbeat()).
+WORKER_GONE = "The worker stopped responding"
+
+
+def dead_after_seconds() -> int:
+    """How old a running scan's heartbeat may get before the scan is declared dead: a
+    few missed beats, never more than ``REVIEWDECK_SCAN_STALE_SECONDS``."""
+    beats = settings.REVIEWDECK_MISSED_BEATS * settings.REVIEWDECK_HEARTBEAT_SECONDS
+    return max(1, min(settings.REVIEWDECK_SCAN_STALE_SECONDS, beats))
+
+
 def expire_stale_scans(project: Project) -> int:
     """Fail active scans whose worker stopped reporting (killed, out of memory, ...)."""
-    cutoff = timezone.now() - timedelta(seconds=settings.REVIEWDECK_SCAN_STALE_SECONDS)
+    seconds = dead_after_seconds()
+    cutoff = timezone.now() - timedelta(seconds=seconds)
     running_dead = Scan.objects.filter(
         project=project, status=Scan.Status.RUNNING, heartbeat_at__lt=cutoff
     )
@@ -91,7 +103,10 @@ def expire_stale_scans(project: Project) -> int:
     )
     now = timezone.now()
     count = running_dead.update(
-        status=Scan.Status.FAILED, finished_at=now, error="The worker stopped responding."
+        status=Scan.Status.FAILED,
+        finished_at=now,
+        error=f"{WORKER_GONE}: no heartbeat for {seconds} s (killed, out of memory, or its "
+        "machine stopped).",
     )
     count += queued_forever.update(
         status=Scan.Status.FAILED, finished_at=now, error="No worker picked the scan up in time."
@@ -111,6 +126,10 @@ def _fail(scan: Scan, error: str) -> None:
     Scan.objects.filter(pk=scan.pk).update(
         status=Scan.Status.FAILED, error=error, finished_at=timezone.now()
     )
+
+
+class ScanAbandonedError(Exception):
+    """The scan was declared dead while its worker still ran; its result is dropped."""
 
 
 class TransientScanError(Exception):
@@ -250,11 +269,21 @@ def heartbeat(scan_id: int) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:
+        down_since: datetime | None = None  # the database refused the last beats
         try:
             while not stop.wait(settings.REVIEWDECK_HEARTBEAT_SECONDS):
-                Scan.objects.filter(pk=scan_id, status=Scan.Status.RUNNING).update(
-                    heartbeat_at=timezone.now()
-                )
+                try:
+                    beaten = Scan.objects.filter(pk=scan_id, status=Scan.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    # Keep trying: the worker is alive, the database is not reachable.
+                    down_since = down_since or timezone.now()
+                    connection.close()
+                    continue
+                if not beaten:  # declared dead while this worker was alive: say why
+                    database_came_back(scan_id, down_since)
+                down_since = None
         except Exception:  # a lost heartbeat must never break the scan itself
             logger.warning("heartbeat of scan %s stopped", scan_id, exc_info=True)
         finally:
@@ -267,6 +296,24 @@ def heartbeat(scan_id: int) -> Iterator[None]:
     finally:
         stop.set()
         thread.join(5)
+
+
+def database_came_back(scan_id: int, down_since: datetime | None) -> None:
+    """The heartbeat of a live worker found its scan declared dead: its beats could not
+    be written (the database was unreachable). Replace "the worker stopped responding"
+    with that reason."""
+    if down_since is not None:
+        seconds = round((timezone.now() - down_since).total_seconds())
+        reason = (
+            f"The database was unavailable for about {seconds} s from "
+            f"{down_since:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    else:
+        reason = "The worker was running but could not write its heartbeat to the database"
+    logger.warning("scan %s was declared dead while its worker ran: %s", scan_id, reason)
+    Scan.objects.filter(
+        pk=scan_id, status=Scan.Status.FAILED, error__startswith=WORKER_GONE
+    ).update(error=f"{reason}: the worker could not report, so the scan was stopped. Scan again.")
 
 
 def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
@@ -323,6 +370,16 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
         raise
     except SoftTimeLimitExceeded:
         _fail(scan, "The scan took longer than its time limit (REVIEWDECK_SCAN_TIME_LIMIT).")
+        raise
+    except ScanAbandonedError:
+        logger.warning("scan %s was declared dead while running; result dropped", scan_id)
+        scan.refresh_from_db()
+        return scan
+    except DatabaseError as exc:
+        logger.exception("scan %s failed: database error", scan_id)
+        connection.close()
+        with contextlib.suppress(DatabaseError):  # if it is still down, expiry says so later
+            _fail(scan, f"The database was unavailable during the scan ({type(exc).__name__}).")
         raise
     except Exception as exc:
         logger.exception("scan %s failed", scan_id)
@@ -452,6 +509,9 @@ def record_results(
     failed_rules = set(result.failed_rules)
     with transaction.atomic():
         Project.objects.select_for_update().get(pk=project.pk)  # one writer per project
+        if not Scan.objects.filter(pk=scan.pk, status=Scan.Status.RUNNING).exists():
+            # Declared dead meanwhile (missed heartbeats): its result is not written.
+            raise ScanAbandonedError(f"scan {scan.pk} is no longer running")
         # The project's first tracked scan is its starting point: nothing in it is "new".
         baseline = not ScanSummary.objects.filter(project=project).exists()
         known = list(Finding.objects.filter(project=project, origin=Finding.Origin.RULES))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,13 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from dashboard.private_files import PRIVATE_UMASK, private_dir
 from reviewer.demo import build_demo_repo
 from reviewer.models import Project, Scan
 from reviewer.scanning import enqueue_scan, request_scan
+from reviewer.supervisor import Supervisor
 
 DEMO_NAME = "demo"
 
@@ -99,9 +99,8 @@ class Command(BaseCommand):
                 str(settings.DATA_DIR / "celerybeat-schedule"),
             ],
         }
-        procs = {
-            name: subprocess.Popen(cmd, cwd=settings.BASE_DIR) for name, cmd in children.items()
-        }
+        supervisor = Supervisor(children, settings.BASE_DIR, self.stderr.write)
+        supervisor.start()
         self.stdout.write(self.style.SUCCESS(f"Reviewdeck is running on http://{addrport}/"))
         self.stdout.write("Press Ctrl-C to stop.")
 
@@ -113,26 +112,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        exit_code = 0
+        # A child that dies is started again with a back-off; the others keep running.
         while not stopping:
-            for name, proc in procs.items():
-                if proc.poll() is not None:
-                    self.stderr.write(f"The {name} process exited ({proc.returncode}); stopping.")
-                    stopping, exit_code = True, 1
-                    break
+            supervisor.tick()
             time.sleep(0.5)
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for proc in procs.values():
-            try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        supervisor.stop()
         self.stdout.write("Stopped.")
-        if exit_code:
-            raise CommandError("A child process failed; see the log above.")
 
     def _ensure_login(self) -> None:
         user_model = get_user_model()
