@@ -81,11 +81,13 @@ def _over_constant(iterated: ast.expr, func: ast.AST) -> bool:
     """A loop over a module constant (``MAPPING.items()``, ``NAMES``), or over a local
     name bound to one: a fixed set of values, not rows of data."""
     if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute):
-        iterated = iterated.func.value  # .items() / .keys() / .values()
+        iterated = iterated.func.value  # .items() / .keys() / .values() / .split(";")
+    if isinstance(iterated, ast.Constant):
+        return True
     name = dotted_name(iterated) or ""
     last = name.rsplit(".", 1)[-1]
-    if last and _constant_name(last):
-        return True
+    if last and (_constant_name(last) or (last[0].isupper() and not last.isupper())):
+        return True  # a module constant, or a class (iterating an Enum's members)
     for node in ast.walk(func):
         if (
             isinstance(node, ast.Assign)
@@ -93,6 +95,10 @@ def _over_constant(iterated: ast.expr, func: ast.AST) -> bool:
             and isinstance(node.targets[0], ast.Name)
             and node.targets[0].id == name
         ):
+            if _literal_collection(node.value) or (
+                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            ):
+                return True  # a local list of names, or the text of a SQL script
             bound = (dotted_name(node.value) or "").rsplit(".", 1)[-1]
             return bool(bound) and _constant_name(bound)
     return False

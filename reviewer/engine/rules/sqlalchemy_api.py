@@ -216,7 +216,21 @@ def _only_safe_pieces(ctx: FileContext, call: ast.Call) -> bool:
     if bound and not quoted_value:
         return True
     safe = ctx.memo("sa007-safe-names", lambda: _constant_names(ctx))
-    return all(_safe_expr(e, safe) for e in exprs)
+    if all(_safe_expr(e, safe) for e in exprs):
+        return True
+    # ``self.value`` inside an Enum: one of the members' fixed values
+    enum_classes = [
+        s
+        for s in ctx.enclosing_scopes(call)
+        if isinstance(s, ast.ClassDef) and any("Enum" in ast.unparse(b) for b in s.bases)
+    ]
+    return bool(enum_classes) and all(
+        isinstance(e, ast.Attribute)
+        and e.attr in {"value", "name"}
+        and isinstance(e.value, ast.Name)
+        and e.value.id == "self"
+        for e in exprs
+    )
 
 
 def _bindparams_calls(ctx: FileContext) -> set[int]:

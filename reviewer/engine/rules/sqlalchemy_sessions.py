@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
-from reviewer.engine.context import FileContext
+from reviewer.engine.context import FileContext, inside
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.alembic import is_revision_file
@@ -205,6 +205,20 @@ def _used_after(func: ast.AST, receiver: str, line: int) -> bool:
     return False
 
 
+def _in_savepoint(ctx: FileContext, node: ast.AST) -> bool:
+    """``node`` sits inside ``with session.begin_nested():``."""
+    withs: list[ast.With | ast.AsyncWith] = [*ctx.nodes(ast.With), *ctx.nodes(ast.AsyncWith)]
+    return any(
+        inside(node, w)
+        and any(
+            isinstance(item.context_expr, ast.Call)
+            and last_name(item.context_expr.func) == "begin_nested"
+            for item in w.items
+        )
+        for w in withs
+    )
+
+
 def _swallowed_commits(ctx: FileContext) -> Iterator[Hit]:
     tries: list[ast.Try | ast.TryStar] = [*ctx.nodes(ast.Try), *ctx.nodes(ast.TryStar)]
     for node in tries:
@@ -214,6 +228,8 @@ def _swallowed_commits(ctx: FileContext) -> Iterator[Hit]:
         receiver = receivers[0]
         if _binds(node.body, receiver):
             continue  # ``with sessionmaker() as session:`` inside the try cleans up itself
+        if _in_savepoint(ctx, node):
+            continue  # begin_nested(): the savepoint is rolled back on the way out
         scopes = [s for s in ctx.enclosing_scopes(node) if isinstance(s, _FUNCS)]
         func = scopes[-1] if scopes else ctx.tree
         loop = ctx.loop_around(node)

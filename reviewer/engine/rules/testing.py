@@ -24,7 +24,7 @@ _CHECK_WORDS = (
 _NO_ERROR_INTENT = re.compile(
     r"no_?op\b|not_?raise|no_?raise|no_?error|without_?error|not_?crash|no_?crash|not_?hang|"
     r"\bsmoke\b|(?:not|n't|never)\s+(?:raise|crash|hang|fail|error)|without\s+(?:raising|errors?)|"
-    r"(?:^|_)accepts?_",
+    r"(?:^|_)accepts?_|_(?:passes|succeeds)$",
     re.IGNORECASE,
 )
 
@@ -109,6 +109,9 @@ def _means_no_error(ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionD
     """The test says its point is that the code runs without raising or hanging, in its
     name or a comment; pytest fails it on any exception, so it does check something."""
     if _NO_ERROR_INTENT.search(func.name):
+        return True
+    doc = ast.get_docstring(func) or ""
+    if _NO_ERROR_INTENT.search(doc) or re.search(r"\b(?:passes|succeeds)\b", doc):
         return True
     end = func.end_lineno or func.lineno
     for number in range(func.lineno, end + 1):

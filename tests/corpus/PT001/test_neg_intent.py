@@ -25,3 +25,12 @@ def test_shutdown_does_not_hang(worker):
 def test_requires_accepts_valid_versions(cic):
     cic.requires("0.4.0")
     cic.requires("1.2.3")
+
+
+async def test_all_targets_granted_passes(validator, action):
+    await validator.validate(action)
+
+
+def test_not_in_channel_counts_as_proof(gateway, run):
+    """Verifies a not_in_channel answer passes: membership is fixed by auto-join."""
+    run("slack_message_history_read", gateway)

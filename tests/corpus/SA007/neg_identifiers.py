@@ -1,5 +1,7 @@
 """Interpolated identifiers and constants: nothing a user controls reaches the SQL."""
 
+from enum import Enum
+
 import sqlalchemy as sa
 from sqlalchemy import text
 
@@ -36,3 +38,11 @@ def migrate(session, conn, unit, table, column, read_user, schema):
 async def lock(lock_conn, lock_id: int, session, tenant_id: str):
     await lock_conn.exec_driver_sql(f"SELECT pg_advisory_lock({lock_id:d});")
     session.execute(text(f'SELECT * FROM "{tenant_id}".alembic_version LIMIT 1'))
+
+
+class TimeInterval(str, Enum):
+    week = "week"
+    day = "day"
+
+    def sql_interval(self):
+        return text(f"'1 {self.value}'::interval")
