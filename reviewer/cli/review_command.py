@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewer.engine import ReviewResult, RuleDoc, review, rule_doc
+from reviewer.engine.profile import DEFAULT_PROFILE, EXTENDED_PROFILE
 from reviewer.engine.registry import AGENTS, Rule, load_rules
 from reviewer.engine.report import FORMATS, render
 
@@ -61,6 +62,11 @@ def add_review_arguments(parser: argparse.ArgumentParser, *, path_required: bool
     parser.add_argument(
         "--no-ruff", action="store_true", help="do not run ruff (native rules only)"
     )
+    parser.add_argument(
+        "--extended",
+        action="store_true",
+        help="also run the rules outside the default profile (precision below 0.8)",
+    )
     parser.add_argument("--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument("--jobs", type=int, help="worker processes (1 = serial)")
     parser.add_argument(
@@ -74,10 +80,17 @@ def explain(rule: Rule | RuleDoc) -> str:
     indent = "    "
     before = "".join(indent + line for line in rule.before.splitlines(keepends=True))
     after = "".join(indent + line for line in rule.after.splitlines(keepends=True))
+    precision = (
+        "not known"
+        if rule.precision is None
+        else f"{rule.precision:.2f} ({'measured' if rule.precision_measured else 'estimate'})"
+    )
+    why = f"why this severity: {rule.severity_reason}\n" if rule.severity_reason else ""
     return (
         f"{rule.id}  {rule.title}\n"
         f"severity: {rule.severity}{debt}; confidence {rule.confidence}%; "
-        f"category: {rule.category}; agent: {rule.agent}\n\n"
+        f"category: {rule.category}; agent: {rule.agent}\n"
+        f"{why}precision: {precision}; profile: {rule.profile}\n\n"
         f"{rule.explanation}\n\n"
         f"Before:\n{before.rstrip()}\n\n"
         f"After:\n{after.rstrip()}\n"
@@ -180,6 +193,7 @@ def run_review(
         jobs=options.jobs,
         ruff=not options.no_ruff,
         cache_dir=None if options.no_cache else cache_dir,
+        profile=EXTENDED_PROFILE if options.extended else DEFAULT_PROFILE,
     )
     if changed is not None:
         from reviewer.cli.changed_lines import only_changed

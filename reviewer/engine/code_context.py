@@ -229,3 +229,25 @@ def highest_in(rule_id: str, category: str, context: str) -> SeverityCode:
 def in_context(rule_id: str, category: str, severity: SeverityCode, context: str) -> SeverityCode:
     """``severity`` lowered to what the context allows (never raised)."""
     return weaker(severity, highest_in(rule_id, category, context))
+
+
+def context_text(rule_id: str, category: str) -> str:
+    """How the code's context changes this rule's findings, in words (for its page)."""
+    shown = {
+        "critical": "as is",
+        "important": "at most Important",
+        "suggestion": "at most Suggestion",
+    }
+    parts = [
+        f"{context}: {shown[highest_in(rule_id, category, context)]}"
+        for context in ("test", "migration", "script", "generated")
+    ]
+    text = "Production code: as the rule says; " + "; ".join(parts) + "."
+    required = DIALECT_RULES.get(rule_id.upper())
+    if required:
+        text += (
+            " Only for migration chains that can run on "
+            + " or ".join(sorted(required))
+            + " (or whose database is unknown)."
+        )
+    return text

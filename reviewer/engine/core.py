@@ -66,6 +66,10 @@ _NEWER_SYNTAX = ("multiple exception types must be parenthesized",)
 _TEMPLATE_MARKUP = re.compile(r"^\s*\{%-?\s*\w+|\{\{\s*[\w.]+\s*\}\}", re.MULTILINE)
 #: The engine's own per-file summary: dialect guards of a migration (see code_context).
 DIALECT_SUMMARY = "reviewer.engine.core:dialect_guards"
+#: The engine's own per-file summary: (functions, fully annotated functions) of
+#: production code, for the typing coverage in the stats (instead of a finding per def).
+TYPING_SUMMARY = "reviewer.engine.core:typing"
+_SEVERITY_RANK = {"critical": 0, "important": 1, "suggestion": 2}
 
 
 @dataclass(slots=True)
@@ -263,6 +267,9 @@ def review(
         "rules": len(selected),
         "workers": workers,
         "duration_ms": round((time.perf_counter() - started) * 1000),
+        # Typing coverage of production code (functions with every parameter and the
+        # return annotated): one number instead of a finding per function.
+        "typing": _typing_stats(summaries.get(TYPING_SUMMARY, {})),
     }
     return result
 
@@ -271,15 +278,17 @@ def _ruff_kept(native: list[Issue], found: list[Issue], context: CodeContext) ->
     """ruff's findings minus those a native rule of the same checklist item already made on
     the same line (AS001 and ruff's ASYNC rules overlap on purpose), in the file's context."""
     taken = {(i.line, i.rule_id) for i in native}
-    return [
-        replace(
-            i,
-            context=context,
-            severity=in_context(i.rule_id, i.category, i.severity, context),
-        )
-        for i in found
-        if (i.line, checklist_id(i.rule_id)) not in taken
-    ]
+    kept = []
+    # Several ruff codes of one checklist row on one line (E722 + S110 on ``except:
+    # pass``) are one problem: the most severe is kept.
+    for issue in sorted(found, key=lambda i: (_SEVERITY_RANK[i.severity], i.rule_id)):
+        key = (issue.line, checklist_id(issue.rule_id))
+        if key in taken:
+            continue
+        taken.add(key)
+        severity = in_context(issue.rule_id, issue.category, issue.severity, context)
+        kept.append(replace(issue, context=context, severity=severity))
+    return kept
 
 
 def _ruff_in_profile(rule_id: str, profile: Profile) -> bool:
@@ -482,6 +491,8 @@ def _analyse_file(
     outcome.context = context = classify(rel, source)
     if context == "migration":
         outcome.summaries[DIALECT_SUMMARY] = sorted(guard_dialects(source))
+    elif context == "production":
+        outcome.summaries[TYPING_SUMMARY] = typing_counts(ctx)
     registry = load_rules()
     for rule_id in rule_ids:
         rule = registry.get(rule_id)
@@ -503,6 +514,35 @@ def _analyse_file(
             continue
         outcome.issues.extend(make_issue(rule, rel, ctx.lines, hit, context) for hit in hits)
     return outcome
+
+
+def typing_counts(ctx: FileContext) -> list[int]:
+    """[functions, fully annotated functions] of a file: every parameter but ``self``/
+    ``cls`` and the return value annotated (``__init__`` needs no return annotation)."""
+    functions = annotated = 0
+    defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
+        *ctx.nodes(ast.FunctionDef),
+        *ctx.nodes(ast.AsyncFunctionDef),
+    ]
+    for func in defs:
+        functions += 1
+        args = func.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        if params and params[0].arg in ("self", "cls"):
+            params = params[1:]
+        params += [a for a in (args.vararg, args.kwarg) if a is not None]
+        if all(p.annotation is not None for p in params) and (
+            func.returns is not None or func.name == "__init__"
+        ):
+            annotated += 1
+    return [functions, annotated]
+
+
+def _typing_stats(counts: dict[str, Any]) -> dict[str, object]:
+    functions = sum(c[0] for c in counts.values())
+    annotated = sum(c[1] for c in counts.values())
+    coverage = round(100 * annotated / functions, 1) if functions else None
+    return {"functions": functions, "annotated": annotated, "coverage_percent": coverage}
 
 
 def parse(source: str, path: str) -> ast.Module:

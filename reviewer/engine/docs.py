@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reviewer.engine.code_context import context_text
 from reviewer.engine.registry import Rule, agent_for, get_rule
 from reviewer.engine.ruff_codes import lookup
 from reviewer.engine.types import SeverityCode
@@ -30,6 +31,18 @@ class RuleDoc:
     before: str
     after: str
     url: str = ""
+    severity_reason: str = ""  # why the policy (docs/severity.md) gives this severity
+    precision: float | None = None  # share of true findings on real code
+    precision_measured: bool = False  # False: an estimate until labels exist
+    profile: str = "default"  # "extended": only reported when a profile asks for it
+    contexts: str = ""  # how the code's context changes the severity
+
+    @property
+    def precision_text(self) -> str:
+        """ "0.85 (measured)", "0.60 (estimate)" or "not known"."""
+        if self.precision is None:
+            return "not known"
+        return f"{self.precision:.2f} ({'measured' if self.precision_measured else 'estimate'})"
 
 
 def _from_rule(rule: Rule) -> RuleDoc:
@@ -45,6 +58,11 @@ def _from_rule(rule: Rule) -> RuleDoc:
         explanation=rule.explanation,
         before=rule.before,
         after=rule.after,
+        severity_reason=rule.severity_reason,
+        precision=rule.precision,
+        precision_measured=rule.precision_measured,
+        profile=rule.profile,
+        contexts=context_text(rule.id, rule.category),
     )
 
 
@@ -73,6 +91,11 @@ def _ruff_doc(code: str) -> RuleDoc | None:
         before="",
         after="",
         url=f"https://docs.astral.sh/ruff/rules/#{code}",
+        severity_reason=meta.reason,
+        precision=meta.precision,
+        precision_measured=meta.precision_measured,
+        profile=meta.profile,
+        contexts=context_text(RUFF_PREFIX + code, meta.category),
     )
 
 
@@ -83,3 +106,46 @@ def rule_doc(rule_id: str) -> RuleDoc | None:
         return _ruff_doc(rule_id[len(RUFF_PREFIX) :])
     rule = get_rule(rule_id)
     return _from_rule(rule) if rule is not None else None
+
+
+SEVERITY_TABLE_HEADING = "## Every rule"
+
+
+def severity_table() -> str:
+    """The rule tables at the end of docs/severity.md (``python -m
+    reviewer.engine.docs`` prints them; a test keeps the page equal to them)."""
+    from reviewer.engine.registry import all_rules
+    from reviewer.engine.ruff_codes import RUFF_CODES
+
+    def figure(precision: float | None, measured: bool) -> str:
+        if precision is None:
+            return "not known"
+        return f"{precision:.2f}" + ("" if measured else " est.")
+
+    lines = [
+        "| rule | severity | precision | profile | why |",
+        "|---|---|---|---|---|",
+    ]
+    for r in all_rules():
+        lines.append(
+            f"| {r.id} | {r.severity} | {figure(r.precision, r.precision_measured)} "
+            f"| {r.profile} | {r.severity_reason} |"
+        )
+    lines += [
+        "",
+        "| ruff code | checklist row | severity | precision | profile | why |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code, meta in sorted(RUFF_CODES.items()):
+        name = code + ("*" if not code[-1].isdigit() else "")
+        shown = f"`ruff:{name}`" + ("" if meta.run else " (not run)")
+        lines.append(
+            f"| {shown} | {meta.checklist} | {meta.severity} "
+            f"| {figure(meta.precision, meta.precision_measured)} | {meta.profile} "
+            f"| {meta.reason} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(severity_table(), end="")

@@ -49,13 +49,12 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from reviewer.engine.context import FileContext, ProjectContext
+from reviewer.engine.rule_policy import POLICY
 from reviewer.engine.types import SeverityCode
 
 Scope = Literal["file", "project"]
 ProfileName = Literal["default", "extended"]
 PROFILES: tuple[ProfileName, ...] = ("default", "extended")
-#: Rules whose precision on real code is below this leave the default profile.
-DEFAULT_PROFILE_MIN_PRECISION = 0.8
 
 SEVERITIES: tuple[SeverityCode, ...] = ("critical", "important", "suggestion")
 CATEGORIES = (
@@ -210,6 +209,7 @@ class Registry:
         self._rules: dict[str, Rule] = {}
 
     def add(self, new: Rule) -> Rule:
+        new = _with_policy(new)
         old = self._rules.get(new.id)
         if old is not None and _origin(old) != _origin(new):
             raise ValueError(f"rule id {new.id} is registered twice ({_origin(old)})")
@@ -257,6 +257,21 @@ def _origin(rule_: Rule) -> str:
 REGISTRY = Registry()
 
 F = TypeVar("F", bound=Callable[..., Iterable[Hit]])
+
+
+def _with_policy(rule_: Rule) -> Rule:
+    """The rule with its entry of the severity policy (rule_policy.py) copied on, unless
+    it already carries one."""
+    policy = POLICY.get(rule_.id)
+    if policy is None or rule_.severity_reason:
+        return rule_
+    return replace(
+        rule_,
+        precision=policy.precision,
+        precision_measured=policy.measured,
+        profile="extended" if policy.profile == "extended" else "default",
+        severity_reason=policy.reason,
+    )
 
 
 def _register(template: Rule) -> Callable[[F], F]:

@@ -42,13 +42,19 @@ def format_text(result: ReviewResult) -> str:
     then a summary line."""
     out = [
         f"{i.path}:{i.line}:{i.column + 1}  {i.severity.upper()}  {i.rule_id}  "
-        f"{i.title} — {i.message}"
+        f"{i.title} — {i.message}" + ("" if i.context == "production" else f" [{i.context}]")
         for i in result.issues
     ]
     if result.notes:
         out += ["", "Notes:"] + [f"  {n.path}: {n.message}" for n in result.notes]
     if out:
         out.append("")
+    typing = result.stats.get("typing")
+    if isinstance(typing, dict) and typing.get("functions"):
+        out.append(
+            f"Typing: {typing['annotated']} of {typing['functions']} functions in production "
+            f"code fully annotated ({typing['coverage_percent']}%)."
+        )
     out.append(summary_line(result))
     return "\n".join(out) + "\n"
 

@@ -172,9 +172,8 @@ def _line(root: Path, rel: str, number: int, cache: dict[str, list[str]]) -> str
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-#: Codes about application code only: scripts, tests and entry points may print and go
-#: without return annotations.
-_APP_ONLY = ("T201", "ANN")
+#: Codes about application code only: scripts, tests and entry points may print.
+_APP_ONLY = ("T201",)
 _NOT_APP_DIRS = frozenset({"scripts", "script", "bin", "tests", "test", "examples", "docs"})
 
 

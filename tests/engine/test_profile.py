@@ -88,12 +88,12 @@ def test_review_applies_the_profile(tmp_path: Path) -> None:
     root = _write(tmp_path, {"app/a.py": BLOCKING, "app/b.py": LEGACY, "legacy/c.py": LEGACY})
     assert _found(review(root, jobs=1).issues) == {
         ("AS001", "app/a.py", "critical", "production"),
-        ("SA001", "app/b.py", "important", "production"),
-        ("SA001", "legacy/c.py", "important", "production"),
-    }
-    profile = Profile(disabled=("AS",), severity={"SA001": "suggestion"}, exclude=("legacy/**",))
-    assert _found(review(root, jobs=1, profile=profile).issues) == {
         ("SA001", "app/b.py", "suggestion", "production"),
+        ("SA001", "legacy/c.py", "suggestion", "production"),
+    }
+    profile = Profile(disabled=("AS",), severity={"SA001": "important"}, exclude=("legacy/**",))
+    assert _found(review(root, jobs=1, profile=profile).issues) == {
+        ("SA001", "app/b.py", "important", "production"),
     }
 
 
@@ -113,7 +113,7 @@ def test_pyproject_applies_on_top_and_bad_entries_are_notes(tmp_path: Path) -> N
             ),
         },
     )
-    result = review(root, jobs=1, profile=Profile(severity={"SA001": "suggestion"}))
+    result = review(root, jobs=1, profile=Profile(severity={"SA001": "important"}))
     assert _found(result.issues) == {
         ("AS001", "app/a.py", "critical", "production"),
         ("SA001", "app/b.py", "critical", "production"),

@@ -29,12 +29,12 @@ def reviewed(tmp_path: Path) -> ReviewResult:
 def test_text_report_lists_findings_notes_and_a_summary(tmp_path: Path) -> None:
     text = format_text(reviewed(tmp_path))
     lines = text.splitlines()
-    assert lines[0].startswith("app dir/main.py:4:2  IMPORTANT  FA001  ")
+    assert lines[0].startswith("app dir/main.py:4:2  SUGGESTION  FA001  ")
     assert ' — `app.on_event("startup")`' in lines[0]
     assert lines[1].startswith("app dir/main.py:6:5  CRITICAL  AS001  Blocking call")
     assert "Notes:" in lines and any(line.startswith("  bin.py: binary") for line in lines)
     assert lines[-1] == (
-        "2 findings (1 critical, 1 important, 0 suggestion) in 1 file reviewed; 1 notes."
+        "2 findings (1 critical, 0 important, 1 suggestion) in 1 file reviewed; 1 notes."
     )
     assert format_text(ReviewResult()).strip().startswith("0 findings")
 
@@ -97,7 +97,7 @@ def test_sarif_report_has_the_required_structure(tmp_path: Path) -> None:
     run = _check_sarif_shape(log)
     results = run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
-        ("FA001", "warning"),
+        ("FA001", "note"),
         ("AS001", "error"),
     ]
     first = results[0]
@@ -107,7 +107,7 @@ def test_sarif_report_has_the_required_structure(tmp_path: Path) -> None:
     assert location["region"]["startColumn"] == 2  # 1-based; the Issue column is 0-based
     assert first["partialFingerprints"]["reviewdeckLineHash/v1"] == result.issues[0].line_hash
     levels = {d["id"]: d["defaultConfiguration"]["level"] for d in run["tool"]["driver"]["rules"]}
-    assert levels["AS001"] == "error" and levels["SA001"] == "warning"
+    assert levels["AS001"] == "error" and levels["SA010"] == "warning"
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bin.py"
 

@@ -76,7 +76,9 @@ def test_review_command_writes_sarif_to_a_file(tmp_path: Path) -> None:
 def test_review_command_explains_a_rule() -> None:
     out, _ = run_command("--explain", "al001")
     assert out.startswith("AL001  ")
-    assert "severity: critical, alembic debt" in out
+    assert "severity: important, alembic debt" in out
+    assert "why this severity: Important: a failed deploy cannot be rolled back" in out
+    assert "precision: 0.85 (estimate); profile: default" in out
     assert "Before:\n    def upgrade()" in out and "After:\n" in out
     assert "op.drop_column" in out
 

@@ -161,7 +161,7 @@ def test_as001_ignores_async_code_threads_and_lookalikes(
     assert check_rule("AS001", source) == []
 
 
-def test_as001_builtin_open_has_lower_confidence(tmp_path: object) -> None:
+def test_as001_builtin_open_is_important_with_lower_confidence(tmp_path: object) -> None:
     from pathlib import Path
 
     from reviewer.engine import review
@@ -170,6 +170,6 @@ def test_as001_builtin_open_has_lower_confidence(tmp_path: object) -> None:
     (root / "a.py").write_text("import time\n\nasync def f():\n    open('x')\n    time.sleep(1)\n")
     issues = review(root, rule_ids=["AS001"]).issues
     assert [(i.line, i.confidence, i.severity) for i in issues] == [
-        (4, 80, "critical"),
+        (4, 80, "important"),
         (5, 95, "critical"),
     ]

@@ -84,7 +84,7 @@ def _explained(ctx: FileContext, func: ast.FunctionDef) -> bool:
 @rule(
     id="AL001",
     title="Irreversible migration: downgrade() does nothing",
-    severity="critical",
+    severity="important",
     confidence=95,
     category="alembic",
     debt_kind="alembic",

@@ -11,27 +11,47 @@ from reviewer.engine.registry import Hit, rule
 
 _HTTP = "an async HTTP client (httpx.AsyncClient, aiohttp)"
 _SUBPROCESS = "`asyncio.create_subprocess_exec()`"
-#: Blocking callables (by their qualified name) and what to use instead.
+_THREAD = "`await asyncio.to_thread(...)` (or `anyio.to_thread.run_sync`)"
+_FILE = "`aiofiles`/`anyio.open_file()`, or `await asyncio.to_thread(...)`"
+_VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+#: Blocking callables (by their qualified name) and what to use instead. The cost model
+#: (docs/severity.md): these block for as long as the network, the child process, the
+#: sleep or the tree operation takes: Critical in production code.
 BLOCKING_CALLS: dict[str, str] = {
     "time.sleep": "`await asyncio.sleep()`",
-    **{
-        f"requests.{verb}": _HTTP
-        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
-    },
+    **{f"requests.{verb}": _HTTP for verb in _VERBS},
+    **{f"httpx.{verb}": _HTTP for verb in (*_VERBS, "stream")},
     "urllib.request.urlopen": _HTTP,
     "urllib.request.urlretrieve": _HTTP,
-    "builtins.open": "`aiofiles`/`anyio.open_file()`, or `await asyncio.to_thread(...)`",
-    "io.open": "`aiofiles`/`anyio.open_file()`, or `await asyncio.to_thread(...)`",
+    "smtplib.SMTP": "`aiosmtplib`, or " + _THREAD,
+    "smtplib.SMTP_SSL": "`aiosmtplib`, or " + _THREAD,
+    "ftplib.FTP": _THREAD,
+    "socket.create_connection": "`asyncio.open_connection()`",
+    "socket.getaddrinfo": "`loop.getaddrinfo()`",
+    "socket.gethostbyname": "`loop.getaddrinfo()`",
     **{
         f"subprocess.{name}": _SUBPROCESS
         for name in ("run", "call", "check_call", "check_output", "Popen", "getoutput")
     },
+    "subprocess.getstatusoutput": _SUBPROCESS,
     "os.system": _SUBPROCESS,
     "os.popen": _SUBPROCESS,
+    **{f"os.{name}": _SUBPROCESS for name in ("wait", "waitpid", "wait3", "wait4")},
+    **{f"os.{name}": _SUBPROCESS for name in ("spawnl", "spawnlp", "spawnv", "spawnvp")},
+    **{
+        f"shutil.{name}": _THREAD
+        for name in ("copytree", "rmtree", "move", "make_archive", "unpack_archive")
+    },
+    # Short local I/O: usually milliseconds (Important, lower confidence).
+    "builtins.open": _FILE,
+    "io.open": _FILE,
+    **{f"shutil.{name}": _THREAD for name in ("copy", "copy2", "copyfile")},
 }
-# Opening a small local file blocks briefly; the rest blocks for as long as the network,
-# the child process or the sleep takes.
-_LOWER_CONFIDENCE = {"builtins.open": 80, "io.open": 80}
+#: Calls that block only briefly (one local file): Important, not Critical.
+_SHORT_IO = frozenset(
+    {"builtins.open", "io.open", "shutil.copy", "shutil.copy2", "shutil.copyfile"}
+)
+_LOWER_CONFIDENCE = dict.fromkeys(_SHORT_IO, 80)
 
 _BLOCKING_ATTRIBUTES = frozenset(name.rsplit(".", 1)[-1] for name in BLOCKING_CALLS)
 
@@ -51,9 +71,13 @@ def _maybe_blocking(func: ast.expr) -> bool:
     category="asyncio",
     explanation=(
         "An `async def` runs on the event loop's single thread. A synchronous call inside "
-        "it (`time.sleep`, `requests`, `urllib`, file reads, `subprocess`) holds that thread "
-        "until it returns, so every other request, websocket and background task of the "
-        "process waits too; under load this shows up as timeouts everywhere at once. Use "
+        "it (`time.sleep`, `requests`, `urllib`, `subprocess`, copying or deleting a file "
+        "tree with `shutil`) holds that thread until it returns, so every other request, "
+        "websocket and background task of the process waits too; under load this shows up "
+        "as timeouts everywhere at once. Opening a local file blocks only briefly (reported "
+        "as Important); `time.sleep(0)` and stat-like calls such as `Path.resolve()` are "
+        "not reported, nor are calls handed to `asyncio.to_thread`, `run_in_executor` or "
+        "`anyio.to_thread.run_sync`. Use "
         "the async counterpart (`asyncio.sleep`, an async HTTP client, "
         "`asyncio.create_subprocess_exec`, `aiofiles`), hand the call to a thread with "
         "`asyncio.to_thread`, or make the endpoint a plain `def` so FastAPI runs it in its "
@@ -94,10 +118,20 @@ def check_blocking_calls(ctx: FileContext) -> Iterator[Hit]:
         head = (dotted_name(call.func) or "").split(".", 1)[0]
         if any(head in ctx.local_names(scope) for scope in scopes):
             continue  # a parameter or local called ``requests``/``open`` hides the import
+        if qualified == "time.sleep" and _zero_sleep(call):
+            continue  # sleep(0) yields nothing and costs nothing
         shown = qualified.removeprefix("builtins.")
         yield Hit.at(
             call,
             f"`{shown}()` blocks the event loop inside `async def {scopes[-1].name}`; use "
             f"{BLOCKING_CALLS[qualified]}.",
+            severity="important" if qualified in _SHORT_IO else None,
             confidence=_LOWER_CONFIDENCE.get(qualified),
         )
+
+
+def _zero_sleep(call: ast.Call) -> bool:
+    arg = call.args[0] if call.args else None
+    if arg is None and call.keywords:
+        arg = call.keywords[0].value
+    return isinstance(arg, ast.Constant) and arg.value in (0, 0.0) and arg.value is not False

@@ -26,7 +26,7 @@ def _event_name(call: ast.Call) -> str | None:
 @rule(
     id="FA001",
     title="Startup/shutdown hook registered with on_event",
-    severity="important",
+    severity="suggestion",
     confidence=95,
     category="fastapi",
     debt_kind="fastapi",

@@ -68,7 +68,7 @@ _PARAM_FUNCS = {"Query", "Path", "Header", "Cookie", "Body", "Form", "File"}
 @rule(
     id="FA007",
     title="regex= on a FastAPI parameter (renamed pattern)",
-    severity="important",
+    severity="suggestion",
     confidence=90,
     category="fastapi",
     debt_kind="fastapi",

@@ -60,7 +60,7 @@ def pydantic_models(ctx: FileContext) -> list[ast.ClassDef]:
 @rule(
     id="PD001",
     title="Pydantic model configured with an inner class Config",
-    severity="important",
+    severity="suggestion",
     confidence=90,
     category="pydantic",
     debt_kind="pydantic",
@@ -133,7 +133,7 @@ def _v1_validator(ctx: FileContext, decorator: ast.expr) -> str | None:
 @rule(
     id="PD003",
     title="Pydantic v1 @validator / @root_validator",
-    severity="important",
+    severity="suggestion",
     confidence=95,
     category="pydantic",
     debt_kind="pydantic",

@@ -138,7 +138,7 @@ def _not_a_model(receiver: str, annotations: dict[str, str], models: set[str]) -
 @rule(
     id="PD004",
     title="Pydantic v1 model method",
-    severity="important",
+    severity="suggestion",
     confidence=80,
     category="pydantic",
     debt_kind="pydantic",
@@ -244,7 +244,7 @@ def check_field_args(ctx: FileContext) -> Iterator[Hit]:
 @rule(
     id="PD007",
     title="pydantic.v1 compatibility import",
-    severity="important",
+    severity="suggestion",
     confidence=95,
     category="pydantic",
     debt_kind="pydantic",

@@ -173,7 +173,7 @@ def _text_names(ctx: FileContext) -> dict[int, set[str]]:
 @rule(
     id="SA001",
     title="Legacy Query API (session.query)",
-    severity="important",
+    severity="suggestion",
     confidence=90,
     category="sqlalchemy",
     debt_kind="sqlalchemy",
@@ -347,7 +347,7 @@ def _suggested_type(call: ast.Call) -> str:
 @rule(
     id="SA002",
     title="Model column declared with bare Column()",
-    severity="important",
+    severity="suggestion",
     confidence=90,
     category="sqlalchemy",
     debt_kind="sqlalchemy",

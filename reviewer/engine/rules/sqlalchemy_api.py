@@ -28,7 +28,7 @@ def _from_sqlalchemy(ctx: FileContext, func: ast.expr, name: str) -> bool:
 @rule(
     id="SA003",
     title="relationship() without a Mapped[] annotation",
-    severity="important",
+    severity="suggestion",
     confidence=85,
     category="sqlalchemy",
     debt_kind="sqlalchemy",
@@ -61,7 +61,7 @@ def check_untyped_relationship(ctx: FileContext) -> Iterator[Hit]:
 @rule(
     id="SA004",
     title="declarative_base() instead of a DeclarativeBase subclass",
-    severity="important",
+    severity="suggestion",
     confidence=95,
     category="sqlalchemy",
     debt_kind="sqlalchemy",

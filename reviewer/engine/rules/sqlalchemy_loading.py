@@ -220,7 +220,7 @@ def _loop_reads(file: FileContext) -> Iterator[tuple[ast.Attribute, str, bool, i
 @project_rule(
     id="SA005",
     title="N+1 query: lazy relationship loaded in a loop",
-    severity="critical",
+    severity="important",
     confidence=75,
     category="sqlalchemy",
     summarize=summarize_loading,
@@ -250,7 +250,7 @@ def check_n_plus_one(ctx: ProjectContext) -> Iterator[Hit]:
 @project_rule(
     id="SA006",
     title="Lazy relationship accessed in async code",
-    severity="critical",
+    severity="important",
     confidence=75,
     category="sqlalchemy",
     summarize=summarize_loading,
