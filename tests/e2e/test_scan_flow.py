@@ -94,10 +94,10 @@ def test_a_worker_scans_a_repository_and_a_fix_closes_exactly_one_finding(
         for f in Finding.objects.filter(project=project)
     }
     assert found == {
-        ("PD001", "app/schemas.py", 7, "Important"),
-        ("PD003", "app/schemas.py", 10, "Important"),
+        ("PD001", "app/schemas.py", 7, "Suggestion"),
+        ("PD003", "app/schemas.py", 10, "Suggestion"),
         ("AS001", "app/service.py", 5, "Critical"),
-        ("SA001", "app/service.py", 6, "Important"),
+        ("SA001", "app/service.py", 6, "Suggestion"),
     }
     assert first.summary.new_count == 4 and first.summary.open_critical == 1
 

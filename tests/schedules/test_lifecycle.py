@@ -191,7 +191,7 @@ def test_backfill_scans_one_commit_per_week_dated_at_the_commit(
     sleepy = Finding.objects.get(project=project, path="a.py", rule_id="AS001")
     assert sleepy.first_seen_scan == scans[0] and sleepy.reopen_count == 1
     assert sleepy.introduced_at == week[0]  # as old as the commit that brought it
-    assert [s.summary.open_critical + s.summary.open_important for s in scans] == [1, 1, 2, 2]
+    assert [s.summary.open_total for s in scans] == [1, 1, 2, 2]
     # The first week is the baseline: its findings are the starting point, not "new".
     assert scans[0].is_baseline and [s.summary.new_count for s in scans] == [0, 1, 0, 0]
     assert [s.summary.reopened_count for s in scans] == [0, 0, 1, 0]
