@@ -16,8 +16,8 @@ from tests.conftest import GIT_ENV, GitRepo
 BIN = Path(sys.executable).parent
 SCRIPT = BIN / "reviewdeck"
 BLOCKING = "import time\n\n\nasync def tick() -> None:\n    time.sleep(1)\n"  # AS001, critical
-ENVIRONMENT = "import os\n\nDEBUG = os.environ.get('DEBUG')\n"  # CQ003, a suggestion
-CONFIG = (  # PD001, important
+SETTINGS = "from pydantic import BaseSettings\n"  # PD005, important (fails on v2)
+CONFIG = (  # PD001, a suggestion (deprecated, still works)
     "from pydantic import BaseModel\n\n\nclass Out(BaseModel):\n"
     "    class Config:\n        extra = 'forbid'\n"
 )
@@ -53,15 +53,15 @@ def test_console_script_is_installed() -> None:
 
 
 def test_exit_codes_follow_fail_on(tmp_path: Path) -> None:
-    write(tmp_path, {"app/views.py": ENVIRONMENT, "app/schemas.py": CONFIG})
+    write(tmp_path, {"app/settings.py": SETTINGS, "app/schemas.py": CONFIG})
     done = run("review", ".", "--no-ruff", "--format", "json", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    assert rule_lines(done) == [("PD001", "app/schemas.py", 5), ("CQ003", "app/views.py", 3)]
+    assert rule_lines(done) == [("PD001", "app/schemas.py", 5), ("PD005", "app/settings.py", 1)]
     assert run("review", "--no-ruff", "--fail-on", "important", cwd=tmp_path).returncode == 1
     done = run("review", "--no-ruff", "--fail-on", "critical", cwd=tmp_path)
     assert done.returncode == 0, done.stdout
     assert "2 findings" in done.stdout  # still reported, only the status changes
-    (tmp_path / "app/schemas.py").unlink()
+    (tmp_path / "app/settings.py").unlink()
     assert run("review", "--no-ruff", "--fail-on", "important", cwd=tmp_path).returncode == 0
     assert run("review", "--no-ruff", cwd=tmp_path).returncode == 1
 
