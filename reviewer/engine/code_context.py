@@ -204,6 +204,18 @@ PERFORMANCE_RULES = frozenset({"SA005", "SA009"})
 PERFORMANCE_CATEGORIES = frozenset({"performance"})
 
 
+#: Rules not reported at all in some contexts: a test's queries or inserts per row are
+#: not the product's performance.
+_NOT_IN_TESTS = ("SA005", "SA009", "PF001", "PF002")
+NOT_REPORTED_IN: dict[str, tuple[str, ...]] = {"test": _NOT_IN_TESTS}
+
+
+def reported_in(rule_id: str, context: str) -> bool:
+    """Whether findings of this rule are reported at all in code of this context."""
+    left_out = NOT_REPORTED_IN.get(context)
+    return not left_out or not rule_id.upper().startswith(left_out)
+
+
 def weaker(a: SeverityCode, b: SeverityCode) -> SeverityCode:
     """The less severe of two severities."""
     return a if _SEVERITY_RANK[a] >= _SEVERITY_RANK[b] else b
@@ -239,7 +251,12 @@ def context_text(rule_id: str, category: str) -> str:
         "suggestion": "at most Suggestion",
     }
     parts = [
-        f"{context}: {shown[highest_in(rule_id, category, context)]}"
+        f"{context}: "
+        + (
+            shown[highest_in(rule_id, category, context)]
+            if reported_in(rule_id, context)
+            else "not reported"
+        )
         for context in ("test", "migration", "script", "generated")
     ]
     text = "Production code: as the rule says; " + "; ".join(parts) + "."

@@ -29,6 +29,7 @@ from reviewer.engine.code_context import (
     classify,
     guard_dialects,
     in_context,
+    reported_in,
     runs_on,
 )
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
@@ -283,7 +284,7 @@ def _ruff_kept(native: list[Issue], found: list[Issue], context: CodeContext) ->
     # pass``) are one problem: the most severe is kept.
     for issue in sorted(found, key=lambda i: (_SEVERITY_RANK[i.severity], i.rule_id)):
         key = (issue.line, checklist_id(issue.rule_id))
-        if key in taken:
+        if key in taken or not reported_in(issue.rule_id, context):
             continue
         taken.add(key)
         severity = in_context(issue.rule_id, issue.category, issue.severity, context)
@@ -498,6 +499,8 @@ def _analyse_file(
         rule = registry.get(rule_id)
         if rule is None:
             continue
+        if rule.scope == "file" and not reported_in(rule.id, context):
+            continue
         try:
             if rule.scope == "project":
                 if rule.summarize is not None:
@@ -650,7 +653,8 @@ def _run_project_rules(
                 loaded = ctx.loaded(path)
                 lines_of[path] = loaded.lines if loaded else _lines_of(root, path, max_bytes)
                 context_of[path] = classify(path, "\n".join(lines_of[path]))
-            found.append(make_issue(rule, path, lines_of[path], hit, context_of[path]))
+            if reported_in(rule.id, context_of[path]):
+                found.append(make_issue(rule, path, lines_of[path], hit, context_of[path]))
     result.issues.extend(kept_in_file(found))
 
 

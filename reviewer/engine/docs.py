@@ -136,7 +136,17 @@ def severity_table() -> str:
         "| ruff code | checklist row | severity | precision | profile | why |",
         "|---|---|---|---|---|---|",
     ]
-    for code, meta in sorted(RUFF_CODES.items()):
+    from reviewer.engine.measured import MEASURED
+    from reviewer.engine.ruff_codes import lookup
+
+    codes = set(RUFF_CODES) | {
+        rule_id.removeprefix("ruff:")
+        for rule_id in MEASURED
+        if rule_id.startswith("ruff:") and lookup(rule_id.removeprefix("ruff:")) is not None
+    }
+    for code in sorted(codes):
+        meta = lookup(code)
+        assert meta is not None
         name = code + ("*" if not code[-1].isdigit() else "")
         shown = f"`ruff:{name}`" + ("" if meta.run else " (not run)")
         lines.append(

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from reviewer.engine.context import FileContext, ProjectContext
-from reviewer.engine.rule_policy import POLICY
+from reviewer.engine.rule_policy import POLICY, profile_for
 from reviewer.engine.types import SeverityCode
 
 Scope = Literal["file", "project"]
@@ -269,7 +269,7 @@ def _with_policy(rule_: Rule) -> Rule:
         rule_,
         precision=policy.precision,
         precision_measured=policy.measured,
-        profile="extended" if policy.profile == "extended" else "default",
+        profile="extended" if profile_for(rule_.id, policy.precision) == "extended" else "default",
         severity_reason=policy.reason,
     )
 
@@ -367,7 +367,13 @@ def _apply_measured() -> None:
     for current in REGISTRY.all():
         found = measured(current.id)
         if found is not None and not current.precision_measured:
-            REGISTRY.add(replace(current, precision=found[0], precision_measured=True))
+            # A measured figure replaces the estimate, and decides the profile.
+            profile: ProfileName = (
+                "extended" if profile_for(current.id, found[0]) == "extended" else "default"
+            )
+            REGISTRY.add(
+                replace(current, precision=found[0], precision_measured=True, profile=profile)
+            )
 
 
 def all_rules() -> list[Rule]:

@@ -19,8 +19,10 @@ Left out on purpose (one finding per problem, docs/severity.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 
+from reviewer.engine.measured import measured
 from reviewer.engine.rule_policy import DEFAULT_PROFILE_MIN_PRECISION
 from reviewer.engine.types import SeverityCode
 
@@ -41,7 +43,7 @@ class RuffCode:
 
     @property
     def profile(self) -> str:
-        """ "default", or "extended" when the precision is below the default's bar."""
+        """The profile: "extended" when the precision is below the default's bar."""
         if self.precision is not None and self.precision < DEFAULT_PROFILE_MIN_PRECISION:
             return "extended"
         return "default"
@@ -287,10 +289,16 @@ def ruff_selection() -> list[str]:
     return sorted(code for code, meta in RUFF_CODES.items() if meta.run)
 
 
+@functools.lru_cache(maxsize=512)
 def lookup(code: str) -> RuffCode | None:
+    """Our metadata for a ruff code (the longest matching prefix), with the precision
+    measured for that exact code (reviewer/engine/measured.py) when there is one."""
     code = code.upper()
     for length in range(len(code), 0, -1):
         found = RUFF_CODES.get(code[:length])
         if found is not None:
+            figure = measured("ruff:" + code)
+            if figure is not None:
+                found = replace(found, precision=figure[0], precision_measured=True)
             return found
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reviewer.engine import review
+from reviewer.engine.profile import EXTENDED_PROFILE
 
 
 def test_newer_except_syntax_is_a_note_not_a_parse_finding(tmp_path: Path) -> None:
@@ -42,7 +43,7 @@ def test_print_and_annotations_are_not_asked_of_scripts_and_tests(tmp_path: Path
     for rel in ("app/service.py", "scripts/seed.py", "tests/test_x.py", "app/conftest.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(body)
-    result = review(tmp_path, jobs=1, ruff=True)
+    result = review(tmp_path, jobs=1, ruff=True, profile=EXTENDED_PROFILE)
     flagged = {(i.path, i.rule_id) for i in result.issues}
     assert flagged == {("app/service.py", "ruff:T201")}
     # No finding per unannotated function: one typing-coverage figure for production code.

@@ -124,21 +124,29 @@ def test_pyproject_applies_on_top_and_bad_entries_are_notes(tmp_path: Path) -> N
     assert any("'/abs/*'" in n for n in notes)
 
 
+SETTINGS = "from pydantic import BaseSettings\n"  # PD005, Important
+
+
 def test_test_code_is_at_most_a_suggestion_except_test_rules(tmp_path: Path) -> None:
     root = _write(
         tmp_path,
         {
-            "tests/test_api.py": BLOCKING + "\n\ndef test_nothing():\n    x = 1\n",
-            "app/a.py": BLOCKING,
+            "tests/test_api.py": SETTINGS + BLOCKING + "\n\ndef test_nothing():\n    x = 1\n",
+            "app/a.py": SETTINGS + BLOCKING,
         },
     )
     found = _found(review(root, jobs=1).issues)
-    assert ("AS001", "tests/test_api.py", "suggestion", "test") in found
-    assert ("PT001", "tests/test_api.py", "important", "test") in found
-    assert ("AS001", "app/a.py", "critical", "production") in found
+    assert found == {
+        ("PD005", "tests/test_api.py", "suggestion", "test"),
+        ("AS001", "tests/test_api.py", "suggestion", "test"),
+        ("PT001", "tests/test_api.py", "important", "test"),
+        ("PD005", "app/a.py", "important", "production"),
+        ("AS001", "app/a.py", "critical", "production"),
+    }
     # An override is the rule's severity; the context still caps it.
-    overridden = review(root, jobs=1, profile=Profile(severity={"AS001": "critical"}))
-    assert ("AS001", "tests/test_api.py", "suggestion", "test") in _found(overridden.issues)
+    overridden = review(root, jobs=1, profile=Profile(severity={"PD005": "critical"}))
+    assert ("PD005", "tests/test_api.py", "suggestion", "test") in _found(overridden.issues)
+    assert ("PD005", "app/a.py", "critical", "production") in _found(overridden.issues)
     strict = review(root, jobs=1, profile=Profile(tests_suggestions_only=True))
     assert ("PT001", "tests/test_api.py", "suggestion", "test") in _found(strict.issues)
     assert ("AS001", "app/a.py", "critical", "production") in _found(strict.issues)
@@ -158,11 +166,15 @@ def test_test_code_is_at_most_a_suggestion_except_test_rules(tmp_path: Path) -> 
 def test_every_finding_carries_its_context(
     tmp_path: Path, path: str, header: str, context: str
 ) -> None:
-    root = _write(tmp_path, {path: header + BLOCKING})
-    issues = review(root, jobs=1, rule_ids=["AS001"]).issues
-    assert [(i.path, i.context, i.dialects) for i in issues] == [(path, context, "")]
-    expected = {"production": "critical", "script": "important"}.get(context, "suggestion")
-    assert issues[0].severity == expected
+    root = _write(tmp_path, {path: header + SETTINGS + BLOCKING})
+    issues = review(root, jobs=1, rule_ids=["AS001", "PD005"]).issues
+    found = {(i.rule_id, i.path, i.severity, i.context, i.dialects) for i in issues}
+    as001 = {"production": "critical", "script": "important"}
+    pd005 = {"production": "important", "script": "important"}
+    assert found == {
+        ("PD005", path, pd005.get(context, "suggestion"), context, ""),
+        ("AS001", path, as001.get(context, "suggestion"), context, ""),
+    }
 
 
 def test_extended_rules_run_only_when_asked(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from reviewer.engine import review
+from reviewer.engine.profile import EXTENDED_PROFILE
 from reviewer.engine.repo_files import WALK_DEPTH, find
 
 ROOT_DOCKERFILE = "FROM python:3.12-slim\nCMD ['python']\n"
@@ -21,7 +22,7 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 
 def _found(root: Path, rule_ids: list[str] | None = None) -> set[tuple[str, str, int]]:
-    result = review(root, jobs=1, rule_ids=rule_ids or ["PR"])
+    result = review(root, jobs=1, rule_ids=rule_ids or ["PR"], profile=EXTENDED_PROFILE)
     return {(i.rule_id, i.path, i.line) for i in result.issues}
 
 
@@ -71,15 +72,15 @@ def test_excluded_and_vendored_folders_are_skipped(tmp_path: Path) -> None:
 def test_a_warm_review_notices_a_changed_dockerfile(tmp_path: Path) -> None:
     root, cache_dir = tmp_path / "repo", tmp_path / "cache"
     _write(root, {"app.py": "x = 1\n", "Dockerfile": ROOT_DOCKERFILE})
-    cold = review(root, jobs=1, cache_dir=cache_dir)
+    cold = review(root, jobs=1, cache_dir=cache_dir, profile=EXTENDED_PROFILE)
     assert {(i.rule_id, i.path) for i in cold.issues} == {("PR005", "Dockerfile")}
-    assert review(root, jobs=1, cache_dir=cache_dir).issues == cold.issues
+    assert review(root, jobs=1, cache_dir=cache_dir, profile=EXTENDED_PROFILE).issues == cold.issues
     # Only the Dockerfile changes: every Python file is a cache hit.
     (root / "Dockerfile").write_text(ROOT_DOCKERFILE.replace("CMD", "USER app\nCMD"))
-    assert review(root, jobs=1, cache_dir=cache_dir).issues == []
+    assert review(root, jobs=1, cache_dir=cache_dir, profile=EXTENDED_PROFILE).issues == []
     # A new file the rules read (a committed .env) is noticed too.
     (root / ".env").write_text(SECRET_ENV)
-    warm = review(root, jobs=1, cache_dir=cache_dir)
+    warm = review(root, jobs=1, cache_dir=cache_dir, profile=EXTENDED_PROFILE)
     assert {(i.rule_id, i.path) for i in warm.issues} == {("PR006", ".env")}
 
 

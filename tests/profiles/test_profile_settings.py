@@ -46,7 +46,7 @@ def test_the_settings_page_saves_a_new_version_of_the_team_default(
         member_client,
         project,
         disabled="PF003, ruff:T201\nSA005",
-        severity="SA011 = important\nruff:S106: suggestion",
+        severity="SA011 = important\nruff:E722: suggestion",
         exclude="tests/**\n**/versions/sqlite/**",
         tests_suggestions_only="on",
         comment="fixtures are noise",
@@ -56,7 +56,7 @@ def test_the_settings_page_saves_a_new_version_of_the_team_default(
     version = QualityProfileVersion.objects.get()
     assert version.profile.team == project.team and version.created_by == member
     assert version.disabled == ["PF003", "ruff:T201", "SA005"]
-    assert version.severity == {"SA011": "important", "ruff:S106": "suggestion"}
+    assert version.severity == {"SA011": "important", "ruff:E722": "suggestion"}
     assert version.exclude == ["tests/**", "**/versions/sqlite/**"]
     assert version.tests_suggestions_only and version.comment == "fixtures are noise"
     assert 'id="profile-versions"' in html and "tests: suggestions only" in html
@@ -65,7 +65,7 @@ def test_the_settings_page_saves_a_new_version_of_the_team_default(
         member_client,
         project,
         disabled="PF003\nruff:T201\nSA005",
-        severity="SA011 = important\nruff:S106 = suggestion",
+        severity="SA011 = important\nruff:E722 = suggestion",
         exclude="tests/**\n**/versions/sqlite/**",
         tests_suggestions_only="on",
     )

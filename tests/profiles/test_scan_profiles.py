@@ -82,11 +82,22 @@ def test_each_finding_stores_the_context_the_scan_classified(project: Project) -
     # Test code: at most a Suggestion (docs/severity.md).
     assert found[("AS001", "tests/test_main.py")][:1] == ("test",)
     assert found[("AS001", "tests/test_main.py")][2] == "Suggestion"
+    assert scan.profile_version is None  # no profile saved: the built-in default
+    # AL004 is extended-only (precision under 0.8, docs/severity.md).
+    assert not any(rule == "AL004" for rule, _path in found)
+    assert project.team is not None
+    quality_profiles.save_version(
+        quality_profiles.profile_of_team(project.team), Profile(extended=True)
+    )
+    scan_now(project)
+    found = {
+        (f.rule_id, f.path): (f.context, f.dialects, f.get_severity_display())
+        for f in Finding.objects.filter(project=project)
+    }
     assert found[("AL004", "alembic/versions/0001_pg.py")][0] == "migration"
     assert found[("AL004", "alembic/versions/0001_pg.py")][1]  # dialects known or "unknown"
     # A chain under versions/sqlite/ never runs on PostgreSQL: no CONCURRENTLY finding.
     assert ("AL004", "alembic/versions/sqlite/0001_lite.py") not in found
-    assert scan.profile_version is None  # no profile saved: the built-in default
 
 
 def test_a_profile_change_closes_findings_as_excluded_and_reopens_none(
@@ -104,13 +115,10 @@ def test_a_profile_change_closes_findings_as_excluded_and_reopens_none(
     second = scan_now(project)  # same commit, new rule set: not skipped
     assert second.profile_version == v1 and second.ruleset_hash != first.ruleset_hash
     gone = Finding.objects.filter(project=project, status=Finding.Status.EXCLUDED)
-    assert {(f.rule_id, f.path) for f in gone} == {
-        ("AS001", "tests/test_main.py"),
-        ("PT004", "tests/test_main.py"),
-        ("AL004", "alembic/versions/0001_pg.py"),
-    }
+    # (PT004 and AL004 are extended-only: not in the default profile to begin with.)
+    assert {(f.rule_id, f.path) for f in gone} == {("AS001", "tests/test_main.py")}
     assert all(f.fixed_in_scan_id is None for f in gone)
-    assert second.summary.excluded_count == 3 and second.summary.fixed_count == 0
+    assert second.summary.excluded_count == 1 and second.summary.fixed_count == 0
     assert set(FindingEvent.objects.filter(scan=second).values_list("kind", flat=True)) == {
         FindingEvent.Kind.EXCLUDED
     }
