@@ -47,7 +47,10 @@ def test_ruff_codes_map_to_checklist_metadata() -> None:
 def test_the_severity_policy_names_every_rule_and_ruff_code() -> None:
     policy = (Path(__file__).resolve().parents[2] / "docs" / "severity.md").read_text()
     # The tables are the code's: `uv run python -m reviewer.engine.docs` prints them.
-    assert policy.endswith(severity_table())
+    assert policy.endswith(severity_table()), (
+        "docs/severity.md is out of date: replace its tables with the output of "
+        "`uv run python -m reviewer.engine.docs` (after measured.py or a policy change)"
+    )
     for rule in all_rules():
         assert f"| {rule.id} | {rule.severity} |" in policy, rule.id
         doc = rule_doc(rule.id)
