@@ -54,10 +54,9 @@ def test_tool_reviewdeck_disables_excludes_and_overrides(tmp_path: Path) -> None
         'exclude = ["legacy/*"]\n'
         'severity = { SA001 = "important" }\n'
     )
-    assert _found(tmp_path) == {
-        ("SA001", "app/a.py", "important"),
-        ("SA011", "app/m.py", "suggestion"),
-    }
+    found = _found(tmp_path)
+    assert ("SA001", "app/a.py", "important") in found
+    assert not {(r, p) for r, p, _ in found if r.startswith("PD") or p.startswith("legacy/")}
 
 
 def test_generated_vendored_and_django_migrations_are_skipped(tmp_path: Path) -> None:
