@@ -34,6 +34,7 @@ from reviewer.engine.code_context import (
 )
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
 from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
+from reviewer.engine.merge import one_per_problem
 from reviewer.engine.profile import DEFAULT_PROFILE, Profile
 from reviewer.engine.project_config import (
     apply_config,
@@ -256,6 +257,7 @@ def review(
         ]
         result.notes.extend(ruff_notes)
     result.issues = _with_dialects(root, result.issues, summaries.get(DIALECT_SUMMARY, {}))
+    result.issues = one_per_problem(result.issues)
 
     # Each file's findings are de-duplicated and noqa-filtered already (cached that way).
     issues = apply_config(apply_profile(result.issues, profile), config)

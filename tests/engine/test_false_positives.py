@@ -53,3 +53,38 @@ def test_print_and_annotations_are_not_asked_of_scripts_and_tests(tmp_path: Path
 def test_a_hard_coded_token_type_is_not_a_secret(tmp_path: Path) -> None:
     (tmp_path / "models.py").write_text('class Token:\n    token_type: str = "bearer"\n')
     assert review(tmp_path, jobs=1, ruff=True).issues == []
+
+
+def test_a_foreign_key_in_a_model_and_its_migration_is_one_finding(tmp_path: Path) -> None:
+    # AL009 and SA011 both saw the same foreign key (issue 11): SA011 on the model wins.
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "models.py").write_text(
+        "from sqlalchemy import ForeignKey\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Order(Base):\n"
+        "    __tablename__ = 'orders'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    user_id: Mapped[int] = mapped_column(ForeignKey('users.id'))\n"
+    )
+    (tmp_path / "alembic" / "versions").mkdir(parents=True)
+    (tmp_path / "alembic" / "versions" / "a1_orders.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        "revision = 'a1'\ndown_revision = None\n\n\n"
+        "def upgrade():\n"
+        "    op.create_table(\n"
+        "        'orders',\n"
+        "        sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "        sa.Column('user_id', sa.Integer(), sa.ForeignKey('users.id')),\n"
+        "        sa.Column('shop_id', sa.Integer(), sa.ForeignKey('shops.id')),\n"
+        "    )\n\n\n"
+        "def downgrade():\n    op.drop_table('orders')\n"
+    )
+    issues = review(tmp_path, jobs=1, rule_ids=["AL009", "SA011"]).issues
+    assert [(i.rule_id, i.path, i.line) for i in issues] == [
+        # shop_id has no model here: the migration's finding is the only one.
+        ("AL009", "alembic/versions/a1_orders.py", 13),
+        ("SA011", "app/models.py", 12),
+    ]
+    alone = review(tmp_path, jobs=1, rule_ids=["AL009"]).issues
+    assert [i.line for i in alone] == [12, 13]
