@@ -157,8 +157,8 @@ def _insert_statement(lines: list[str], tree: ast.Module, statement: str, module
     elif _is_stdlib(module) and imports:
         anchor = future[-1] if future else None
         position = (anchor.end_lineno or anchor.lineno) if anchor else imports[0].lineno - 1
-        if anchor is not None:
-            statement = newline + statement
+        # After __future__ with a blank line; or first, with a blank line before the rest.
+        statement = newline + statement if anchor is not None else statement + newline
     elif imports:
         position = imports[-1].end_lineno or imports[-1].lineno
     else:

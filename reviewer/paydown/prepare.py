@@ -30,7 +30,7 @@ from reviewer.engine.project_config import git_ignored
 from reviewer.paydown import pydantic, sqlalchemy
 from reviewer.paydown.compare import LineMap, compare, line_map
 from reviewer.paydown.diff import patch_text
-from reviewer.paydown.index import build_index
+from reviewer.paydown.index import FileView, build_index, view_for
 from reviewer.paydown.names import module_names
 from reviewer.paydown.types import FileEdit, Skip
 
@@ -172,14 +172,14 @@ def _transform(
     kind: str,
     source: str,
     tree: ast.Module,
-    index: object,
+    index: FileView,
     rules: frozenset[str],
     query_lines: set[int],
 ) -> tuple[str, list[Skip]]:
     names = module_names(tree)
     if kind == "pydantic":
-        return pydantic.transform(source, tree, names, index, rules)  # type: ignore[arg-type]
-    return sqlalchemy.transform(source, tree, names, index, rules, query_lines)  # type: ignore[arg-type]
+        return pydantic.transform(source, tree, names, index, rules)
+    return sqlalchemy.transform(source, tree, names, index, rules, query_lines)
 
 
 def prepare(
@@ -313,7 +313,7 @@ def _rewrite(
         sources[path] = source
         parsed[path] = tree
         trees.append((path, tree))
-    index = build_index(trees)
+    index = build_index(trees, sources)
     edits: list[FileEdit] = []
     for path, issues in sorted(by_path.items()):
         if path not in parsed:
@@ -322,6 +322,7 @@ def _rewrite(
             if handle.read(3) == codecs.BOM_UTF8:
                 continue  # the engine reads it without the mark; a diff would not apply
         query_lines = {i.line for i in issues if i.rule_id == "SA001"}
-        after, skips = _transform(kind, sources[path], parsed[path], index, rules, query_lines)
+        view = view_for(index, path)
+        after, skips = _transform(kind, sources[path], parsed[path], view, rules, query_lines)
         edits.append(FileEdit(path, sources[path], after, skips))
     return edits

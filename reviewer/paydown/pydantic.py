@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.codemod import Codemod, CodemodContext
 
 from reviewer.paydown.imports import add_imports, remove_unused
-from reviewer.paydown.index import RepoIndex
+from reviewer.paydown.index import FileView
 from reviewer.paydown.names import ModuleNames
 from reviewer.paydown.pydantic_config import GatedConfigCodemod, plan_config
 from reviewer.paydown.pydantic_fields import plan_fields
@@ -59,7 +59,7 @@ def _settings_import(tree: ast.Module, names: ModuleNames) -> list[Skip] | None:
 
 
 def transform(
-    source: str, tree: ast.Module, names: ModuleNames, index: RepoIndex, rules: frozenset[str]
+    source: str, tree: ast.Module, names: ModuleNames, index: FileView, rules: frozenset[str]
 ) -> tuple[str, list[Skip]]:
     text = SourceText(source)
     lines = source.splitlines()

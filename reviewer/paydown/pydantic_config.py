@@ -21,7 +21,7 @@ from bump_pydantic.codemods.replace_config import (
 from libcst import matchers as m
 from libcst.codemod import CodemodContext
 
-from reviewer.paydown.index import RepoIndex
+from reviewer.paydown.index import FileView
 from reviewer.paydown.names import ModuleNames, last_name
 from reviewer.paydown.types import Skip
 
@@ -122,7 +122,7 @@ def plan_config(
     tree: ast.Module,
     lines: list[str],
     names: ModuleNames,
-    index: RepoIndex,
+    index: FileView,
     rules: frozenset[str],
 ) -> tuple[list[ast.ClassDef], list[Skip]]:
     """The model classes whose ``Config`` can be rewritten, and skips for the others."""

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reviewer.paydown.index import RepoIndex
+from reviewer.paydown.index import FileView
 from reviewer.paydown.names import dotted, last_name
 from reviewer.paydown.source import SourceText, TextEdit
 from reviewer.paydown.types import Skip
@@ -66,7 +66,7 @@ def _annotation_names(annotation: ast.expr | None) -> list[str]:
     return [name.rsplit(".", 1)[-1]] if name else ["?"]
 
 
-def _typevars_bound_to_models(tree: ast.Module, index: RepoIndex) -> set[str]:
+def _typevars_bound_to_models(tree: ast.Module, index: FileView) -> set[str]:
     found: set[str] = set()
     for node in tree.body:
         if (
@@ -170,7 +170,7 @@ def _rename_edits(
 
 
 def plan_methods(
-    tree: ast.Module, text: SourceText, index: RepoIndex
+    tree: ast.Module, text: SourceText, index: FileView
 ) -> tuple[list[TextEdit], list[Skip]]:
     """Text edits renaming the v1 methods that are provably called on models."""
     models = set(index.pydantic) | _typevars_bound_to_models(tree, index)

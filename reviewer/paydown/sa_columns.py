@@ -20,7 +20,7 @@ from typing import Any
 
 import libcst as cst
 
-from reviewer.paydown.index import RepoIndex
+from reviewer.paydown.index import FileView, class_nodes
 from reviewer.paydown.names import ModuleNames, dotted, last_name
 from reviewer.paydown.types import Skip
 
@@ -193,7 +193,7 @@ def _class_bindings(cls: ast.ClassDef) -> set[str]:
     return bound
 
 
-def _is_mapped_class(cls: ast.ClassDef, index: RepoIndex) -> bool:
+def _is_mapped_class(cls: ast.ClassDef, index: FileView) -> bool:
     if cls.name in index.mapped:
         return True
     # Mixins holding columns for the models that use them.
@@ -202,22 +202,27 @@ def _is_mapped_class(cls: ast.ClassDef, index: RepoIndex) -> bool:
 
 
 def plan_columns(
-    tree: ast.Module, names: ModuleNames, index: RepoIndex
+    tree: ast.Module, names: ModuleNames, index: FileView
 ) -> tuple[dict[tuple[str, str], ColumnRewrite], list[Skip]]:
     """Rewrites keyed by (class, attribute); skips for the columns left alone."""
     rewrites: dict[tuple[str, str], ColumnRewrite] = {}
     skips: list[Skip] = []
     class_counts: dict[str, int] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            class_counts[node.name] = class_counts.get(node.name, 0) + 1
+    classes = class_nodes(tree)
+    for node in classes:
+        class_counts[node.name] = class_counts.get(node.name, 0) + 1
     header_problem = None
     if not names.free_for("Mapped", "sqlalchemy.orm.Mapped"):
         header_problem = "`Mapped` already means something else in this file"
     elif not names.free_for("mapped_column", "sqlalchemy.orm.mapped_column"):
         header_problem = "`mapped_column` already means something else in this file"
-    for cls in ast.walk(tree):
-        if not isinstance(cls, ast.ClassDef):
+    for cls in classes:
+        if not any(
+            isinstance(s, ast.Assign | ast.AnnAssign)
+            and isinstance(s.value, ast.Call)
+            and last_name(s.value.func) == "Column"
+            for s in cls.body
+        ):
             continue
         shadowed = _class_bindings(cls)
         spell = _TypeNames(names, shadowed)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from reviewer.paydown.index import RepoIndex
+from reviewer.paydown.index import FileView
 from reviewer.paydown.names import ModuleNames, dotted, last_name
 from reviewer.paydown.snippets import statement_lines
 from reviewer.paydown.types import Skip
@@ -51,12 +51,27 @@ class QueryRewrite:
     last: int
 
 
-def _parents(tree: ast.AST) -> dict[int, ast.AST]:
+def _parents_and_queries(
+    tree: ast.AST, lines: set[int]
+) -> tuple[dict[int, ast.AST], list[ast.Call]]:
+    """Every node's parent, and the ``.query(...)`` calls starting on a reported line,
+    in one walk."""
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
+    queries: list[ast.Call] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
-    return parents
+            stack.append(child)
+        if (
+            isinstance(node, ast.Call)
+            and node.lineno in lines
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "query"
+        ):
+            queries.append(node)
+    return parents, queries
 
 
 def _char_col(lines: list[str], line: int, byte_col: int) -> int:
@@ -65,7 +80,7 @@ def _char_col(lines: list[str], line: int, byte_col: int) -> int:
 
 
 def _chain_problem(
-    query: ast.Call, parents: dict[int, ast.AST], index: RepoIndex
+    query: ast.Call, parents: dict[int, ast.AST], index: FileView
 ) -> tuple[str | None, ast.Call | None]:
     """Why the chain starting at ``query`` cannot be rewritten, or its terminal call."""
     if len(query.args) != 1 or query.keywords:
@@ -111,7 +126,7 @@ def plan_queries(
     tree: ast.Module,
     lines: list[str],
     names: ModuleNames,
-    index: RepoIndex,
+    index: FileView,
     finding_lines: set[int],
 ) -> tuple[dict[tuple[int, int], QueryRewrite], list[Skip]]:
     """Rewrites keyed by the end of the terminal method's name; skips for the rest.
@@ -124,8 +139,8 @@ def plan_queries(
     if not finding_lines:
         return rewrites, skips
     select_ok = "select" not in names.bound or names.imports.get("select") in _SELECT_ORIGINS
-    parents = _parents(tree)
-    for node in ast.walk(tree):
+    parents, queries = _parents_and_queries(tree, finding_lines)
+    for node in queries:
         if not (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

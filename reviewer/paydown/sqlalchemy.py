@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from reviewer.paydown.imports import add_imports, remove_unused
-from reviewer.paydown.index import RepoIndex
+from reviewer.paydown.index import FileView
 from reviewer.paydown.names import ModuleNames
 from reviewer.paydown.sa_base import BaseRewrite, RewriteBase, plan_base
 from reviewer.paydown.sa_columns import RewriteColumns, plan_columns
@@ -31,7 +31,7 @@ def transform(
     source: str,
     tree: ast.Module,
     names: ModuleNames,
-    index: RepoIndex,
+    index: FileView,
     rules: frozenset[str],
     query_lines: set[int],
 ) -> tuple[str, list[Skip]]:

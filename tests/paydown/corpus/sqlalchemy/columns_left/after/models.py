@@ -1,5 +1,6 @@
 import datetime
 from typing import Optional
+
 from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column

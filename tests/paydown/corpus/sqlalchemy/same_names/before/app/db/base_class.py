@@ -1,0 +1,6 @@
+from sqlalchemy.orm import as_declarative
+
+
+@as_declarative()
+class Base:
+    id: int
