@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -39,6 +39,15 @@ def get_project_for_change(request: HttpRequest, slug: str) -> Project:
     if not can_change(request.user, project):
         raise PermissionDenied("You are not a member of this project's team")
     return project
+
+
+def teams_of(user: User | AnonymousUser) -> QuerySet[Group]:
+    """The teams whose shared things (agents) the user sees and adds to (staff: all)."""
+    if not user.is_authenticated:
+        return Group.objects.none()
+    if user.is_staff:
+        return Group.objects.all()
+    return Group.objects.filter(user=user)
 
 
 def visible_meetings(user: User | AnonymousUser) -> QuerySet[Meeting]:

@@ -400,7 +400,7 @@ def claude_agents_hash(project: Project) -> str:
     from reviewer.agents.dispatch import agents_fingerprint, agents_for
 
     names = agents_for(project)
-    return agents_fingerprint(names) if names else ""
+    return agents_fingerprint(names, project.team_id) if names else ""
 
 
 def is_unchanged(previous: Scan, scan: Scan) -> bool:

@@ -3,20 +3,25 @@ per-project choice of agents with the Claude part of the last scan."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from dashboard.access import AuthedRequest, get_project_for_change
-from reviewer.agents.catalog import BUILTIN_DIR, folder_agents, installed, resolve_model
-from reviewer.agents.definition import MAX_FILE_CHARS, AgentFileError, parse
+from dashboard.access import AuthedRequest, get_project_for_change, teams_of
+from dashboard.params import id_param
+from reviewer.agents.catalog import fixed_agents, installed, resolve_model, team_agents
+from reviewer.agents.definition import MAX_FILE_CHARS, AgentDefinition, AgentFileError, parse
 from reviewer.agents.models import AgentVersion
 
 MAX_UPLOAD_BYTES = MAX_FILE_CHARS
@@ -53,27 +58,52 @@ class AgentUploadForm(forms.Form):
         return data
 
 
-def _may_add_agents(request: AuthedRequest) -> bool:
-    return request.user.is_staff or request.user.groups.exists()
+class AgentTeamForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Group.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, teams: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["team"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = teams.order_by("name")
+        self.only_team = teams.first() if len(teams[:2]) == 1 else None
+        field.required = self.only_team is None  # one team: that one
+
+    def clean_team(self) -> Group:
+        team: Group | None = self.cleaned_data.get("team") or self.only_team
+        if team is None:
+            raise forms.ValidationError("Choose the team the agent belongs to.")
+        return team
 
 
 @login_required
 def agent_list(request: AuthedRequest) -> HttpResponse:
-    agents = installed()
-    shown = request.GET.get("name", "")
-    versions = list(
-        AgentVersion.objects.filter(name=shown).select_related("created_by").order_by("-version")
+    teams = list(teams_of(request.user).order_by("name"))
+    fixed = fixed_agents()
+    shared = team_agents([t.pk for t in teams], reserved=fixed)
+    rows = [*fixed.values(), *shared]
+    name = request.GET.get("name", "")
+    team_id = id_param(request.GET.get("team", ""), "team")
+    shown = fixed.get(name) or next(
+        (
+            item
+            for item in shared
+            if item.agent.name == name and (team_id is None or item.team_id == team_id)
+        ),
+        None,
     )
-    counts = dict(AgentVersion.objects.values_list("name").annotate(n=Max("version")).order_by())
+    versions: list[AgentVersion] = []
+    if shown is not None and shown.origin == "team":
+        versions = list(
+            AgentVersion.objects.filter(team_id=shown.team_id, name=name)
+            .select_related("created_by")
+            .order_by("-version")
+        )
     context = {
-        "agents": [
-            (item, resolve_model(item.agent.model), counts.get(name, 0))
-            for name, item in agents.items()
-        ],
-        "shown": agents.get(shown),
+        "agents": [(item, resolve_model(item.agent.model)) for item in rows],
+        "shown": shown,
         "versions": versions,
-        "form": AgentUploadForm(),
-        "may_add": _may_add_agents(request),
+        "may_add": bool(teams),
     }
     return render(request, "agents/list.html", context)
 
@@ -81,37 +111,48 @@ def agent_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def agent_add(request: AuthedRequest) -> HttpResponse:
-    if not _may_add_agents(request):
+    teams = teams_of(request.user)
+    if not teams.exists():
         raise PermissionDenied("Only members of a team add agents")
     form = AgentUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    team_form = AgentTeamForm(request.POST if request.method == "POST" else None, teams=teams)
+    if request.method == "POST" and form.is_valid() and team_form.is_valid():
         agent = form.cleaned_data["agent"]
-        builtin_names = {a.name for a in folder_agents(BUILTIN_DIR)[0]}
-        if agent.name in builtin_names:
-            form.add_error(None, f"{agent.name!r} is a built-in agent; give yours another name.")
+        team: Group = team_form.cleaned_data["team"]
+        fixed = fixed_agents()
+        if agent.name in fixed:
+            kind = "a built-in" if fixed[agent.name].origin == "built-in" else "an operator"
+            form.add_error(None, f"{agent.name!r} is {kind} agent; give yours another name.")
         else:
-            saved = _save_version(request, agent.name, form.cleaned_data["text"], agent)
+            saved = _save_version(request, team, agent.name, form.cleaned_data["text"], agent)
             if saved is None:
                 messages.info(request, f"{agent.name} is unchanged; no new version.")
             else:
-                messages.success(request, f"Saved {agent.name} version {saved.version}.")
-            return redirect(reverse("dashboard:agents") + f"?name={agent.name}")
-    return render(request, "agents/add.html", {"form": form}, status=400 if form.errors else 200)
+                messages.success(
+                    request, f"Saved {agent.name} version {saved.version} for {team.name}."
+                )
+            query = urlencode({"name": agent.name, "team": team.pk})
+            return redirect(reverse("dashboard:agents") + f"?{query}")
+    errors = form.errors or team_form.errors
+    return render(
+        request,
+        "agents/add.html",
+        {"form": form, "team_form": team_form},
+        status=400 if errors else 200,
+    )
 
 
 def _save_version(
-    request: AuthedRequest, name: str, text: str, agent: object
+    request: AuthedRequest, team: Group, name: str, text: str, agent: AgentDefinition
 ) -> AgentVersion | None:
-    from reviewer.agents.definition import AgentDefinition
-
-    assert isinstance(agent, AgentDefinition)
     for _ in range(3):  # two uploads racing for the same version number: retry
-        latest = AgentVersion.objects.filter(name=name).order_by("-version").first()
+        latest = AgentVersion.objects.filter(team=team, name=name).order_by("-version").first()
         if latest is not None and latest.sha256 == agent.sha256:
             return None
         try:
             with transaction.atomic():
                 return AgentVersion.objects.create(
+                    team=team,
                     name=name,
                     version=(latest.version if latest else 0) + 1,
                     content=text,
@@ -127,7 +168,9 @@ def _save_version(
 
 class ProjectAgentsForm(forms.Form):
     agents = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, help_text="None chosen = all"
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen = the built-in and operator agents; team agents run when chosen",
     )
     claude_enabled = forms.BooleanField(required=False, label="Run Claude reviews")
 
@@ -142,7 +185,7 @@ class ProjectAgentsForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def project_agents(request: HttpRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
-    names = list(installed())
+    names = list(installed(team_id=project.team_id))
     initial = {"agents": project.agents, "claude_enabled": project.claude_enabled}
     form = ProjectAgentsForm(request.POST or None, names=names, initial=initial)
     if request.method == "POST" and form.is_valid():

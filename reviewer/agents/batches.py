@@ -54,7 +54,7 @@ def submit_batch(
     scan_limits: Limits,
 ) -> str:
     """Send one batch with every uncached conversation of every queued agent."""
-    available = installed()
+    available = installed(team_id=scan.project.team_id)
     requests: list[dict[str, Any]] = []
     report_tool = [t for t in tool_schemas() if t["name"] == "report_finding"]
     scan_estimate = 0
@@ -181,7 +181,7 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
                 scan.agent_runs[name] = {"status": "failed", "error": f"batch results: {exc}"}
             Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
             return "failed"
-    available = installed()
+    available = installed(team_id=scan.project.team_id)
     reviewed: set[str] = set()
     confirmed: dict[int, int] = defaultdict(int)
     for name, entry in entries.items():

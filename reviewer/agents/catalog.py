@@ -1,8 +1,10 @@
-"""The installed agents: built-in files, a folder named by a setting, and team agents
-stored in the database (the newest version of each name). Later sources win by name."""
+"""The installed agents: built-in files, a folder named by a setting (the operator's),
+and team agents stored in the database (the newest version of each name, per team). A
+project sees the first two and its own team's agents only."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,8 @@ class Installed:
     agent: AgentDefinition
     origin: str  # "built-in", "folder" or "team"
     version_number: int | None = None
+    team_id: int | None = None
+    team_name: str = ""
 
 
 def folder_agents(folder: Path) -> tuple[list[AgentDefinition], list[AgentFileError]]:
@@ -35,9 +39,9 @@ def folder_agents(folder: Path) -> tuple[list[AgentDefinition], list[AgentFileEr
     return agents, errors
 
 
-def installed(*, include_db: bool = True) -> dict[str, Installed]:
-    """Every installed agent by name. A broken file in the folder is skipped (``agents
-    check`` names it), never a reason to stop scanning."""
+def fixed_agents() -> dict[str, Installed]:
+    """The built-in agents and the operator's (``REVIEWDECK_AGENTS_DIR``, which may replace
+    a built-in one). No team agent can take one of their names."""
     found: dict[str, Installed] = {}
     builtin, _ = folder_agents(BUILTIN_DIR)
     for agent in builtin:
@@ -47,21 +51,55 @@ def installed(*, include_db: bool = True) -> dict[str, Installed]:
         extra, _ = folder_agents(Path(extra_dir))
         for agent in extra:
             found[agent.name] = Installed(agent, "folder")
-    if include_db:
-        from reviewer.agents.models import AgentVersion
+    return found
 
-        seen: set[str] = set()
-        for row in AgentVersion.objects.order_by("name", "-version").only(
-            "name", "version", "content"
-        ):
-            if row.name in seen:
-                continue
-            seen.add(row.name)
-            try:
-                agent = parse(row.content, f"{row.name} v{row.version}")
-            except AgentFileError:
-                continue
-            found[agent.name] = Installed(agent, "team", row.version)
+
+def team_agents(
+    team_ids: Iterable[int] | None, *, reserved: Collection[str] = ()
+) -> list[Installed]:
+    """The newest version of each agent of these teams (None: every team's, and the
+    versions that belong to no team), in one query. Names in ``reserved`` are skipped."""
+    from django.db.models import OuterRef, Subquery
+
+    from reviewer.agents.models import AgentVersion
+
+    newest = (
+        AgentVersion.objects.filter(team_id=OuterRef("team_id"), name=OuterRef("name"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    rows = AgentVersion.objects.select_related("team").only(
+        "name", "version", "content", "team__name"
+    )
+    if team_ids is None:
+        no_team = AgentVersion.objects.filter(team=None, name=OuterRef("name"))
+        rows = rows.filter(version=Subquery(newest)) | rows.filter(
+            team=None, version=Subquery(no_team.order_by("-version").values("version")[:1])
+        )
+    else:
+        rows = rows.filter(team_id__in=list(team_ids), version=Subquery(newest))
+    found: list[Installed] = []
+    for row in rows.order_by("name", "team__name"):
+        if row.name in reserved:
+            continue
+        try:
+            agent = parse(row.content, f"{row.name} v{row.version}")
+        except AgentFileError:
+            continue
+        found.append(
+            Installed(agent, "team", row.version, row.team_id, row.team.name if row.team else "")
+        )
+    return found
+
+
+def installed(*, include_db: bool = True, team_id: int | None = None) -> dict[str, Installed]:
+    """The agents a project of team ``team_id`` can run, by name: the built-in and
+    operator agents, and that team's own (never another team's). A broken file in the
+    folder is skipped (``agents check`` names it), never a reason to stop scanning."""
+    found = fixed_agents()
+    if include_db and team_id is not None:
+        for item in team_agents([team_id], reserved=found):
+            found.setdefault(item.agent.name, item)
     return dict(sorted(found.items()))
 
 

@@ -351,7 +351,7 @@ def run_claude_review(scan_id: int) -> str:
         return "nothing queued"
     project = scan.project
     root = project.checkout_dir
-    available = installed()
+    available = installed(team_id=project.team_id)
     budget = project.budget if isinstance(project.budget, dict) else {}
     try:
         run_limits = Limits.from_mapping(settings.CLAUDE_RUN_BUDGET, budget.get("run"))

@@ -12,15 +12,17 @@ logger = logging.getLogger(__name__)
 
 
 def agents_for(project: Project) -> list[str]:
-    """The agents a project runs: its chosen ones that are installed, else all installed."""
-    available = installed()
+    """The agents a project runs: the chosen ones among the built-in, operator and its own
+    team's agents; with none chosen, the built-in and operator agents (a team agent runs
+    only where its team chose it)."""
+    available = installed(team_id=project.team_id)
     if project.agents:
         return [name for name in project.agents if name in available]
-    return list(available)
+    return [name for name, item in available.items() if item.origin != "team"]
 
 
-def agents_fingerprint(names: list[str]) -> str:
-    available = installed()
+def agents_fingerprint(names: list[str], team_id: int | None) -> str:
+    available = installed(team_id=team_id)
     parts = [
         f"{n}:{available[n].agent.sha256}:{resolve_model(available[n].agent.model)}"
         for n in sorted(names)
@@ -36,7 +38,7 @@ def claude_fingerprint(project: Project) -> str:
 
     if not (settings.ANTHROPIC_API_KEY and project.claude_enabled):
         return ""
-    return agents_fingerprint(agents_for(project))
+    return agents_fingerprint(agents_for(project), project.team_id)
 
 
 def queue_claude_review(scan: Scan) -> None:
@@ -48,7 +50,7 @@ def queue_claude_review(scan: Scan) -> None:
     if not names:
         return
     scan.agent_runs = {name: {"status": "queued"} for name in names}
-    scan.agents_hash = agents_fingerprint(names)
+    scan.agents_hash = agents_fingerprint(names, scan.project.team_id)
     Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs, agents_hash=scan.agents_hash)
     try:
         claude_review.apply_async(args=(scan.pk,), retry=False)

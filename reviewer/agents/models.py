@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 
 
 class AgentVersion(models.Model):
-    """One uploaded or pasted version of a team agent file. The newest version runs."""
+    """One uploaded or pasted version of a team agent file. The newest version runs, for
+    the projects of its team only. Names are unique per team; a version without a team
+    (from before agents belonged to teams) is listed by `manage.py agents list` and runs
+    nowhere."""
 
+    team = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.CASCADE, related_name="agent_versions"
+    )
     name = models.CharField(max_length=64)
     version = models.PositiveIntegerField()
     content = models.TextField()
@@ -23,7 +30,9 @@ class AgentVersion(models.Model):
     class Meta:
         ordering = ["name", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "version"], name="agent_name_version"),
+            models.UniqueConstraint(
+                fields=["team", "name", "version"], name="agent_team_name_version"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -145,13 +145,19 @@ def test_agents_check_exits_non_zero_on_a_bad_file(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_agents_list_shows_builtins_and_team_agents(capsys: pytest.CaptureFixture[str]) -> None:
+    from django.contrib.auth.models import Group
+
     from reviewer.agents.models import AgentVersion
 
     text = (FIXTURES / "quoted-description.md").read_text()
     AgentVersion.objects.create(
-        name="fastapi-service-reviewer", version=2, content=text, sha256="x"
+        team=Group.objects.create(name="payments"),
+        name="fastapi-service-reviewer",
+        version=2,
+        content=text,
+        sha256="x",
     )
     call_command("agents", "list")
     out = capsys.readouterr().out
     assert "python-backend-architect" in out and "[built-in]" in out
-    assert "fastapi-service-reviewer" in out and "[team v2]" in out
+    assert "fastapi-service-reviewer" in out and "[team v2 of payments]" in out

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError
 
-from reviewer.agents.catalog import installed, resolve_model
+from reviewer.agents.catalog import fixed_agents, resolve_model, team_agents
 from reviewer.agents.definition import AgentDefinition, AgentFileError, load_file
 
 
@@ -49,11 +49,17 @@ class Command(BaseCommand):
                     continue
                 self.stdout.write(f"ok: {name}: {describe(agent)}")
             return
+        fixed = fixed_agents()
+        agents = list(fixed.values())
         try:
-            agents = installed()
+            agents += team_agents(None, reserved=fixed)
         except DatabaseError:
-            agents = installed(include_db=False)
             self.stderr.write("(database not reachable: team agents not shown)")
-        for item in agents.values():
+        for item in agents:
             version = f" v{item.version_number}" if item.version_number else ""
-            self.stdout.write(f"{describe(item.agent)}  [{item.origin}{version}]")
+            team = (
+                f" of {item.team_name}"
+                if item.team_name
+                else (" of no team" if item.origin == "team" else "")
+            )
+            self.stdout.write(f"{describe(item.agent)}  [{item.origin}{version}{team}]")
