@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.utils.text import slugify
 
 from dashboard.params import MAX_ID
-from reviewer import git, quality_profiles
+from reviewer import git, project_names, quality_profiles
 from reviewer.engine import profile as engine_profile
 from reviewer.finding_filters import FindingFilter
 from reviewer.models import Finding, Project, QualityGate, QualityProfileVersion, Severity
@@ -32,12 +32,24 @@ class ProjectForm(forms.ModelForm[Project]):
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
-        slug = slugify(name)
-        if not slug:
+        if not slugify(name):
             raise forms.ValidationError("Use letters or digits in the name.")
-        if Project.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("A project with this name already exists.")
         return name
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name = data.get("name")
+        # Only the chosen team's own projects count: another team's never show.
+        if (
+            name
+            and "team" not in self.errors
+            and project_names.name_taken(name, data.get("team"), self.instance.pk)
+        ):
+            self.add_error("name", "This team already has a project with this name.")
+        return data
+
+    def validate_unique(self) -> None:
+        """The name is checked per team in clean(), with a message of our own."""
 
     def clean_repo_url(self) -> str:
         try:
@@ -63,7 +75,10 @@ class ProjectForm(forms.ModelForm[Project]):
             raise forms.ValidationError(str(exc)) from None
 
     def save(self, commit: bool = True) -> Project:
-        self.instance.slug = slugify(self.cleaned_data["name"])
+        if not self.instance.slug or "name" in self.changed_data:
+            self.instance.slug = project_names.free_slug(
+                self.cleaned_data["name"], self.instance.pk
+            )
         return super().save(commit)
 
 

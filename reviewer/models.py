@@ -51,7 +51,7 @@ class Project(models.Model):
         READY = "ready", "Ready"
         ERROR = "error", "Error"
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=100)  # unique per team (constraints below)
     slug = models.SlugField(max_length=100, unique=True)
     repo_url = models.CharField(
         max_length=500, help_text="https://, ssh://, git:// or a local path"
@@ -107,6 +107,15 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # Names are unique per team, so adding one never tells about another team's.
+            models.UniqueConstraint(fields=["team", "name"], name="project_name_per_team"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(team__isnull=True),
+                name="project_name_without_team",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
-from reviewer import git
+from reviewer import git, project_names
 from reviewer.models import Project
 from reviewer.outbound import Policy
 
@@ -23,11 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         name: str = options["name"].strip()
-        slug = slugify(name)
-        if not slug:
+        if not slugify(name):
             raise CommandError("The name needs letters or digits.")
-        if Project.objects.filter(slug=slug).exists():
-            raise CommandError(f"A project named {name!r} already exists.")
         try:
             url = git.validate_stored_repo_url(
                 options["url"], local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS
@@ -41,7 +38,14 @@ class Command(BaseCommand):
         team = None
         if options["team"]:
             team, _ = Group.objects.get_or_create(name=options["team"])
+        if project_names.name_taken(name, team):
+            owner = f"team {team.name}" if team else "no team"
+            raise CommandError(f"A project named {name!r} of {owner} already exists.")
         project = Project.objects.create(
-            name=name, slug=slug, repo_url=url, branch=branch, team=team
+            name=name,
+            slug=project_names.free_slug(name),
+            repo_url=url,
+            branch=branch,
+            team=team,
         )
         self.stdout.write(f"Added project {project.name} ({project.slug}).")
