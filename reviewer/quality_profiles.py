@@ -16,13 +16,20 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db import transaction
 from django.db.models import Max
 
 from reviewer.engine.profile import DEFAULT_PROFILE, Profile
-from reviewer.engine.project_config import ProjectConfig, excluded, in_profile, matches
+from reviewer.engine.project_config import (
+    ProjectConfig,
+    excluded,
+    in_profile,
+    load_config,
+    matches,
+)
 from reviewer.engine.registry import get_rule
 from reviewer.engine.ruff_codes import lookup
 from reviewer.models import Project, QualityProfile, QualityProfileVersion
@@ -219,3 +226,14 @@ def reported(rule_id: str, path: str, profile: Profile, config: ProjectConfig) -
         return code is None or in_profile(rule_id, code.profile, profile)
     native = get_rule(rule_id)
     return native is None or in_profile(rule_id, native.profile, profile)
+
+
+def reviewed_paths(root: Path, profile: Profile, paths: Iterable[str]) -> list[str]:
+    """The ``paths`` a review of the checkout at ``root`` reads under ``profile`` and the
+    repository's ``[tool.reviewdeck]`` (what Claude agents are given, like the rules)."""
+    config, _ = load_config(root)
+    return [
+        p
+        for p in paths
+        if not excluded(p, config) and not (profile.exclude and matches(p, profile.exclude))
+    ]

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
+from reviewer import quality_profiles
 from reviewer.agents.budget import Limits, Usage
 from reviewer.agents.catalog import installed, price_for, resolve_model
 from reviewer.agents.definition import AgentDefinition
@@ -357,6 +358,9 @@ def run_claude_review(scan_id: int) -> str:
         run_limits = Limits.from_mapping(settings.CLAUDE_RUN_BUDGET, budget.get("run"))
         scan_limits = Limits.from_mapping(settings.CLAUDE_SCAN_BUDGET, budget.get("scan"))
         files = Files.read(root, settings.REVIEWDECK_MAX_FILE_BYTES)
+        # The quality profile the rule scan used: its path exclusions hold for agents too.
+        profile, _ = quality_profiles.to_engine(scan.profile_version)
+        files = files.only(quality_profiles.reviewed_paths(root, profile, files.blobs))
     except (ValueError, OSError) as exc:
         _finish_all(scan, f"Cannot start the Claude review: {exc}")
         return "failed"

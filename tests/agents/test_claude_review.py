@@ -279,3 +279,22 @@ def test_without_an_api_key_scans_run_the_rules_alone(
     assert run_claude_review(queued.pk) == "nothing queued"
     page = member_client.get(project.get_absolute_url()).content.decode()
     assert "Claude reviews are off" in page
+
+
+def test_the_quality_profile_path_exclusions_hold_for_claude_agents(
+    project: Project, fake_api: FakeAnthropic
+) -> None:
+    from reviewer import quality_profiles
+    from reviewer.engine.profile import Profile
+
+    assert project.team is not None
+    quality_profiles.save_version(
+        quality_profiles.profile_of_team(project.team), Profile(exclude=("app/api.py",))
+    )
+    fake_api.add(tools_reply(report()), done())
+    reviewed = scan(project)
+    assert reviewed.profile_version is not None
+    sent = fake_api.requests[0]["body"]["messages"][0]["content"]
+    assert '<file path="app/db.py">' in sent and "app/api.py" not in sent
+    assert [f.path for f in claude_findings(project)] == ["app/db.py"]
+    assert not Finding.objects.filter(project=project, path="app/api.py").exists()
