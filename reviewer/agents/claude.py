@@ -36,7 +36,7 @@ from reviewer.engine.files import SourceError, discover, read_source
 from reviewer.engine.registry import load_rules
 from reviewer.engine.types import Issue
 from reviewer.findings import summaries, writer
-from reviewer.models import Finding, Project, Scan
+from reviewer.models import Finding, Project, Scan, ScanSummary
 from reviewer.tracking import track
 
 logger = logging.getLogger(__name__)
@@ -360,10 +360,13 @@ def run_claude_review(scan_id: int) -> str:
         files = Files.read(root, settings.REVIEWDECK_MAX_FILE_BYTES)
         # The quality profile the rule scan used: its path exclusions hold for agents too.
         profile, _ = quality_profiles.to_engine(scan.profile_version)
-        files = files.only(quality_profiles.reviewed_paths(root, profile, files.blobs))
+        kept = quality_profiles.reviewed_paths(root, profile, files.blobs)
+        left_out = set(files.blobs) - set(kept)
+        files = files.only(kept)
     except (ValueError, OSError) as exc:
         _finish_all(scan, f"Cannot start the Claude review: {exc}")
         return "failed"
+    _exclude_left_out(scan, left_out)
     already: dict[str, list[str]] = defaultdict(list)
     for path, line, rule_id, title in (
         Finding.objects.open()
@@ -410,6 +413,22 @@ def run_claude_review(scan_id: int) -> str:
         reviewed |= run.reviewed
     finish_review(scan, reviewed, confirmed)
     return "done"
+
+
+def _exclude_left_out(scan: Scan, paths: set[str]) -> None:
+    """Claude findings in files the profile no longer reviews are closed as excluded (no
+    agent will look at those files again, so nothing else would ever close them)."""
+    if not paths:
+        return
+    with transaction.atomic():
+        gone = list(
+            Finding.objects.open().filter(
+                project=scan.project, origin=Finding.Origin.CLAUDE, path__in=paths
+            )
+        )
+        count = writer.exclude(scan, gone)
+        if count:
+            ScanSummary.objects.filter(scan=scan).update(excluded_count=F("excluded_count") + count)
 
 
 def finish_review(scan: Scan, reviewed: set[str], confirmed: dict[int, int]) -> None:

@@ -102,3 +102,15 @@ def save(scan: Scan, applied: Applied) -> None:
     )
     Finding.objects.bulk_update(applied.changed, UPDATE_FIELDS, batch_size=1000)
     FindingEvent.objects.bulk_create(applied.events, batch_size=2000)
+
+
+def exclude(scan: Scan, findings: list[Finding]) -> int:
+    """Close open findings the quality profile no longer reviews (their path is excluded)
+    as *excluded*, with an event each; never as fixed. Returns how many."""
+    for finding in findings:
+        finding.status = Finding.Status.EXCLUDED
+    Finding.objects.bulk_update(findings, ["status"], batch_size=1000)
+    FindingEvent.objects.bulk_create(
+        [f.event(scan, FindingEvent.Kind.EXCLUDED) for f in findings], batch_size=2000
+    )
+    return len(findings)

@@ -298,3 +298,17 @@ def test_the_quality_profile_path_exclusions_hold_for_claude_agents(
     assert '<file path="app/db.py">' in sent and "app/api.py" not in sent
     assert [f.path for f in claude_findings(project)] == ["app/db.py"]
     assert not Finding.objects.filter(project=project, path="app/api.py").exists()
+
+    # app/db.py leaves the profile too: its Claude finding is closed as excluded, not
+    # fixed, and no agent is asked about it again.
+    quality_profiles.save_version(
+        quality_profiles.profile_of_team(project.team), Profile(exclude=("app/*",))
+    )
+    requests = len(fake_api.requests)
+    later = scan(project)
+    assert len(fake_api.requests) == requests
+    (sql,) = claude_findings(project)
+    assert sql.status == Finding.Status.EXCLUDED and sql.fixed_in_scan_id is None
+    assert list(sql.events.values_list("kind", flat=True)) == ["created", "excluded"]
+    later.refresh_from_db()
+    assert later.summary.excluded_count == 1 and later.summary.fixed_count == 0
