@@ -1,13 +1,14 @@
 """SA001: ``session.query(X)...terminal()`` -> ``session.scalars(select(X)...).terminal()``.
 
 Only chains with one known meaning in 2.0 are rewritten: one mapped class as the entity
-(no columns: those return rows, not objects), no joins and no joined eager loading
-(the legacy Query de-duplicated those, ``select()`` does not), only ``filter``,
-``filter_by``, ``order_by``, ``limit``, ``offset`` and non-joined loader ``options`` in
-between, and a terminal that returns results (``all``, ``first``, ``one``,
-``one_or_none``, ``scalar``, plain ``get``). A query kept in a variable, passed on,
-iterated, built in steps or ended by ``update``/``delete``/``count`` is dynamic or
-changes meaning, and is left for a person.
+(no columns: those return rows, not objects), no joins (the legacy Query de-duplicated
+joined rows of one entity, ``select()`` does not), only ``filter``, ``filter_by``,
+``order_by``, ``limit``, ``offset`` and non-joined loader ``options`` in between, and a
+terminal that returns results (``all``, ``first``, ``one``, ``one_or_none``, ``scalar``,
+plain ``get``). An entity whose relationships load with a join gets ``.unique()``, which
+the legacy Query applied by itself. A query kept in a variable, passed on, iterated,
+built in steps or ended by ``update``/``delete``/``count`` is dynamic or changes
+meaning, and is left for a person.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ _SELECT_ORIGINS = frozenset(
 @dataclass(frozen=True)
 class QueryRewrite:
     terminal: str  # the method ending the chain in the original
+    unique: bool  # the entity loads a relationship with a join: uniquify like Query did
     first: int  # the lines of the statement holding the chain
     last: int
 
@@ -89,8 +91,6 @@ def _chain_problem(
     entity_name = last_name(entity)
     if dotted(entity) is None or entity_name not in index.mapped:
         return "cannot tell that the queried thing is a mapped class (a column returns rows)", None
-    if entity_name in index.joined_eager:
-        return f"`{entity_name}` has joined eager loading; `select()` results need `unique()`", None
     node: ast.Call = query
     steps: list[str] = []
     while True:
@@ -162,7 +162,8 @@ def plan_queries(
         while not isinstance(statement, ast.stmt):
             statement = parents[id(statement)]
         first, last = statement_lines(statement)
-        rewrites[key] = QueryRewrite(func.attr, first, last)
+        unique = last_name(node.args[0]) in index.joined_eager
+        rewrites[key] = QueryRewrite(func.attr, unique, first, last)
     return rewrites, skips
 
 
@@ -218,6 +219,10 @@ class _RewriteQueries(cst.CSTTransformer):
             statement = _attr_call(statement, "limit", [cst.Arg(cst.Integer("1"))])
         terminal = "one_or_none" if rewrite.terminal == "scalar" else rewrite.terminal
         scalars = _attr_call(receiver, "scalars", [cst.Arg(statement)])
+        if rewrite.unique:
+            # The legacy Query de-duplicated rows multiplied by a joined eager load of a
+            # collection; a select() result must be asked to (and raises otherwise).
+            scalars = _attr_call(scalars, "unique", [])
         return updated_node.with_changes(
             func=new_func.with_changes(value=scalars, attr=cst.Name(terminal))
         )
