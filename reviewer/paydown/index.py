@@ -155,7 +155,19 @@ def build_index(
         source = sources.get(path, "lazy") if sources is not None else "lazy"
         for info in classes_of(path, tree, source):
             classes.setdefault(info.name, []).append(info)
-    resolver, kinds = classify(facts)
+    by_name_pydantic = _closure(classes, set(PYDANTIC_ROOTS - classes.keys()))
+    by_name_settings = _closure(classes, {"BaseSettings"} - classes.keys())
+    by_name_roots = {n for n, infos in classes.items() if all(i.declarative_root for i in infos)}
+    by_name_mapped = _closure(classes, by_name_roots) - by_name_roots
+    resolver, kinds = classify(
+        facts,
+        {
+            "pydantic": frozenset(by_name_pydantic),
+            "settings": frozenset(by_name_settings),
+            "mapped": frozenset(by_name_mapped),
+            "root": frozenset(by_name_roots),
+        },
+    )
     # Roots defined in the repository itself are only roots if every definition is one.
     pydantic = _closure(classes, set(PYDANTIC_ROOTS - classes.keys()))
     settings = _closure(classes, {"BaseSettings"} - classes.keys())
@@ -287,8 +299,11 @@ class Resolver:
         return self.resolve(target, name, depth + 1)
 
 
-def classify(facts: dict[str, FileFacts]) -> tuple[Resolver, dict[Key, set[str]]]:
-    """Each repository class key with its kinds: pydantic, settings, mapped, root."""
+def classify(
+    facts: dict[str, FileFacts], by_name: dict[str, frozenset[str]]
+) -> tuple[Resolver, dict[Key, set[str]]]:
+    """Each repository class key with its kinds: pydantic, settings, mapped, root. A base
+    that cannot be followed through imports gets the name-based answer (``by_name``)."""
     resolver = Resolver(facts)
     kinds: dict[Key, set[str]] = {}
     bases: dict[Key, list[Key | str | None]] = {}
@@ -306,6 +321,12 @@ def classify(facts: dict[str, FileFacts]) -> tuple[Resolver, dict[Key, set[str]]
             bases[key] = [resolver.resolve(path, s) for s in spellings]
             for spelled, base in zip(spellings, bases[key], strict=True):
                 last = spelled.rsplit(".", 1)[-1]
+                if base is None:
+                    for kind in ("pydantic", "settings", "mapped"):
+                        if last in by_name[kind]:
+                            kinds[key].add(kind)
+                    if last in by_name["root"]:
+                        kinds[key].add("mapped")
                 outside = base if isinstance(base, str) else None
                 if base is None and last in PYDANTIC_ROOTS:
                     outside = f"pydantic.{last}"

@@ -304,7 +304,7 @@ def _rewrite(
             source = read_source(root, path, max_file_bytes)
         except SourceError:
             continue
-        if path not in by_path and "class " not in source:
+        if path not in by_path and "class " not in source and not path.endswith("__init__.py"):
             continue
         try:
             tree = ast.parse(source)
