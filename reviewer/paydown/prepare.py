@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -30,7 +31,7 @@ from reviewer.engine.project_config import git_ignored
 from reviewer.paydown import pydantic, sqlalchemy
 from reviewer.paydown.compare import LineMap, compare, line_map
 from reviewer.paydown.diff import patch_text
-from reviewer.paydown.index import FileView, build_index, view_for
+from reviewer.paydown.index import FileView, RepoIndex, build_index, view_for
 from reviewer.paydown.names import module_names
 from reviewer.paydown.types import FileEdit, Skip
 
@@ -207,7 +208,7 @@ def prepare(
         for issue in targets:
             by_path.setdefault(issue.path, []).append(issue)
 
-        edits = _rewrite(root, kind, frozenset(selected), by_path, max_file_bytes)
+        edits = _rewrite(root, kind, frozenset(selected), by_path, max_file_bytes, jobs)
         changed = [e for e in edits if e.changed]
         skips = {(e.path, s.rule_id, s.line): s.reason for e in edits for s in e.skips}
         for edit in changed:
@@ -290,6 +291,7 @@ def _rewrite(
     rules: frozenset[str],
     by_path: dict[str, list[Issue]],
     max_file_bytes: int,
+    jobs: int | None = None,
 ) -> list[FileEdit]:
     if not by_path:
         return []
@@ -314,15 +316,53 @@ def _rewrite(
         parsed[path] = tree
         trees.append((path, tree))
     index = build_index(trees, sources)
-    edits: list[FileEdit] = []
+    work: list[tuple[str, set[int]]] = []
     for path, issues in sorted(by_path.items()):
         if path not in parsed:
             continue
         with open(root / path, "rb") as handle:
             if handle.read(3) == codecs.BOM_UTF8:
                 continue  # the engine reads it without the mark; a diff would not apply
-        query_lines = {i.line for i in issues if i.rule_id == "SA001"}
-        view = view_for(index, path)
-        after, skips = _transform(kind, sources[path], parsed[path], view, rules, query_lines)
-        edits.append(FileEdit(path, sources[path], after, skips))
-    return edits
+        work.append((path, {i.line for i in issues if i.rule_id == "SA001"}))
+    global _SHARED
+    _SHARED = _Shared(kind, rules, sources, parsed, index)
+    try:
+        workers = _workers(jobs, len(work))
+        if workers > 1:
+            # Forked children see the index and the trees without pickling them.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return pool.map(_rewrite_one, work, chunksize=max(1, len(work) // (4 * workers)))
+        return [_rewrite_one(item) for item in work]
+    finally:
+        _SHARED = None
+
+
+@dataclass
+class _Shared:
+    kind: str
+    rules: frozenset[str]
+    sources: dict[str, str]
+    parsed: dict[str, ast.Module]
+    index: RepoIndex
+
+
+_SHARED: _Shared | None = None
+PARALLEL_FROM = 16  # files; below this a pool costs more than it saves
+
+
+def _workers(jobs: int | None, files: int) -> int:
+    if files < PARALLEL_FROM or jobs == 1 or multiprocessing.current_process().daemon:
+        return 1
+    return max(1, min(jobs or os.cpu_count() or 1, files // 8))
+
+
+def _rewrite_one(item: tuple[str, set[int]]) -> FileEdit:
+    shared = _SHARED
+    assert shared is not None
+    path, query_lines = item
+    view = view_for(shared.index, path)
+    source = shared.sources[path]
+    after, skips = _transform(
+        shared.kind, source, shared.parsed[path], view, shared.rules, query_lines
+    )
+    return FileEdit(path, source, after, skips)
