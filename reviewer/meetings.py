@@ -46,6 +46,14 @@ class DebtMove:
     def change_hours(self) -> float:
         return (self.now_minutes - self.before_minutes) / 60
 
+    @property
+    def before_hours(self) -> float:
+        return self.before_minutes / 60
+
+    @property
+    def now_hours(self) -> float:
+        return self.now_minutes / 60
+
 
 # Rows listed per section; the rest is counted (up to COUNTED) and reached through the
 # projects' filtered lists, so a week with 300k new findings renders as fast as a quiet one.

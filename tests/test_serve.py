@@ -35,7 +35,7 @@ def test_serve_starts_on_a_fresh_machine_scans_the_demo_and_stops_on_ctrl_c(
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240  # a busy machine: the demo backfill comes first
         body = ""
         while time.monotonic() < deadline:
             try:
@@ -58,6 +58,20 @@ def test_serve_starts_on_a_fresh_machine_scans_the_demo_and_stops_on_ctrl_c(
         assert status == "succeeded", (tmp_path / "serve.log").read_text()
         count = db.execute("select count(*) from reviewer_finding").fetchone()[0]
         assert count >= 5
+        # The demo has history: six backfilled weeks dated a week apart (debt going down),
+        # then this week's scan with a fix, a new problem and a regression.
+        weeks = db.execute(
+            "select s.created_at, m.debt_minutes from reviewer_scan s join reviewer_scansummary m"
+            " on m.scan_id = s.id where s.trigger = 'backfill' order by s.id"
+        ).fetchall()
+        assert len(weeks) == 6 and len({w[0][:10] for w in weeks}) == 6
+        assert weeks[-1][1] < weeks[0][1]
+        new, fixed, reopened = db.execute(
+            "select new_count, fixed_count, reopened_count from reviewer_scansummary m join"
+            " reviewer_scan s on m.scan_id = s.id where s.trigger = 'manual'"
+        ).fetchone()
+        assert new >= 1 and fixed >= 1 and reopened >= 1
+        assert "Demo history: 6 week(s) backfilled." in (tmp_path / "serve.log").read_text()
         assert "Created a login: user 'admin'" in (tmp_path / "serve.log").read_text()
         # Session keys, password hashes, broker messages and clones: the owner's only.
         assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
@@ -156,7 +170,15 @@ def test_a_killed_worker_is_restarted_the_web_stays_up_and_its_scan_is_declared_
 
     try:
         wait_for(web_up, "the web answering")
-        wait_for(lambda: scan_row(1)[1] == "Reviewing the code", "the demo scan running")
+        with sqlite3.connect(db_path) as db:  # the demo's history is backfilled first
+            history = db.execute(
+                "select count(*), min(created_at) from reviewer_scan where trigger = 'backfill'"
+            ).fetchone()
+            demo_scan = db.execute(
+                "select id from reviewer_scan where trigger = 'manual' order by id desc"
+            ).fetchone()[0]
+        assert history[0] == 6, history
+        wait_for(lambda: scan_row(demo_scan)[1] == "Reviewing the code", "the demo scan running")
         worker = _worker_pid(proc.pid)
         assert worker is not None
         os.kill(worker, signal.SIGKILL)
@@ -176,12 +198,14 @@ def test_a_killed_worker_is_restarted_the_web_stays_up_and_its_scan_is_declared_
             text=True,
             check=True,
         )
-        assert "#2" in queued.stdout, queued.stdout + queued.stderr
-        status, _, error = scan_row(1)
+        assert f"#{demo_scan + 1}" in queued.stdout, queued.stdout + queued.stderr
+        status, _, error = scan_row(demo_scan)
         assert status == "failed"
         assert error.startswith("The worker stopped responding: no heartbeat for 3 s")
-        wait_for(lambda: scan_row(2)[0] in {"succeeded", "failed"}, "the next scan", 120)
-        assert scan_row(2)[0] == "succeeded", scan_row(2)
+        wait_for(
+            lambda: scan_row(demo_scan + 1)[0] in {"succeeded", "failed"}, "the next scan", 120
+        )
+        assert scan_row(demo_scan + 1)[0] == "succeeded", scan_row(demo_scan + 1)
     finally:
         proc.send_signal(signal.SIGINT)
         try:

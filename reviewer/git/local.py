@@ -6,6 +6,7 @@ identity is given with ``-c`` so nothing depends on the user's git config.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from reviewer.git.run import LOCAL_COMMAND_TIMEOUT, Deadline, check, run
@@ -24,20 +25,28 @@ def init_repository(path: Path, branch: str = "main") -> None:
     )
 
 
-def commit_all(path: Path, message: str, *, name: str, email: str) -> None:
-    """Commit every change in ``path``'s work tree (added, changed and removed files)."""
+def commit_all(
+    path: Path, message: str, *, name: str, email: str, when: datetime | None = None
+) -> None:
+    """Commit every change in ``path``'s work tree (added, changed and removed files),
+    dated ``when`` (author and committer date) if given."""
     deadline = Deadline(LOCAL_COMMAND_TIMEOUT)
     check(
         run(["add", "-A"], cwd=path, deadline=deadline, doing="adding files"),
         "Could not add the files",
     )
     identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+    dated: dict[str, str] = {}
+    if when is not None:
+        stamp = when.isoformat()
+        dated = {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
     check(
         run(
             [*identity, "commit", "-q", "--no-verify", "-m", message],
             cwd=path,
             deadline=deadline,
             doing="committing",
+            network=((), dated),
         ),
         "Could not commit",
     )

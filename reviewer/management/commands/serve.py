@@ -17,12 +17,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from dashboard.private_files import PRIVATE_UMASK, private_dir
-from reviewer.demo import build_demo_repo
+from reviewer.backfill import backfill
+from reviewer.demo import add_commit, build_demo_repo, commit_dates
+from reviewer.demo import commits as demo_commits
 from reviewer.models import Project, Scan
 from reviewer.scanning import enqueue_scan, request_scan
 from reviewer.supervisor import Supervisor
@@ -139,13 +142,32 @@ class Command(BaseCommand):
         )
 
     def _add_demo(self) -> None:
+        """The demo project with its history: the first time, its dated commits up to last
+        week are backfilled here (rules only, a few seconds), then this week's commit is
+        added and scanned by the worker like any change, so the trends, the debt
+        burn-down and the meeting page all have real points."""
         repo = settings.DATA_DIR / "demo-repo"
-        if not (repo / ".git").exists():
-            build_demo_repo(repo)
+        project = Project.objects.filter(slug=DEMO_NAME).first()
+        fresh = project is None or not project.scans.exists()
+        if fresh or not (repo / ".git").exists():
+            build_demo_repo(repo, upto=len(demo_commits()) - 1, dated=True)
         with transaction.atomic():
             project, _ = Project.objects.update_or_create(
-                slug=DEMO_NAME, defaults={"name": DEMO_NAME, "repo_url": str(repo)}
+                slug=DEMO_NAME,
+                defaults={
+                    "name": DEMO_NAME,
+                    "repo_url": str(repo),
+                    "backfill_weeks": len(demo_commits()) + 1,
+                },
             )
+        if project.team is None:  # the meeting page is per team
+            team, _ = Group.objects.get_or_create(name="demo team")
+            Project.objects.filter(pk=project.pk).update(team=team)
+            project.team = team
+        if fresh:
+            history = backfill(project)
+            add_commit(repo, demo_commits()[-1], commit_dates()[-1])
+            self.stdout.write(f"Demo history: {history.note}.")
         scan, created = request_scan(project, Scan.Trigger.MANUAL)
         if created:
             enqueue_scan(scan)
