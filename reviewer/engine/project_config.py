@@ -110,9 +110,13 @@ def in_profile(rule_id: str, rule_profile: str, profile: Profile) -> bool:
 
 
 def apply_profile(issues: list[Issue], profile: Profile) -> list[Issue]:
-    """Severity overrides and "tests: suggestions only" of a profile (its rule choice and
-    exclusions were applied before the review). An override sets the rule's severity; the
-    code's context still caps it (docs/severity.md)."""
+    """Path exclusions, severity overrides and "tests: suggestions only" of a profile
+    (its rule choice and the exclusion of Python files were applied before the review).
+    An override sets the rule's severity; the code's context still caps it
+    (docs/severity.md)."""
+    if profile.exclude:
+        # Project rules may point at files the file walk never saw (a Dockerfile).
+        issues = [i for i in issues if not matches(i.path, profile.exclude)]
     if not profile.severity and not profile.tests_suggestions_only:
         return issues
     return [_adjusted(i, profile.severity, profile.tests_suggestions_only) for i in issues]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.engine import review
-from reviewer.engine.profile import DEFAULT_PROFILE, Profile, validate
+from reviewer.engine.profile import DEFAULT_PROFILE, EXTENDED_PROFILE, Profile, validate
 from reviewer.engine.registry import REGISTRY, get_rule
 from reviewer.engine.types import Issue
 
@@ -250,3 +250,13 @@ def test_migration_dialects_decide_postgresql_only_rules(tmp_path: Path) -> None
         },
     )
     assert ("alembic/versions/b2.py", "migration", "postgresql,sqlite") in _al004(both)
+
+
+def test_profile_exclusions_also_cover_files_project_rules_read(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"app/a.py": BLOCKING, "deploy/Dockerfile": "FROM python:3.12\n"})
+    found = {(i.rule_id, i.path) for i in review(root, jobs=1, profile=EXTENDED_PROFILE).issues}
+    assert ("PR005", "deploy/Dockerfile") in found
+    quiet = Profile(extended=True, exclude=("deploy/**",))
+    assert not [
+        i for i in review(root, jobs=1, profile=quiet).issues if i.path.startswith("deploy/")
+    ]

@@ -11,7 +11,7 @@ from reviewer.engine.context import FileContext
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.alembic import _top_level_function, is_revision_file
-from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name
+from reviewer.engine.rules.helpers import calls_in, is_true, keyword, last_name, runs_on_dialect
 
 
 def _op_calls(ctx: FileContext, function: str, names: set[str]) -> Iterator[ast.Call]:
@@ -203,6 +203,8 @@ def check_index_concurrently(ctx: FileContext) -> Iterator[Hit]:
             continue
         if is_true(kw.value if (kw := keyword(call, "postgresql_concurrently")) else None):
             continue
+        if runs_on_dialect(ctx, call, "postgresql") is False:
+            continue  # under `if dialect.name == "sqlite":`: CONCURRENTLY is PostgreSQL's
         yield Hit.at(call, "create_index without postgresql_concurrently=True")
 
 
