@@ -98,7 +98,9 @@ def _copied_before(ctx: FileContext, call: ast.Call, name: str) -> bool:
     return False
 
 
-_MOVES_DATA = re.compile(r"\b(insert\s+into|update|select)\b", re.IGNORECASE)
+# An INSERT ... SELECT / UPDATE that moves the values, or a DELETE that keeps only the
+# rows the column no longer needs to tell apart (``DELETE ... WHERE NOT enabled``).
+_MOVES_DATA = re.compile(r"\b(insert\s+into|update|select|delete\s+from)\b", re.IGNORECASE)
 _EMPTIED = re.compile(r"^\s*(?:delete\s+from|truncate(?:\s+table)?)\s+\"?(\w+)\"?\s*;?\s*$", re.I)
 
 
