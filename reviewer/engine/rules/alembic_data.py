@@ -95,8 +95,13 @@ def _over_constant(iterated: ast.expr, func: ast.AST) -> bool:
             and isinstance(node.targets[0], ast.Name)
             and node.targets[0].id == name
         ):
-            if _literal_collection(node.value) or (
-                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            value = node.value
+            if isinstance(value, ast.Call) and last_name(value.func) == "dedent" and value.args:
+                value = value.args[0]  # textwrap.dedent("""...""")
+            if (
+                _literal_collection(value)
+                or isinstance(value, ast.JoinedStr)
+                or (isinstance(value, ast.Constant) and isinstance(value.value, str))
             ):
                 return True  # a local list of names, or the text of a SQL script
             bound = (dotted_name(node.value) or "").rsplit(".", 1)[-1]

@@ -34,3 +34,35 @@ async def test_all_targets_granted_passes(validator, action):
 def test_not_in_channel_counts_as_proof(gateway, run):
     """Verifies a not_in_channel answer passes: membership is fixed by auto-join."""
     run("slack_message_history_read", gateway)
+
+
+def _check_connector_basic(connector):
+    docs = list(connector.load())
+    assert docs
+
+
+def test_connector_basic(connector):
+    _check_connector_basic(connector)
+
+
+def test_editor_cannot_edit_visibility(skill, curator):
+    with pytest.raises(PermissionError):
+        ensure_can_edit_visibility(skill, curator)
+
+
+def test_admin_can_edit_visibility(skill, admin):
+    ensure_can_edit_visibility(skill, admin)
+
+
+def test_terminal_error_clears_credential(setup, run):
+    spies = setup()
+    run()
+    spies["disconnect"].assert_called_once_with(42)
+
+
+def test_health_check_for_provisioned_sandbox(manager, sandbox_id):
+    wait_until_healthy(manager, sandbox_id)
+
+
+async def test_set_failure_is_swallowed(redis, cache):
+    await cache.set_metrics(redis, "key", {})

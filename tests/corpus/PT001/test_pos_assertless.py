@@ -1,3 +1,6 @@
+import pytest
+
+
 def test_create_user(client):  # HIT
     client.post("/users", json={"name": "a"})
 
@@ -15,3 +18,12 @@ class TestOrders:
 def test_user_fixture_like_name(db):  # HIT
     # creates a user and nothing else
     db.create_user("a")
+
+
+def test_rejects_bad_payload(client):
+    with pytest.raises(ValueError):
+        client.post("/users", json={"name": ""})
+
+
+def test_accepted_payload_is_stored(client):  # HIT
+    client.post("/users", json={"name": "a"})
