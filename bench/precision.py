@@ -197,7 +197,7 @@ def in_profile(rule: str, profile: str) -> bool:
         # what the default profile becomes once every measured rule under the threshold
         # leaves it (reviewer/engine/measured.py), whatever the engine does today
         from reviewer.engine.measured import measured
-        from reviewer.engine.registry import DEFAULT_PROFILE_MIN_PRECISION
+        from reviewer.engine.rule_policy import DEFAULT_PROFILE_MIN_PRECISION
 
         figure = measured(rule)
         if figure is not None:

@@ -4,7 +4,7 @@ rule id (or ``ruff:CODE``) -> (TP / (TP + FP), labels decided) on the tuning rep
 (held-out ones stay a test of the figures), for rules with at least three true/false
 labels among the findings the engine still reports at the pinned commits. Written by
 ``uv run python bench/precision.py --write-measured`` (docs/precision.md). Rules below
-``registry.DEFAULT_PROFILE_MIN_PRECISION`` are candidates to leave the default profile;
+``rule_policy.DEFAULT_PROFILE_MIN_PRECISION`` are candidates to leave the default profile;
 :func:`below_default` lists them.
 """
 
