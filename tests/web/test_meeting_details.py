@@ -113,7 +113,6 @@ def test_meeting_query_count_does_not_grow_with_data(
     after, page = count()
     assert after == before, (before, after)
     assert page.count('class="meeting-finding"') == 1 + 1 + 3 * (10 + 1)
-    assert (
-        '<td>two</td><td class="num">0.0</td><td class="num">2.0</td><td class="num">2.0</td>' in page
-    )
+    debt_row = '<td class="num">0.0</td><td class="num">2.0</td><td class="num">2.0</td>'
+    assert f"<td>two</td>{debt_row}" in page
     assert meeting.since < meeting.started_at - timedelta(days=6)
