@@ -5,7 +5,10 @@ answer in a single turn (only ``report_finding`` is offered: a batch cannot answ
 calls). The scan's agent parts are ``batched`` until a poll task finds the batch ended;
 then results are verified and recorded exactly like a live run. A file whose content
 changed in the checkout meanwhile is not verified against the new text: it counts as not
-reviewed, so nothing closes on it.
+reviewed, so nothing closes on it. An answer that ends other than with its
+``report_finding`` calls or a summary (``max_tokens``, ``refusal``, ``pause_turn``) is
+incomplete: what it reported is kept, but its files are not reviewed (nothing closes,
+nothing is cached) and the agent's part says why.
 """
 
 from __future__ import annotations
@@ -34,11 +37,13 @@ from reviewer.agents.claude import (
     make_client,
     record_agent_run,
 )
+from reviewer.agents.loop import incomplete_reason
 from reviewer.agents.tools import Checkout, ReportedFinding, tool_schemas
 from reviewer.models import Scan
 
 logger = logging.getLogger(__name__)
 BATCH_DISCOUNT = Decimal("0.5")
+BATCH_FINISHED = ("end_turn", "tool_use")
 
 
 def _batch_price(model: str) -> dict[str, float]:
@@ -211,6 +216,9 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
             run.turns += 1
             run.sent += len(group)
             unchanged = [p for p, blob in group.items() if files.blobs.get(p) == blob]
+            # One answer is the whole review: it ends with its report_finding calls
+            # (tool_use) or with a summary (end_turn); anything else is cut off or refused.
+            finished = message.stop_reason in BATCH_FINISHED
             reported = []
             for block in message.content:
                 if block.type != "tool_use" or block.name != "report_finding":
@@ -223,6 +231,9 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
             found = _verified(reported, checkout, unchanged, files, run)
             for path, items in found.items():
                 run.findings.setdefault(path, []).extend(items)
+            if not finished:
+                run.mark_incomplete(len(group), incomplete_reason(message.stop_reason))
+                continue  # what it reported stands; nothing of the group closes or is cached
             for path in unchanged:
                 run.reviewed.add(path)
                 _cache_put(agent.sha256, run.model, files.blobs[path], found.get(path, []))

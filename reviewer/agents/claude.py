@@ -66,18 +66,27 @@ class AgentRun:
     tool_errors: int = 0
     stopped: str = ""
     error: str = ""
+    incomplete: str = ""  # a conversation ended without the model saying it was done
+    unfinished: int = 0  # files of such conversations (not reviewed)
 
     @property
     def status(self) -> str:
         if self.error:
             return "failed"
-        return "stopped" if self.stopped else "succeeded"
+        if self.stopped:
+            return "stopped"
+        return "incomplete" if self.incomplete else "succeeded"
+
+    def mark_incomplete(self, files: int, reason: str) -> None:
+        self.unfinished += files
+        self.incomplete = f"{self.unfinished} file(s) not reviewed: {reason}"
 
     def summary(self) -> dict[str, object]:
         return {
             "status": self.status,
             "error": self.error,
             "stopped": self.stopped,
+            "incomplete": self.incomplete,
             "model": self.model,
             "version": self.agent.version,
             "turns": self.turns,
@@ -277,6 +286,11 @@ def run_agent(
         if outcome.stopped:
             run.stopped = outcome.stopped  # this group is not fully reviewed: nothing closes
             break
+        if outcome.incomplete:
+            # Cut off or refused: what it reported stands, but the group is not reviewed
+            # (nothing of it closes, nothing is cached); the other groups still run.
+            run.mark_incomplete(len(group), outcome.incomplete)
+            continue
         for path in group:
             run.reviewed.add(path)
             cache_put(agent.sha256, model, files.blobs[path], found.get(path, []))

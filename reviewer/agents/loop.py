@@ -37,6 +37,25 @@ class Outcome:
     tool_errors: int = 0
     stopped: str = ""  # why the loop stopped early (a budget), "" when the model finished
     error: str = ""  # an API failure after the SDK's retries
+    incomplete: str = ""  # the model's answer ended without it saying it was done
+
+    @property
+    def finished(self) -> bool:
+        """The model said it was done: only then is the conversation's review complete."""
+        return not (self.stopped or self.error or self.incomplete)
+
+
+def incomplete_reason(stop_reason: str | None) -> str:
+    """Why an answer that ended with ``stop_reason`` is not a finished review."""
+    if stop_reason == "max_tokens":
+        return "answer cut off at the output token limit (max_tokens)"
+    if stop_reason == "refusal":
+        return "the model declined to answer (refusal)"
+    if stop_reason == "pause_turn":
+        return "the model paused its turn and it could not be continued (pause_turn)"
+    if stop_reason == "tool_use":
+        return "the model asked for a tool without calling one (tool_use)"
+    return f"the answer ended without the model saying it was done ({stop_reason or 'none'})"
 
 
 def converse(
@@ -54,7 +73,9 @@ def converse(
     max_tokens: int,
     turns_before: int = 0,
 ) -> Outcome:
-    """Talk to the model until it stops calling tools, a limit is hit, or the API fails.
+    """Talk to the model until it says it is done (``end_turn``), a limit is hit, the
+    answer ends any other way (``max_tokens``, ``refusal``: ``Outcome.incomplete``), or
+    the API fails. A ``pause_turn`` is continued: the paused answer is sent back as is.
 
     ``run_spent``/``scan_spent`` are updated in place as responses arrive, so the next
     conversation of the same run or scan sees what this one used.
@@ -105,7 +126,17 @@ def converse(
                     {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
                 )
                 results.append(_answer(block.id, block.name, block.input, checkout, outcome))
-        if not results or response.stop_reason != "tool_use":
+        stop = response.stop_reason
+        if stop == "end_turn":
+            return outcome
+        if stop == "pause_turn":
+            # The model paused a long turn: sending its answer back lets it continue.
+            messages.append({"role": "assistant", "content": assistant})
+            if results:
+                messages.append({"role": "user", "content": results})
+            continue
+        if stop != "tool_use" or not results:
+            outcome.incomplete = incomplete_reason(stop)
             return outcome
         messages.append({"role": "assistant", "content": assistant})
         messages.append({"role": "user", "content": results})
