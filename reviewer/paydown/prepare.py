@@ -27,6 +27,7 @@ from pathlib import Path
 
 from reviewer.engine import Issue, review
 from reviewer.engine.files import SKIP_DIRS, SourceError, discover, read_source
+from reviewer.engine.profile import Profile
 from reviewer.engine.project_config import git_ignored
 from reviewer.paydown import pydantic, sqlalchemy
 from reviewer.paydown.compare import LineMap, compare, line_map
@@ -40,6 +41,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "sqlalchemy": sqlalchemy.RULES,
 }
 DEFAULT_REASON = "not a pattern the codemod rewrites"
+EVERY_RULE = Profile(extended=True)
 GIT_APPLY_TIMEOUT = 60
 
 
@@ -200,7 +202,14 @@ def prepare(
     root = Path(root)
     with tempfile.TemporaryDirectory(prefix="paydown-") as tmp:
         cache = cache_dir or Path(tmp) / "cache"
-        options = {"ruff": ruff, "jobs": jobs, "max_file_bytes": max_file_bytes, "cache_dir": cache}
+        # Every rule, in or out of the default profile: "nothing new" means of any rule.
+        options = {
+            "ruff": ruff,
+            "jobs": jobs,
+            "max_file_bytes": max_file_bytes,
+            "cache_dir": cache,
+            "profile": EVERY_RULE,
+        }
         before = review(root, **options)  # type: ignore[arg-type]
         targets = [i for i in before.issues if i.rule_id in selected]
         result.targets = len(targets)

@@ -10,7 +10,7 @@ from pathlib import Path
 from reviewer.engine import review
 from reviewer.paydown.compare import compare, line_map
 from reviewer.paydown.diff import file_diff
-from reviewer.paydown.prepare import git_apply_check
+from reviewer.paydown.prepare import EVERY_RULE, git_apply_check
 from tests.conftest import ROOT, GitRepo
 
 LOOP = "def save(session, rows):\n    for row in rows:\n        session.add(row)\n{tail}"
@@ -22,8 +22,8 @@ def test_a_finding_the_patched_code_adds_is_new(tmp_path: Path) -> None:
     for name, text in (("before", before_text), ("after", after_text)):
         (tmp_path / name).mkdir()
         (tmp_path / name / "jobs.py").write_text(text)
-    before = review(tmp_path / "before", jobs=1).issues
-    after = review(tmp_path / "after", jobs=1).issues
+    before = review(tmp_path / "before", jobs=1, profile=EVERY_RULE).issues
+    after = review(tmp_path / "after", jobs=1, profile=EVERY_RULE).issues
     result = compare(before, after, {"jobs.py": line_map(before_text, after_text)})
     assert [i.rule_id for i in result.new] == ["SA009"]
     assert result.removed == []
@@ -35,8 +35,8 @@ def test_a_finding_on_a_moved_line_is_the_same_finding(tmp_path: Path) -> None:
     for name, text in (("before", before_text), ("after", after_text)):
         (tmp_path / name).mkdir()
         (tmp_path / name / "jobs.py").write_text(text)
-    before = review(tmp_path / "before", jobs=1).issues
-    after = review(tmp_path / "after", jobs=1).issues
+    before = review(tmp_path / "before", jobs=1, profile=EVERY_RULE).issues
+    after = review(tmp_path / "after", jobs=1, profile=EVERY_RULE).issues
     assert [i.line for i in before if i.rule_id == "SA009"] != [
         i.line for i in after if i.rule_id == "SA009"
     ]
