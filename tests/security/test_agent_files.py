@@ -79,3 +79,27 @@ def test_a_deeply_nested_pyproject_does_not_stop_a_review(tmp_path: object) -> N
     (root / "app.py").write_text("import time\n\nasync def f():\n    time.sleep(1)\n")
     result = review(root)
     assert "AS001" in {issue.rule_id for issue in result.issues}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_pasting_an_alias_bomb_in_the_browser_answers_at_once(
+    live_server: object, browser: object, member: object
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.browser import login, screenshot
+
+    base = live_server.url  # type: ignore[attr-defined]
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    login(page, base)
+    page.goto(f"{base}/agents/add/")
+    page.fill("#id_content", alias_bomb())
+    started = time.monotonic()
+    page.get_by_role("button", name="Save agent").click()
+    expect(page.get_by_text("anchors or aliases")).to_be_visible()
+    assert time.monotonic() - started < 10
+    assert len(page.content()) < 50_000
+    screenshot(page, "agent-alias-bomb-refused")
+    context.close()  # type: ignore[attr-defined]
