@@ -101,7 +101,11 @@ class FindingFilterForm(forms.Form):
         required=False,
     )
     status = forms.ChoiceField(
-        choices=[("open", "Open"), ("fixed", "Fixed"), ("excluded", "Excluded by the profile")],
+        choices=[
+            ("open", "Open"),
+            ("fixed", "Fixed"),
+            ("excluded", "Excluded (profile or rule change)"),
+        ],
         required=False,
         initial="open",
     )

@@ -282,8 +282,9 @@ class Finding(models.Model):
         OPEN = "open", "Open"
         FIXED = "fixed", "Fixed"
         # Closed because the quality profile no longer reports it (rule off, path
-        # excluded, not in the rule set): the code did not change, so it is not a fix.
-        EXCLUDED = "excluded", "Excluded by the profile"
+        # excluded, not in the rule set), or a changed rule stopped reporting it in code
+        # the commit did not touch: the code did not change, so it is not a fix.
+        EXCLUDED = "excluded", "Excluded (profile or rule change)"
 
     class Context(models.TextChoices):
         PRODUCTION = "production", "Production"
@@ -443,7 +444,7 @@ class FindingEvent(models.Model):
         MOVED = "moved", "Still open (moved)"
         FIXED = "fixed", "Fixed"
         REOPENED = "reopened", "Reopened"
-        EXCLUDED = "excluded", "Excluded by the profile"
+        EXCLUDED = "excluded", "Excluded (profile or rule change)"
         INCLUDED = "included", "Back in the profile"
 
     scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="events")

@@ -487,6 +487,26 @@ def _mark_new_rule_findings(created: list[Finding], context: NewRuleContext) -> 
         finding.introduced_at = dates.get(finding.path)
 
 
+def _left_the_rules(
+    excluded: Callable[[Finding], bool] | None,
+    new_rules: NewRuleContext | None,
+    renames: dict[str, str],
+) -> Callable[[Finding], bool] | None:
+    """For a finding no longer reported: closed as excluded (not fixed) when the profile
+    stopped reporting it, or when the rule set changed and the commit did not touch its
+    file (a refined rule, not a fix: the code is the same)."""
+    if new_rules is None:
+        return excluded
+    touched = new_rules.touched
+
+    def gone_by_rules(finding: Finding) -> bool:
+        if excluded is not None and excluded(finding):
+            return True
+        return finding.path not in touched and finding.path not in renames
+
+    return gone_by_rules
+
+
 def record_results(
     scan: Scan,
     result: ReviewResult,
@@ -530,7 +550,7 @@ def record_results(
                 and renames.get(f.path) not in incomplete
                 and f.rule_id not in failed_rules
             ),
-            excluded=excluded,
+            excluded=_left_the_rules(excluded, new_rules, renames),
         )
         if new_rules is not None:
             _mark_new_rule_findings(applied.created, new_rules)

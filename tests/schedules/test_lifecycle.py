@@ -119,6 +119,40 @@ def test_findings_of_a_new_rule_in_untouched_files_are_not_new_problems(
     )
 
 
+def test_findings_a_changed_rule_stops_reporting_in_untouched_files_are_not_fixes(
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo("r")
+    written = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    commit_at(repo, written, {"old.py": LEGACY_QUERY, "svc.py": SLEEPY}, monkeypatch)
+    project = project_factory(repo_url=str(repo.path))
+    first = scan_now(project)
+    assert first.status == Scan.Status.SUCCEEDED
+    # The findings an older engine stored: one of a rule it has since dropped, in a file
+    # the next commit leaves alone.
+    Scan.objects.filter(pk=first.pk).update(ruleset_hash="an-older-engine")
+    known = Finding.objects.get(project=project, path="old.py", rule_id="SA001")
+    known.pk = None
+    known.rule_id, known.line_hash = "XX001", "retired"
+    known.save()
+    retired = known
+    # The next commit fixes the blocking call in svc.py only.
+    fixed_code = "import asyncio\n\nasync def handler():\n    await asyncio.sleep(1)\n"
+    commit_at(repo, written + timedelta(days=7), {"svc.py": fixed_code}, monkeypatch)
+    second = scan_now(project)
+    assert second.status == Scan.Status.SUCCEEDED
+    retired.refresh_from_db()
+    assert retired.status == Finding.Status.EXCLUDED and retired.fixed_in_scan is None
+    blocking = Finding.objects.get(project=project, path="svc.py", rule_id="AS001")
+    assert blocking.status == Finding.Status.FIXED and blocking.fixed_in_scan == second
+    assert Finding.objects.get(project=project, path="old.py", rule_id="SA001").is_open
+    assert second.summary.fixed_count == 1 and second.summary.excluded_count == 1
+    assert FindingEvent.objects.filter(scan=second, kind="excluded", finding=retired).exists()
+
+
 def test_a_transient_git_failure_is_retried_then_fails_with_the_reason(
     workdir: Path,
     project_factory: Callable[..., Project],
