@@ -83,6 +83,10 @@ def main() -> None:
     assert SCRIPT.exists(), "run `uv sync` first: it installs the reviewdeck script"
     binary = ruff_binary()
     assert binary, "ruff is not installed"
+    # Bytecode as an installed package has it after its first run (PYTHONDONTWRITEBYTECODE
+    # may be set here): otherwise every run would time compiling the engine from source.
+    package = Path(__file__).resolve().parent.parent / "reviewer"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
 
     work = Path(tempfile.mkdtemp(prefix="cli-bench-"))
     try:
