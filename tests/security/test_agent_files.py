@@ -102,4 +102,4 @@ def test_pasting_an_alias_bomb_in_the_browser_answers_at_once(
     assert time.monotonic() - started < 10
     assert len(page.content()) < 50_000
     screenshot(page, "agent-alias-bomb-refused")
-    context.close()  # type: ignore[attr-defined]
+    context.close()
