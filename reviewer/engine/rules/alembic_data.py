@@ -77,9 +77,9 @@ def _constant_name(name: str) -> bool:
     return bool(bare) and bare.upper() == bare and any(c.isalpha() for c in bare)
 
 
-def _over_constant(iterated: ast.expr, func: ast.AST) -> bool:
-    """A loop over a module constant (``MAPPING.items()``, ``NAMES``), or over a local
-    name bound to one: a fixed set of values, not rows of data."""
+def _over_constant(iterated: ast.expr, func: ast.AST, module: ast.Module) -> bool:
+    """A loop over a module constant (``MAPPING.items()``, ``NAMES``, a literal dict of the
+    module), or over a local name bound to one: a fixed set of values, not rows of data."""
     if isinstance(iterated, ast.Call) and isinstance(iterated.func, ast.Attribute):
         iterated = iterated.func.value  # .items() / .keys() / .values() / .split(";")
     if isinstance(iterated, ast.Constant):
@@ -88,7 +88,7 @@ def _over_constant(iterated: ast.expr, func: ast.AST) -> bool:
     last = name.rsplit(".", 1)[-1]
     if last and (_constant_name(last) or (last[0].isupper() and not last.isupper())):
         return True  # a module constant, or a class (iterating an Enum's members)
-    for node in ast.walk(func):
+    for node in [*ast.walk(func), *module.body]:
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
@@ -96,6 +96,8 @@ def _over_constant(iterated: ast.expr, func: ast.AST) -> bool:
             and node.targets[0].id == name
         ):
             value = node.value
+            if isinstance(value, ast.Dict):
+                return True  # a literal mapping written in the revision
             if isinstance(value, ast.Call) and last_name(value.func) == "dedent" and value.args:
                 value = value.args[0]  # textwrap.dedent("""...""")
             if (
@@ -176,7 +178,7 @@ def check_row_by_row(ctx: FileContext) -> Iterator[Hit]:
                 not fresh
                 or _literal_collection(loop.iter)
                 or _batched(loop)
-                or _over_constant(loop.iter, func)
+                or _over_constant(loop.iter, func, ctx.tree)
             ):
                 continue
             yield Hit.at(

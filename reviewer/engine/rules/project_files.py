@@ -681,6 +681,9 @@ def _secret_value(entry: ff.EnvEntry) -> bool:
         return not _PLACEHOLDER.match(url.group(1))
     if not _SECRET_KEY.search(entry.key):
         return False
+    user, sep, password = value.partition(":")
+    if sep and user and user == password:
+        return False  # "postgres:postgres": a well-known local default, not a secret
     return not (_NOT_SECRET_VALUE.match(value) or _PLACEHOLDER.match(value))
 
 
