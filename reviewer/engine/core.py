@@ -271,8 +271,9 @@ def review(
         "workers": workers,
         "duration_ms": round((time.perf_counter() - started) * 1000),
         # Typing coverage of production code (functions with every parameter and the
-        # return annotated): one number instead of a finding per function.
-        "typing": _typing_stats(summaries.get(TYPING_SUMMARY, {})),
+        # return annotated): one number instead of a finding per function. Flat values,
+        # so a scan stores them with its other stats.
+        **_typing_stats(summaries.get(TYPING_SUMMARY, {})),
     }
     return result
 
@@ -546,8 +547,10 @@ def typing_counts(ctx: FileContext) -> list[int]:
 def _typing_stats(counts: dict[str, Any]) -> dict[str, object]:
     functions = sum(c[0] for c in counts.values())
     annotated = sum(c[1] for c in counts.values())
-    coverage = round(100 * annotated / functions, 1) if functions else None
-    return {"functions": functions, "annotated": annotated, "coverage_percent": coverage}
+    stats: dict[str, object] = {"typing_functions": functions, "typing_annotated": annotated}
+    if functions:
+        stats["typing_coverage_percent"] = round(100 * annotated / functions, 1)
+    return stats
 
 
 def parse(source: str, path: str) -> ast.Module:

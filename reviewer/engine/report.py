@@ -49,11 +49,11 @@ def format_text(result: ReviewResult) -> str:
         out += ["", "Notes:"] + [f"  {n.path}: {n.message}" for n in result.notes]
     if out:
         out.append("")
-    typing = result.stats.get("typing")
-    if isinstance(typing, dict) and typing.get("functions"):
+    if result.stats.get("typing_functions"):
         out.append(
-            f"Typing: {typing['annotated']} of {typing['functions']} functions in production "
-            f"code fully annotated ({typing['coverage_percent']}%)."
+            f"Typing: {result.stats['typing_annotated']} of {result.stats['typing_functions']} "
+            f"functions in production code fully annotated "
+            f"({result.stats['typing_coverage_percent']}%)."
         )
     out.append(summary_line(result))
     return "\n".join(out) + "\n"

@@ -14,7 +14,7 @@ Left out on purpose (one finding per problem, docs/severity.md):
 * ``ASYNC230``/``ASYNC251`` (open, time.sleep in async code): AS001 covers them with
   its cost model (``sleep(0)`` is not blocking, a local ``open()`` is Important).
 * ``ANN*`` (per-function annotations): a finding per function floods the dashboard; the
-  review's stats carry typing coverage as one number instead (``stats["typing"]``).
+  review's stats carry typing coverage as one number instead (``stats["typing_*"]``).
 """
 
 from __future__ import annotations
