@@ -17,10 +17,7 @@ from tests.conftest import GitRepo
 pytestmark = pytest.mark.django_db
 
 BLOCKING = "import time\n\n\nasync def tick() -> None:\n    time.sleep(1)\n"  # AS001 critical
-CONFIG = (  # PD001 important
-    "from pydantic import BaseModel\n\n\nclass Out(BaseModel):\n"
-    "    class Config:\n        extra = 'forbid'\n"
-)
+CONFIG = "from pydantic import BaseSettings\n"  # PD005, Important (docs/severity.md)
 
 
 def scan_now(project: Project) -> Scan:
