@@ -101,7 +101,7 @@ def test_backfilled_scans_and_findings_carry_their_commit_dates(
     found = insights(project, now=history["now"])  # type: ignore[arg-type]
     age = (timezone.now() - dates["w5"]).total_seconds() / 86400
     assert abs(found.age_days["critical"] - age) < 0.2
-    assert abs(found.age_days["important"] - age) < 0.2
+    assert abs(found.age_days["suggestion"] - age) < 0.2  # SA001: a Suggestion
     # Time to fix: c.py's blocking call, first seen in week -3, fixed two days ago.
     expected_fix = (dates["d2"] - dates["w3"]).total_seconds() / 86400
     assert abs(found.fix_days["critical"] - expected_fix) < 0.2
