@@ -212,7 +212,8 @@ def main() -> None:
 
         def scans() -> None:
             from reviewer.models import Project, Scan
-            from reviewer.scanning import enqueue_scan, request_scan
+            from reviewer.scanning import request_scan
+            from reviewer.tasks import enqueue_scan
 
             project = Project.objects.get(pk=int(str(data["scan_project"])))
             while not stop_scans.wait(2):

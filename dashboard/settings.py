@@ -229,8 +229,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TASK_DEFAULT_QUEUE = "scans"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Recovery after a broker outage: workers (at start) and beat (periodically) send again
-# queued scans whose message was lost. See reviewer/recovery.py.
-CELERY_IMPORTS = ["reviewer.recovery", "reviewer.agents.tasks"]
+# queued scans whose message was lost (reviewer/tasks.py). Task modules are found by
+# app.autodiscover_tasks() in dashboard/celery.py.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requeue-orphaned-scans": {"task": "reviewer.requeue_orphaned_scans", "schedule": 120.0},
     "expire-stale-scans": {"task": "reviewer.expire_stale_scans", "schedule": 60.0},

@@ -25,6 +25,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reviewer import gates, git, quality_profiles
+from reviewer.agents.selection import claude_fingerprint, plan_claude_review
 from reviewer.engine import Issue, Note, ReviewResult, review
 from reviewer.engine.profile import DEFAULT_PROFILE
 from reviewer.engine.project_config import load_config
@@ -40,10 +41,6 @@ logger = logging.getLogger(__name__)
 #: Notes about the review's configuration (the stored profile, the repository's
 #: ``[tool.reviewdeck]``): shown apart on the scan page, since someone has to fix them.
 CONFIG_NOTE_PATHS = frozenset({"quality profile", "pyproject.toml"})
-
-
-class QueueUnavailableError(Exception):
-    """The Celery broker could not take the scan."""
 
 
 def request_scan(project: Project, trigger: str = Scan.Trigger.MANUAL) -> tuple[Scan, bool]:
@@ -64,18 +61,6 @@ def request_scan(project: Project, trigger: str = Scan.Trigger.MANUAL) -> tuple[
             return request_scan(project, trigger)
         return active, False
     return scan, True
-
-
-def enqueue_scan(scan: Scan) -> None:
-    """Hand the scan to a worker; if the broker is down the scan fails with that reason."""
-    from reviewer.tasks import scan_project
-
-    try:
-        scan_project.apply_async(args=(scan.pk,), retry=False)
-    except Exception as exc:  # kombu raises several types for a dead broker
-        logger.warning("could not queue scan %s: %s", scan.pk, type(exc).__name__)
-        _fail(scan, "The task queue is unavailable; try again when it is back.")
-        raise QueueUnavailableError(str(exc)) from exc
 
 
 #: The reason a scan whose heartbeats stopped is failed with (see heartbeat()).
@@ -121,7 +106,7 @@ def _progress(scan: Scan, percent: int, message: str) -> None:
     )
 
 
-def _fail(scan: Scan, error: str) -> None:
+def fail_scan(scan: Scan, error: str) -> None:
     scan.status, scan.error = Scan.Status.FAILED, error
     Scan.objects.filter(pk=scan.pk).update(
         status=Scan.Status.FAILED, error=error, finished_at=timezone.now()
@@ -329,12 +314,12 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
                     status=Scan.Status.QUEUED, progress_message=f"Retrying: {exc}"
                 )
                 raise TransientScanError(str(exc)) from exc
-            _fail(scan, str(exc))
+            fail_scan(scan, str(exc))
             return scan
         scan.commit_sha, scan.branch = synced.sha, synced.branch
         effect = quality_profiles.in_effect(project)
         scan.ruleset_hash = rules_fingerprint(project, effect)
-        scan.agents_hash = claude_agents_hash(project)
+        scan.agents_hash = claude_fingerprint(project)
         scan.profile_version = effect.version
         Scan.objects.filter(pk=scan.pk).update(
             commit_sha=synced.sha,
@@ -369,7 +354,7 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
     except TransientScanError:
         raise
     except SoftTimeLimitExceeded:
-        _fail(scan, "The scan took longer than its time limit (REVIEWDECK_SCAN_TIME_LIMIT).")
+        fail_scan(scan, "The scan took longer than its time limit (REVIEWDECK_SCAN_TIME_LIMIT).")
         raise
     except ScanAbandonedError:
         logger.warning("scan %s was declared dead while running; result dropped", scan_id)
@@ -379,28 +364,14 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
         logger.exception("scan %s failed: database error", scan_id)
         connection.close()
         with contextlib.suppress(DatabaseError):  # if it is still down, expiry says so later
-            _fail(scan, f"The database was unavailable during the scan ({type(exc).__name__}).")
+            fail_scan(scan, f"The database was unavailable during the scan ({type(exc).__name__}).")
         raise
     except Exception as exc:
         logger.exception("scan %s failed", scan_id)
-        _fail(scan, f"Internal error while scanning: {type(exc).__name__}")
+        fail_scan(scan, f"Internal error while scanning: {type(exc).__name__}")
         raise
-    if settings.ANTHROPIC_API_KEY and project.claude_enabled:
-        from reviewer.agents.dispatch import queue_claude_review
-
-        queue_claude_review(scan)  # never raises: a queue failure is noted on the scan
+    plan_claude_review(scan)  # the scan task sends it
     return scan
-
-
-def claude_agents_hash(project: Project) -> str:
-    """The fingerprint of the Claude agents this scan will run ("" when none will run).
-    The agents part stores the same value when it queues the review."""
-    if not (settings.ANTHROPIC_API_KEY and project.claude_enabled):
-        return ""
-    from reviewer.agents.dispatch import agents_fingerprint, agents_for
-
-    names = agents_for(project)
-    return agents_fingerprint(names, project.team_id) if names else ""
 
 
 def is_unchanged(previous: Scan, scan: Scan) -> bool:

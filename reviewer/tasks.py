@@ -1,31 +1,63 @@
-"""Celery tasks: thin wrappers that take ids and call domain functions.
+"""Celery tasks of the scans queue, and the only code that sends scan work to the broker.
 
-Queues: ``scans`` for git and rule work (these tasks); ``claude`` for agent runs, so a
-slow Claude review never holds up rule scans.
+Tasks are thin: they take ids, call domain functions and send follow-up work. Queues:
+``scans`` for git and rule work (these tasks); ``claude`` for agent runs
+(``reviewer.agents.tasks``), so a slow Claude review never holds up rule scans.
+
+Scans survive a lost broker: the database, not the broker, is the record of what must
+run. A scan row is created ``queued`` before its message is sent; if Redis dies (or
+restarts without persistence) the message can be gone while the row still says queued.
+Every worker sends such scans again when it starts, and beat does it periodically
+(``requeue_orphaned_scans``). Sending twice is harmless: a worker claims a scan by moving
+it from queued to running in one UPDATE. For a queued scan ``heartbeat_at`` records when
+its message was last sent again, so a scan waiting behind a long queue is not resent.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from reviewer import digests
+from reviewer.agents.tasks import queue_claude_review
 from reviewer.backfill import BackfillBusyError, backfill
+from reviewer.broker import send
 from reviewer.models import PatchRequest, Project, Scan
+from reviewer.patches import fail as fail_patch
+from reviewer.patches import run_patch
 from reviewer.scanning import (
-    QueueUnavailableError,
     TransientScanError,
-    enqueue_scan,
     expire_stale_scans,
+    fail_scan,
     request_scan,
     run_scan,
 )
 
 logger = logging.getLogger(__name__)
+
+
+class QueueUnavailableError(Exception):
+    """The Celery broker could not take the scan."""
+
+
+def enqueue_scan(scan: Scan) -> None:
+    """Hand the scan to a worker; if the broker is down the scan fails with that reason."""
+    if not send(scan_project, scan.pk):
+        fail_scan(scan, "The task queue is unavailable; try again when it is back.")
+        raise QueueUnavailableError("the task queue is unavailable")
+
+
+def after_scan(scan: Scan) -> None:
+    """What follows a finished scan: its Claude part, if run_scan planned one."""
+    if scan.status == Scan.Status.SUCCEEDED:
+        queue_claude_review(scan)  # never raises: a queue failure is noted on the scan
 
 
 @shared_task(bind=True, name="reviewer.scan_project", acks_late=True, max_retries=None)
@@ -44,6 +76,7 @@ def scan_project(self: Any, scan_id: int) -> str:
         raise self.retry(countdown=delay, exc=exc) from exc
     if scan is None:
         return "not queued"
+    after_scan(scan)
     if scan.trigger == Scan.Trigger.SCHEDULE:
         digests.after_scheduled_scan(scan)
     return scan.status
@@ -89,34 +122,24 @@ def onboard_project(project_id: int) -> str:
             logger.warning("backfill of project %s failed", project_id, exc_info=True)
     scan, created = request_scan(project, Scan.Trigger.MANUAL)
     if created:
-        run_scan(scan.pk)
+        finished = run_scan(scan.pk)
+        if finished is not None:
+            after_scan(finished)
     return f"scan #{scan.pk}"
 
 
 def start_onboarding(project: Project) -> bool:
     """Queue the onboarding of a new project; False when the queue is unavailable."""
-    try:
-        onboard_project.apply_async(args=(project.pk,), retry=False)
-    except Exception as exc:  # kombu raises several types for a dead broker
-        logger.warning("could not queue onboarding of %s: %s", project.pk, type(exc).__name__)
-        return False
-    return True
+    return send(onboard_project, project.pk)
 
 
 def start_backfill(project: Project, weeks: int | None = None) -> bool:
-    try:
-        backfill_project.apply_async(args=(project.pk, weeks), retry=False)
-    except Exception as exc:  # kombu raises several types for a dead broker
-        logger.warning("could not queue backfill of %s: %s", project.pk, type(exc).__name__)
-        return False
-    return True
+    return send(backfill_project, project.pk, weeks)
 
 
 @shared_task(name="reviewer.prepare_patch", acks_late=True, time_limit=1800, soft_time_limit=1700)
 def prepare_patch(patch_id: int) -> str:
     """Prepare a queued migration-debt patch. A redelivered message finds it claimed."""
-    from reviewer.patches import run_patch
-
     patch = run_patch(patch_id)
     return "not queued" if patch is None else patch.status
 
@@ -124,13 +147,8 @@ def prepare_patch(patch_id: int) -> str:
 def enqueue_patch(patch: PatchRequest) -> bool:
     """Hand the patch request to a worker (queue "scans", like a scan); if the broker is
     down the request fails with that reason and False is returned."""
-    from reviewer.patches import fail
-
-    try:
-        prepare_patch.apply_async(args=(patch.pk,), retry=False)
-    except Exception as exc:  # kombu raises several types for a dead broker
-        logger.warning("could not queue patch %s: %s", patch.pk, type(exc).__name__)
-        fail(patch, "The task queue is unavailable; try again when it is back.")
+    if not send(prepare_patch, patch.pk):
+        fail_patch(patch, "The task queue is unavailable; try again when it is back.")
         return False
     return True
 
@@ -145,3 +163,40 @@ def expire_stale_scans_task() -> int:
 @shared_task(name="reviewer.weekly_digests", ignore_result=True)
 def weekly_digests() -> int:
     return digests.send_weekly_digests(timezone.now())
+
+
+def requeue_orphaned_scans(older_than: int | None = None) -> int:
+    """Send again every queued scan not sent in the last ``older_than`` seconds.
+
+    Returns how many were sent. Stops quietly at the first broker error (still down).
+    """
+    seconds = settings.REVIEWDECK_REQUEUE_AFTER if older_than is None else older_than
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    orphans = Scan.objects.filter(status=Scan.Status.QUEUED).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    sent = 0
+    for scan_id in orphans.order_by("id").values_list("pk", flat=True):
+        if not send(scan_project, scan_id):
+            logger.warning("broker still unavailable, requeue stopped")
+            break
+        Scan.objects.filter(pk=scan_id, status=Scan.Status.QUEUED).update(
+            heartbeat_at=timezone.now()
+        )
+        sent += 1
+    if sent:
+        logger.info("sent %d queued scan(s) again", sent)
+    return sent
+
+
+@shared_task(name="reviewer.requeue_orphaned_scans", ignore_result=True)
+def requeue_orphaned_scans_task() -> int:
+    return requeue_orphaned_scans()
+
+
+@worker_ready.connect
+def _requeue_when_a_worker_starts(sender: Any = None, **kwargs: Any) -> None:
+    try:
+        requeue_orphaned_scans()
+    except Exception:  # never keep a worker from starting
+        logger.exception("could not requeue orphaned scans at worker start")

@@ -32,7 +32,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from reviewer.models import Project, Scan, WebhookDelivery
-from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
+from reviewer.scanning import request_scan
+from reviewer.tasks import QueueUnavailableError, enqueue_scan
 
 logger = logging.getLogger(__name__)
 Outcome = WebhookDelivery.Outcome

@@ -26,7 +26,8 @@ from dashboard.api.schemas import (
 )
 from reviewer import gates
 from reviewer.models import GateResult, Project, Scan, ScanSummary
-from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
+from reviewer.scanning import request_scan
+from reviewer.tasks import QueueUnavailableError, enqueue_scan
 
 router = Router(tags=["projects"])
 MAX_SUMMARIES = 1000

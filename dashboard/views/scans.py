@@ -13,7 +13,8 @@ from dashboard.params import id_param
 from reviewer import quality_profiles
 from reviewer.models import Finding, FindingEvent, Scan
 from reviewer.scan_history import history_page
-from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan
+from reviewer.scanning import request_scan
+from reviewer.tasks import QueueUnavailableError, enqueue_scan
 
 SCANS_PER_PAGE = 50
 

@@ -13,7 +13,8 @@ from django.conf import settings
 
 from reviewer.agents.budget import Limits, Usage
 from reviewer.agents.catalog import installed
-from reviewer.agents.claude import AgentRun, CachedFinding, Files, make_client, run_agent
+from reviewer.agents.live import run_agent
+from reviewer.agents.run import AgentRun, CachedFinding, Files, make_client
 from reviewer.engine.types import Issue
 
 

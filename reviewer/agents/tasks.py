@@ -1,12 +1,44 @@
-"""Celery task of the Claude part of a scan.
+"""Celery tasks of the Claude part of a scan, and the only code that sends it to the broker.
 
-Routed to the "claude" queue by CELERY_TASK_ROUTES ("reviewer.agents.*")."""
+Routed to the "claude" queue by CELERY_TASK_ROUTES ("reviewer.agents.*"). The review task
+decides between a live run and a Message Batch; a submitted batch schedules its poll, and
+a poll that finds the batch still processing schedules the next one.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
-from reviewer.agents.claude import run_claude_review
+from reviewer.agents import batch, live
+from reviewer.agents.run import mark_failed, prepare
+from reviewer.broker import send
+from reviewer.models import Scan
+
+
+def queue_claude_review(scan: Scan) -> None:
+    """Send the Claude part ``run_scan`` planned (its agents' parts are queued). Never
+    raises: when the queue is down, the parts are marked failed and the rule findings
+    stand."""
+    if not any(part.get("status") == "queued" for part in (scan.agent_runs or {}).values()):
+        return
+    if not send(claude_review, scan.pk):
+        mark_failed(scan, "The task queue is unavailable.")
+
+
+def run_claude_review(scan_id: int) -> str:
+    """Run the queued agents of a scan, live or as one batch (a scheduled scan of a
+    project that uses batches); a submitted batch gets its poll scheduled."""
+    prepared = prepare(scan_id)
+    if isinstance(prepared, str):
+        return prepared
+    if prepared.scan.project.use_batches and prepared.scan.trigger == Scan.Trigger.SCHEDULE:
+        outcome = batch.submit_batch(prepared)
+        if outcome == "batched":
+            # Not sent: the next poll (or a beat-free redelivery) collects it later.
+            send(claude_batch_poll, scan_id, countdown=settings.CLAUDE_BATCH_POLL_SECONDS)
+        return outcome
+    return live.review(prepared)
 
 
 @shared_task(name="reviewer.agents.claude_review", acks_late=True)
@@ -18,11 +50,7 @@ def claude_review(scan_id: int) -> str:
 @shared_task(name="reviewer.agents.claude_batch_poll", acks_late=True)
 def claude_batch_poll(scan_id: int) -> str:
     """Collect a scan's Message Batch when it ended; otherwise look again later."""
-    from django.conf import settings
-
-    from reviewer.agents.batches import poll_batch
-
-    outcome = poll_batch(scan_id)
+    outcome = batch.poll_batch(scan_id)
     if outcome == "waiting":
-        claude_batch_poll.apply_async(args=(scan_id,), countdown=settings.CLAUDE_BATCH_POLL_SECONDS)
+        send(claude_batch_poll, scan_id, countdown=settings.CLAUDE_BATCH_POLL_SECONDS)
     return outcome

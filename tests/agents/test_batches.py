@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from reviewer.agents.batches import poll_batch
-from reviewer.agents.claude import run_claude_review
+from reviewer.agents.batch import poll_batch
+from reviewer.agents.tasks import run_claude_review
 from reviewer.models import Finding, Project, Scan
 from reviewer.scanning import request_scan, run_scan
 from tests.conftest import GitRepo

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from reviewer.agents.catalog import BUILTIN_DIR
-from reviewer.agents.claude import run_claude_review
 from reviewer.agents.definition import load_file
-from reviewer.agents.dispatch import claude_fingerprint
 from reviewer.agents.models import AgentResult
+from reviewer.agents.selection import claude_fingerprint
+from reviewer.agents.tasks import run_claude_review
 from reviewer.models import Finding, Project, Scan
 from reviewer.scanning import request_scan, run_scan
 from tests.conftest import GitRepo

@@ -20,8 +20,8 @@ from django.test import Client
 from django.urls import reverse
 
 from reviewer.models import Finding, FindingEvent, Project, Scan
-from reviewer.recovery import requeue_orphaned_scans
 from reviewer.scanning import request_scan, run_scan
+from reviewer.tasks import requeue_orphaned_scans
 from tests.conftest import GitRepo
 from tests.processes import (
     ROOT,

@@ -13,8 +13,8 @@ from django.conf import settings
 
 from reviewer import schedules
 from reviewer.models import Finding, FindingEvent, Project, Scan
-from reviewer.scanning import enqueue_scan, request_scan
-from reviewer.tasks import expire_stale_scans_task, scheduled_scan
+from reviewer.scanning import request_scan
+from reviewer.tasks import enqueue_scan, expire_stale_scans_task, scheduled_scan
 from tests.conftest import GitRepo
 from tests.processes import (
     current_database_url,

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from reviewer.agents.catalog import installed
-from reviewer.agents.claude import run_claude_review
-from reviewer.agents.dispatch import agents_for
 from reviewer.agents.models import AgentVersion
+from reviewer.agents.selection import agents_for
+from reviewer.agents.tasks import run_claude_review
 from reviewer.models import Project, Scan
 from reviewer.scanning import request_scan, run_scan
 from tests.conftest import GitRepo

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from reviewer.models import Project, Scan
-from reviewer.scanning import QueueUnavailableError, enqueue_scan, request_scan, run_scan
+from reviewer.scanning import request_scan, run_scan
+from reviewer.tasks import QueueUnavailableError, after_scan, enqueue_scan
 
 
 class Command(BaseCommand):
@@ -30,7 +31,9 @@ class Command(BaseCommand):
                 raise CommandError("The task queue is unavailable.") from exc
             self.stdout.write(f"Queued scan #{scan.pk} of {project.name}.")
             return
-        run_scan(scan.pk)
+        finished = run_scan(scan.pk)
+        if finished is not None:
+            after_scan(finished)
         scan.refresh_from_db()
         if scan.status != Scan.Status.SUCCEEDED:
             raise CommandError(f"Scan #{scan.pk} failed: {scan.error}")

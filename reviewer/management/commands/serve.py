@@ -27,8 +27,9 @@ from reviewer.backfill import backfill
 from reviewer.demo import add_commit, build_demo_repo, commit_dates
 from reviewer.demo import commits as demo_commits
 from reviewer.models import Project, Scan
-from reviewer.scanning import enqueue_scan, request_scan
+from reviewer.scanning import request_scan
 from reviewer.supervisor import Supervisor
+from reviewer.tasks import enqueue_scan
 
 DEMO_NAME = "demo"
 

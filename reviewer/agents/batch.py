@@ -2,7 +2,7 @@
 
 Half the price, asynchronous: each conversation becomes one batch request that must
 answer in a single turn (only ``report_finding`` is offered: a batch cannot answer tool
-calls). The scan's agent parts are ``batched`` until a poll task finds the batch ended;
+calls). The scan's agent parts are ``batched`` until a poll finds the batch ended;
 then results are verified and recorded exactly like a live run. A file whose content
 changed in the checkout meanwhile is not verified against the new text: it counts as not
 reviewed, so nothing closes on it. An answer that ends other than with its
@@ -23,21 +23,21 @@ from django.conf import settings
 from django.db import transaction
 from pydantic import ValidationError
 
-from reviewer.agents.budget import Limits
 from reviewer.agents.catalog import installed, price_for, resolve_model
-from reviewer.agents.claude import (
+from reviewer.agents.loop import incomplete_reason
+from reviewer.agents.run import (
     AgentRun,
     Files,
-    _cache_get,
-    _cache_put,
-    _verified,
-    batches,
+    Prepared,
     build_prompt,
+    cache_get,
+    cache_put,
     finish_review,
+    group_files,
     make_client,
     record_agent_run,
+    verified,
 )
-from reviewer.agents.loop import incomplete_reason
 from reviewer.agents.tools import Checkout, ReportedFinding, tool_schemas
 from reviewer.models import Scan
 
@@ -50,15 +50,11 @@ def _batch_price(model: str) -> dict[str, float]:
     return {k: float(Decimal(str(v)) * BATCH_DISCOUNT) for k, v in price_for(model).items()}
 
 
-def submit_batch(
-    scan: Scan,
-    client: anthropic.Anthropic,
-    files: Files,
-    already: dict[str, list[str]],
-    run_limits: Limits,
-    scan_limits: Limits,
-) -> str:
-    """Send one batch with every uncached conversation of every queued agent."""
+def submit_batch(prepared: Prepared) -> str:
+    """Send one batch with every uncached conversation of every queued agent; "batched"
+    when one was sent (the caller schedules its poll)."""
+    scan, client, files, already = prepared.scan, prepared.client, prepared.files, prepared.already
+    run_limits, scan_limits = prepared.run_limits, prepared.scan_limits
     available = installed(team_id=scan.project.team_id)
     requests: list[dict[str, Any]] = []
     report_tool = [t for t in tool_schemas() if t["name"] == "report_finding"]
@@ -69,9 +65,9 @@ def submit_batch(
             continue
         agent = available[name].agent
         model = resolve_model(agent.model)
-        cached = _cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
+        cached = cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
         to_send = [p for p in sorted(files.texts) if files.blobs[p] not in cached]
-        groups, _ = batches(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
+        groups, _ = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
         entry: dict[str, Any] = {"status": "batched", "model": model, "groups": {}}
         run_estimate = 0
         for group in groups:
@@ -124,14 +120,6 @@ def submit_batch(
                 entry["batch_id"] = batch.id
     Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
     if requests:
-        from reviewer.agents.tasks import claude_batch_poll
-
-        try:
-            claude_batch_poll.apply_async(
-                args=(scan.pk,), countdown=settings.CLAUDE_BATCH_POLL_SECONDS, retry=False
-            )
-        except Exception as exc:  # the beat-free fallback: the next poll call collects it
-            logger.warning("could not schedule the batch poll of scan %s: %s", scan.pk, exc)
         return "batched"
     return collect_batch(scan.pk)  # everything came from the cache
 
@@ -198,7 +186,7 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
         run.stopped = str(entry.get("stopped", ""))
         price = _batch_price(run.model)
         sent_paths = {p for group in entry["groups"].values() for p in group}
-        cached = _cache_get(agent.sha256, run.model, sorted(set(files.blobs.values())))
+        cached = cache_get(agent.sha256, run.model, sorted(set(files.blobs.values())))
         for path in files.texts:
             if path not in sent_paths and files.blobs[path] in cached:
                 run.cached += 1
@@ -228,7 +216,7 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
                 except ValidationError:
                     run.rejected += 1
                     run.rejections.append("malformed report_finding input")
-            found = _verified(reported, checkout, unchanged, files, run)
+            found = verified(reported, checkout, unchanged, files, run)
             for path, items in found.items():
                 run.findings.setdefault(path, []).extend(items)
             if not finished:
@@ -236,7 +224,7 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
                 continue  # what it reported stands; nothing of the group closes or is cached
             for path in unchanged:
                 run.reviewed.add(path)
-                _cache_put(agent.sha256, run.model, files.blobs[path], found.get(path, []))
+                cache_put(agent.sha256, run.model, files.blobs[path], found.get(path, []))
         for finding_id in record_agent_run(scan, run):
             confirmed[finding_id] += 1
         scan.agent_runs[name]["batch_id"] = entry.get("batch_id", "")

@@ -1,11 +1,13 @@
-"""The Claude part of a scan: run each chosen agent over the checkout, verify what it
-reports, and record it as findings tracked separately from the rule findings.
+"""What a live Claude run and a Message Batch share: the files of a checkout, the prompt,
+verification of reported findings, the review cache, claiming a scan's queued agent parts
+and recording an agent's verified findings through the findings writer.
 
 Per agent: files whose content (git blob hash) this agent file and model already reviewed
-come from the cache; the rest are sent in conversations of bounded size until the budget
-runs out. Only files a conversation finished are "reviewed": only their Claude findings
-can be marked fixed. Rule findings are never touched here, except that a Claude finding
-of the same category a few lines from one counts as a corroboration instead of a row.
+come from the cache; the rest are sent in conversations of bounded size (``live``) or as
+one batch (``batch``) until the budget runs out. Only files a conversation finished are
+"reviewed": only their Claude findings can be marked fixed. Rule findings are never touched
+here, except that a Claude finding of the same category a few lines from one counts as a
+corroboration instead of a row.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,9 +28,8 @@ from django.db.models import F
 
 from reviewer import quality_profiles
 from reviewer.agents.budget import Limits, Usage
-from reviewer.agents.catalog import installed, price_for, resolve_model
 from reviewer.agents.definition import AgentDefinition
-from reviewer.agents.loop import converse
+from reviewer.agents.models import AgentResult
 from reviewer.agents.tools import Checkout, ReportedFinding, numbered
 from reviewer.agents.verify import Rejected, verify
 from reviewer.engine.code_context import classify
@@ -203,7 +204,9 @@ def build_prompt(
     return "\n\n".join(parts)
 
 
-def batches(paths: list[str], files: Files, max_chars: int) -> tuple[list[list[str]], list[str]]:
+def group_files(
+    paths: list[str], files: Files, max_chars: int
+) -> tuple[list[list[str]], list[str]]:
     """Group paths into conversations of at most ``max_chars``; too-large files apart."""
     groups: list[list[str]] = []
     too_large: list[str] = []
@@ -224,80 +227,7 @@ def batches(paths: list[str], files: Files, max_chars: int) -> tuple[list[list[s
     return groups, too_large
 
 
-def run_agent(
-    client: anthropic.Anthropic,
-    agent: AgentDefinition,
-    root: Path,
-    files: Files,
-    *,
-    already: dict[str, list[str]],
-    run_limits: Limits,
-    scan_limits: Limits,
-    scan_spent: Usage,
-    cache_get: Callable[[str, str, list[str]], dict[str, list[CachedFinding]]],
-    cache_put: Callable[[str, str, str, list[CachedFinding]], None],
-) -> AgentRun:
-    """Review ``files`` with one agent (Django-free apart from the cache callbacks)."""
-    model = resolve_model(agent.model)
-    run = AgentRun(agent, model)
-    checkout = Checkout(root, settings.REVIEWDECK_MAX_FILE_BYTES)
-    cached = cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
-    to_send = []
-    for path in sorted(files.texts):
-        hit = cached.get(files.blobs[path])
-        if hit is None:
-            to_send.append(path)
-            continue
-        run.cached += 1
-        run.reviewed.add(path)
-        if hit:
-            run.findings[path] = list(hit)
-    groups, too_large = batches(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
-    run.rejections.extend(f"{p}: too large to review in one conversation" for p in too_large)
-    price = price_for(model)
-    for group in groups:
-        reason = run_limits.exceeded(run.usage, run.turns) or scan_limits.exceeded(scan_spent)
-        if reason:
-            run.stopped = reason
-            break
-        outcome = converse(
-            client,
-            model=model,
-            system=agent.body,
-            user_text=build_prompt(agent, group, files, already),
-            checkout=checkout,
-            price=price,
-            run_limits=run_limits,
-            run_spent=run.usage,
-            scan_limits=scan_limits,
-            scan_spent=scan_spent,
-            max_tokens=settings.CLAUDE_MAX_TOKENS,
-            turns_before=run.turns,
-        )
-        run.turns += outcome.turns
-        run.tool_errors += outcome.tool_errors
-        if outcome.error:
-            run.error = outcome.error
-            break
-        run.sent += len(group)
-        found = _verified(outcome.reported, checkout, group, files, run)
-        for path, items in found.items():
-            run.findings.setdefault(path, []).extend(items)
-        if outcome.stopped:
-            run.stopped = outcome.stopped  # this group is not fully reviewed: nothing closes
-            break
-        if outcome.incomplete:
-            # Cut off or refused: what it reported stands, but the group is not reviewed
-            # (nothing of it closes, nothing is cached); the other groups still run.
-            run.mark_incomplete(len(group), outcome.incomplete)
-            continue
-        for path in group:
-            run.reviewed.add(path)
-            cache_put(agent.sha256, model, files.blobs[path], found.get(path, []))
-    return run
-
-
-def _verified(
+def verified(
     reported: list[ReportedFinding],
     checkout: Checkout,
     group: list[str],
@@ -327,19 +257,12 @@ def _verified(
     return dict(found)
 
 
-# --- Django side -------------------------------------------------------------------------
-
-
-def _cache_get(agent_hash: str, model: str, blobs: list[str]) -> dict[str, list[CachedFinding]]:
-    from reviewer.agents.models import AgentResult
-
+def cache_get(agent_hash: str, model: str, blobs: list[str]) -> dict[str, list[CachedFinding]]:
     rows = AgentResult.objects.filter(agent_hash=agent_hash, model=model, blob_hash__in=blobs)
     return {row.blob_hash: list(row.findings) for row in rows}
 
 
-def _cache_put(agent_hash: str, model: str, blob: str, findings: list[CachedFinding]) -> None:
-    from reviewer.agents.models import AgentResult
-
+def cache_put(agent_hash: str, model: str, blob: str, findings: list[CachedFinding]) -> None:
     AgentResult.objects.update_or_create(
         agent_hash=agent_hash, model=model, blob_hash=blob, defaults={"findings": findings}
     )
@@ -359,14 +282,27 @@ def _claim(scan_id: int) -> Scan | None:
     return scan
 
 
-def run_claude_review(scan_id: int) -> str:
-    """Run the queued agents of a scan; returns a one-word outcome for the task log."""
+@dataclass
+class Prepared:
+    """A claimed scan's Claude part, ready to run live or as a batch."""
+
+    scan: Scan
+    client: anthropic.Anthropic
+    root: Path
+    files: Files
+    already: dict[str, list[str]]
+    run_limits: Limits
+    scan_limits: Limits
+
+
+def prepare(scan_id: int) -> Prepared | str:
+    """Claim the scan's queued agent parts and read what every agent needs; a one-word
+    outcome instead when there is nothing to run or it cannot start."""
     scan = _claim(scan_id)
     if scan is None:
         return "nothing queued"
     project = scan.project
     root = project.checkout_dir
-    available = installed(team_id=project.team_id)
     budget = project.budget if isinstance(project.budget, dict) else {}
     try:
         run_limits = Limits.from_mapping(settings.CLAUDE_RUN_BUDGET, budget.get("run"))
@@ -378,7 +314,7 @@ def run_claude_review(scan_id: int) -> str:
         left_out = set(files.blobs) - set(kept)
         files = files.only(kept)
     except (ValueError, OSError) as exc:
-        _finish_all(scan, f"Cannot start the Claude review: {exc}")
+        mark_failed(scan, f"Cannot start the Claude review: {exc}")
         return "failed"
     _exclude_left_out(scan, left_out)
     already: dict[str, list[str]] = defaultdict(list)
@@ -389,44 +325,7 @@ def run_claude_review(scan_id: int) -> str:
         .values_list("path", "line", "rule_id", "title")
     ):
         already[path].append(f"{line} {rule_id} {title}")
-    client = make_client()
-    if project.use_batches and scan.trigger == Scan.Trigger.SCHEDULE:
-        from reviewer.agents.batches import submit_batch
-
-        return submit_batch(scan, client, files, already, run_limits, scan_limits)
-    scan_spent = Usage()
-    reviewed: set[str] = set()
-    confirmed: dict[int, int] = defaultdict(int)
-    for name in list(scan.agent_runs):
-        installed_agent = available.get(name)
-        if installed_agent is None:
-            _save_run(scan, name, {"status": "failed", "error": "agent is not installed any more"})
-            continue
-        agent = installed_agent.agent
-        try:
-            run = run_agent(
-                client,
-                agent,
-                root,
-                files,
-                already=already,
-                run_limits=run_limits,
-                scan_limits=scan_limits,
-                scan_spent=scan_spent,
-                cache_get=_cache_get,
-                cache_put=_cache_put,
-            )
-        except Exception as exc:
-            logger.exception("Claude review of scan %s by %s failed", scan.pk, name)
-            _save_run(
-                scan, name, {"status": "failed", "error": f"internal error: {type(exc).__name__}"}
-            )
-            continue
-        for finding_id in record_agent_run(scan, run):
-            confirmed[finding_id] += 1
-        reviewed |= run.reviewed
-    finish_review(scan, reviewed, confirmed)
-    return "done"
+    return Prepared(scan, make_client(), root, files, already, run_limits, scan_limits)
 
 
 def _exclude_left_out(scan: Scan, paths: set[str]) -> None:
@@ -453,13 +352,14 @@ def finish_review(scan: Scan, reviewed: set[str], confirmed: dict[int, int]) -> 
         Scan.objects.filter(pk=scan.pk).update(agents_hash="")
 
 
-def _finish_all(scan: Scan, error: str) -> None:
+def mark_failed(scan: Scan, error: str) -> None:
+    """Every agent part of the scan failed with ``error``."""
     for name in scan.agent_runs:
         scan.agent_runs[name] = {"status": "failed", "error": error}
     Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
 
 
-def _save_run(scan: Scan, name: str, data: dict[str, object]) -> None:
+def save_run(scan: Scan, name: str, data: dict[str, object]) -> None:
     scan.agent_runs[name] = data
     Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
 

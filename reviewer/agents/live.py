@@ -1,0 +1,146 @@
+"""A live Claude run: conversations with tools, one agent after another, within budgets."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import anthropic
+from django.conf import settings
+
+from reviewer.agents.budget import Limits, Usage
+from reviewer.agents.catalog import installed, price_for, resolve_model
+from reviewer.agents.definition import AgentDefinition
+from reviewer.agents.loop import converse
+from reviewer.agents.run import (
+    AgentRun,
+    CachedFinding,
+    Files,
+    Prepared,
+    build_prompt,
+    cache_get,
+    cache_put,
+    finish_review,
+    group_files,
+    record_agent_run,
+    save_run,
+    verified,
+)
+from reviewer.agents.tools import Checkout
+
+logger = logging.getLogger(__name__)
+
+
+def run_agent(
+    client: anthropic.Anthropic,
+    agent: AgentDefinition,
+    root: Path,
+    files: Files,
+    *,
+    already: dict[str, list[str]],
+    run_limits: Limits,
+    scan_limits: Limits,
+    scan_spent: Usage,
+    cache_get: Callable[[str, str, list[str]], dict[str, list[CachedFinding]]],
+    cache_put: Callable[[str, str, str, list[CachedFinding]], None],
+) -> AgentRun:
+    """Review ``files`` with one agent (Django-free apart from the cache callbacks)."""
+    model = resolve_model(agent.model)
+    run = AgentRun(agent, model)
+    checkout = Checkout(root, settings.REVIEWDECK_MAX_FILE_BYTES)
+    cached = cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
+    to_send = []
+    for path in sorted(files.texts):
+        hit = cached.get(files.blobs[path])
+        if hit is None:
+            to_send.append(path)
+            continue
+        run.cached += 1
+        run.reviewed.add(path)
+        if hit:
+            run.findings[path] = list(hit)
+    groups, too_large = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
+    run.rejections.extend(f"{p}: too large to review in one conversation" for p in too_large)
+    price = price_for(model)
+    for group in groups:
+        reason = run_limits.exceeded(run.usage, run.turns) or scan_limits.exceeded(scan_spent)
+        if reason:
+            run.stopped = reason
+            break
+        outcome = converse(
+            client,
+            model=model,
+            system=agent.body,
+            user_text=build_prompt(agent, group, files, already),
+            checkout=checkout,
+            price=price,
+            run_limits=run_limits,
+            run_spent=run.usage,
+            scan_limits=scan_limits,
+            scan_spent=scan_spent,
+            max_tokens=settings.CLAUDE_MAX_TOKENS,
+            turns_before=run.turns,
+        )
+        run.turns += outcome.turns
+        run.tool_errors += outcome.tool_errors
+        if outcome.error:
+            run.error = outcome.error
+            break
+        run.sent += len(group)
+        found = verified(outcome.reported, checkout, group, files, run)
+        for path, items in found.items():
+            run.findings.setdefault(path, []).extend(items)
+        if outcome.stopped:
+            run.stopped = outcome.stopped  # this group is not fully reviewed: nothing closes
+            break
+        if outcome.incomplete:
+            # Cut off or refused: what it reported stands, but the group is not reviewed
+            # (nothing of it closes, nothing is cached); the other groups still run.
+            run.mark_incomplete(len(group), outcome.incomplete)
+            continue
+        for path in group:
+            run.reviewed.add(path)
+            cache_put(agent.sha256, model, files.blobs[path], found.get(path, []))
+    return run
+
+
+def review(prepared: Prepared) -> str:
+    """Run every queued agent of the scan live and record what each verified."""
+    scan, client, root, files = prepared.scan, prepared.client, prepared.root, prepared.files
+    already, run_limits, scan_limits = prepared.already, prepared.run_limits, prepared.scan_limits
+    available = installed(team_id=scan.project.team_id)
+    scan_spent = Usage()
+    reviewed: set[str] = set()
+    confirmed: dict[int, int] = defaultdict(int)
+    for name in list(scan.agent_runs):
+        installed_agent = available.get(name)
+        if installed_agent is None:
+            save_run(scan, name, {"status": "failed", "error": "agent is not installed any more"})
+            continue
+        agent = installed_agent.agent
+        try:
+            run = run_agent(
+                client,
+                agent,
+                root,
+                files,
+                already=already,
+                run_limits=run_limits,
+                scan_limits=scan_limits,
+                scan_spent=scan_spent,
+                cache_get=cache_get,
+                cache_put=cache_put,
+            )
+        except Exception as exc:
+            logger.exception("Claude review of scan %s by %s failed", scan.pk, name)
+            save_run(
+                scan, name, {"status": "failed", "error": f"internal error: {type(exc).__name__}"}
+            )
+            continue
+        for finding_id in record_agent_run(scan, run):
+            confirmed[finding_id] += 1
+        reviewed |= run.reviewed
+    finish_review(scan, reviewed, confirmed)
+    return "done"
