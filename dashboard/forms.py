@@ -1,19 +1,28 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.validators import EmailValidator
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from dashboard.access import teams_of
 from dashboard.params import MAX_ID
-from reviewer import git, project_names, quality_profiles
+from reviewer import git, outbound, outbound_http, project_names, quality_profiles, schedules
+from reviewer.agents.definition import MAX_FILE_CHARS, AgentFileError, parse
 from reviewer.engine import profile as engine_profile
 from reviewer.finding_filters import FindingFilter
 from reviewer.models import Finding, Project, QualityGate, QualityProfileVersion, Severity
 from reviewer.outbound import Policy
+
+TIMEZONES = sorted(zoneinfo.available_timezones())
+MAX_UPLOAD_BYTES = MAX_FILE_CHARS
 
 
 class ProjectForm(forms.ModelForm[Project]):
@@ -24,7 +33,7 @@ class ProjectForm(forms.ModelForm[Project]):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = Group.objects.all() if user.is_staff else user.groups.all()
+        teams = teams_of(user)
         team_field = self.fields["team"]
         assert isinstance(team_field, forms.ModelChoiceField)
         team_field.queryset = teams.order_by("name")
@@ -315,3 +324,132 @@ class QualityGateForm(forms.ModelForm):
         if data.get("baseline_date") and data.get("baseline_commit"):
             raise forms.ValidationError("Choose a baseline date or a baseline commit, not both.")
         return data
+
+
+class ProjectSettingsForm(forms.Form):
+    schedule = forms.ChoiceField(
+        choices=[("off", "Not scheduled"), ("interval", "Every N minutes"), ("cron", "Cron")]
+    )
+    every_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 31, required=False)
+    cron = forms.CharField(
+        max_length=100,
+        required=False,
+        help_text="minute hour day-of-month month day-of-week, e.g. 0 6 * * 1-5",
+    )
+    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
+    backfill_weeks = forms.IntegerField(min_value=0, max_value=520)
+    digest_emails = forms.CharField(
+        required=False, max_length=2000, help_text="Comma-separated addresses"
+    )
+    digest_webhook_url = forms.URLField(
+        required=False, max_length=500, help_text="Slack-compatible incoming webhook"
+    )
+
+    def clean_digest_emails(self) -> str:
+        raw: str = self.cleaned_data["digest_emails"]
+        addresses = [a.strip() for a in raw.replace(";", ",").split(",") if a.strip()]
+        validate = EmailValidator()
+        for address in addresses:
+            validate(address)
+        return ", ".join(addresses)
+
+    def clean_digest_webhook_url(self) -> str:
+        url: str = self.cleaned_data["digest_webhook_url"]
+        if not url:
+            return url
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in outbound_http.SCHEMES:
+            raise forms.ValidationError("Use an http:// or https:// address.")
+        try:
+            outbound.check_host_literal(parts.hostname or "")
+        except outbound.OutboundRefusedError:
+            raise forms.ValidationError(
+                "This address is on an internal network; the server does not send there."
+            ) from None
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("schedule")
+        try:
+            if kind == "interval":
+                if not data.get("every_minutes"):
+                    self.add_error("every_minutes", "How often, in minutes?")
+            elif kind == "cron":
+                schedules.parse_cron(data.get("cron") or "", data.get("timezone") or "UTC")
+        except schedules.ScheduleError as exc:
+            self.add_error("cron", str(exc))
+        return data
+
+    def as_schedule(self) -> schedules.Schedule:
+        data = self.cleaned_data
+        return schedules.Schedule(
+            kind=data["schedule"],
+            every_minutes=data.get("every_minutes") or 0,
+            cron=data.get("cron") or "",
+            timezone=data.get("timezone") or "UTC",
+        )
+
+
+class AgentUploadForm(forms.Form):
+    content = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        max_length=MAX_FILE_CHARS,
+        help_text="Paste a Claude Code subagent file (front matter + prompt)",
+    )
+    upload = forms.FileField(required=False, help_text="...or upload the .md file")
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        upload = data.get("upload")
+        text = str(data.get("content") or "")
+        if upload is not None:
+            if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
+                raise forms.ValidationError("The file is too large.")
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The file is not UTF-8 text.") from None
+        if not text.strip():
+            raise forms.ValidationError("Paste an agent file or choose one to upload.")
+        source = getattr(upload, "name", None) or "pasted agent"
+        try:
+            data["agent"] = parse(text, source)
+        except AgentFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        data["text"] = text.replace("\r\n", "\n")
+        return data
+
+
+class AgentTeamForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Group.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, teams: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["team"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = teams.order_by("name")
+        self.only_team = teams.first() if len(teams[:2]) == 1 else None
+        field.required = self.only_team is None  # one team: that one
+
+    def clean_team(self) -> Group:
+        team: Group | None = self.cleaned_data.get("team") or self.only_team
+        if team is None:
+            raise forms.ValidationError("Choose the team the agent belongs to.")
+        return team
+
+
+class ProjectAgentsForm(forms.Form):
+    agents = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen = the built-in and operator agents; team agents run when chosen",
+    )
+    claude_enabled = forms.BooleanField(required=False, label="Run Claude reviews")
+
+    def __init__(self, *args: Any, names: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agents"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(n, n) for n in names]

@@ -9,28 +9,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
-from reviewer.charts import Series, line_chart, sparkline
 from reviewer.metrics import DEBT_KINDS, monday, total, weekly_by_project
 from reviewer.models import Project
 from reviewer.summary_cache import cached, summaries_key
 
-#: One matrix cell: (debt kind, open count, hours, sparkline of the last 12 known weeks).
-Cell = tuple[str, int, float, SafeString]
+#: One matrix cell: (debt kind, open count, hours, debt minutes of the last 12 known weeks).
+Cell = tuple[str, int, float, tuple[float, ...]]
 
 
 @dataclass(frozen=True)
 class DebtMatrix:
     rows: dict[int, tuple[list[Cell], float]]  # by project id: cells and total hours
-    burn: SafeString  # the burn-down chart since the chosen date
+    weeks: tuple[str, ...]  # the burn-down's weeks since the chosen date (Mondays)
+    burn: tuple[float | None, ...]  # debt hours of each of those weeks (None: no data)
     burned_hours: float  # debt at the chosen date minus debt now (negative: it grew)
 
 
 def debt_matrix(projects: Sequence[Project], since: date, now: datetime) -> DebtMatrix:
     """The matrix for ``projects`` (each with ``latest_summary`` selected) and the
     burn-down since ``since``; from the cache when the summaries have not changed."""
-    key = summaries_key("debt", [p.pk for p in projects], since, monday(now))
+    key = summaries_key("debt-data", [p.pk for p in projects], since, monday(now))
     return cached(key, lambda: _compute(projects, since, now), DebtMatrix)
 
 
@@ -46,26 +45,14 @@ def _compute(projects: Sequence[Project], since: date, now: datetime) -> DebtMat
         cells: list[Cell] = []
         for kind in DEBT_KINDS:
             slot = latest.get(kind, {})
-            trend = [kinds.get(kind, {}).get("minutes", 0) for kinds in seen]
-            cells.append(
-                (kind, slot.get("count", 0), slot.get("minutes", 0) / 60, sparkline(trend))
-            )
+            trend = tuple(kinds.get(kind, {}).get("minutes", 0) for kinds in seen)
+            cells.append((kind, slot.get("count", 0), slot.get("minutes", 0) / 60, trend))
         rows[project.pk] = (cells, sum(c[2] for c in cells))
     overall = total(series, starts)[-span:]
-    burn = line_chart(
-        [w.start.strftime("%Y-%m-%d") for w in overall],
-        [
-            Series(
-                "Debt hours",
-                [None if w.state is None else w.state.debt_minutes / 60 for w in overall],
-                "s-debt",
-            )
-        ],
-        title=f"Migration debt since {since:%Y-%m-%d}",
-        unit=" h",
-    )
+    weeks = tuple(w.start.strftime("%Y-%m-%d") for w in overall)
+    burn = tuple(None if w.state is None else w.state.debt_minutes / 60 for w in overall)
     # The baseline is the debt at the chosen date, or at the first scan after it.
     known = [w.state for w in overall if w.state is not None]
     first = known[0].debt_minutes if known else 0
     last = known[-1].debt_minutes if known else 0
-    return DebtMatrix(rows, burn, (first - last) / 60)
+    return DebtMatrix(rows, weeks, burn, (first - last) / 60)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from dashboard.access import get_project_for_change, get_project_for_user
+from dashboard.access import get_project_for_change, get_project_for_user, team_members
 from dashboard.api import paging, serialize
 from dashboard.api.conditional import respond
 from dashboard.api.schemas import (
@@ -20,7 +20,6 @@ from dashboard.api.schemas import (
     TriageIn,
 )
 from dashboard.forms import FindingFilterForm
-from dashboard.views.findings import team_members
 from reviewer.models import Finding, Project
 from reviewer.triage import Decision, TriageError, apply_triage
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from dashboard.access import get_project_for_change, get_project_for_user
+from dashboard.access import get_project_for_change, get_project_for_user, visible_projects
 from dashboard.api import paging, serialize
 from dashboard.api.conditional import respond
 from dashboard.api.schemas import (
@@ -36,7 +36,7 @@ MAX_SUMMARIES = 1000
 def _projects(request: HttpRequest) -> QuerySet[Project]:
     latest_gate = GateResult.objects.filter(project=OuterRef("pk")).order_by("-id")
     return (
-        Project.objects.visible_to(request.user)
+        visible_projects(request.user)
         .select_related("team", "last_scan", "latest_summary")
         .annotate(latest_gate_id=Subquery(latest_gate.values("pk")[:1]))
     )

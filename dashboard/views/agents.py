@@ -3,77 +3,24 @@ per-project choice of agents with the Claude part of the last scan."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from dashboard.access import AuthedRequest, get_project_for_change, teams_of
+from dashboard.forms import AgentTeamForm, AgentUploadForm, ProjectAgentsForm
 from dashboard.params import id_param
 from reviewer.agents.catalog import fixed_agents, installed, resolve_model, team_agents
-from reviewer.agents.definition import MAX_FILE_CHARS, AgentDefinition, AgentFileError, parse
+from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.models import AgentVersion
-
-MAX_UPLOAD_BYTES = MAX_FILE_CHARS
-
-
-class AgentUploadForm(forms.Form):
-    content = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
-        max_length=MAX_FILE_CHARS,
-        help_text="Paste a Claude Code subagent file (front matter + prompt)",
-    )
-    upload = forms.FileField(required=False, help_text="...or upload the .md file")
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        upload = data.get("upload")
-        text = str(data.get("content") or "")
-        if upload is not None:
-            if upload.size is None or upload.size > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError("The file is too large.")
-            try:
-                text = upload.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise forms.ValidationError("The file is not UTF-8 text.") from None
-        if not text.strip():
-            raise forms.ValidationError("Paste an agent file or choose one to upload.")
-        source = getattr(upload, "name", None) or "pasted agent"
-        try:
-            data["agent"] = parse(text, source)
-        except AgentFileError as exc:
-            raise forms.ValidationError(str(exc)) from None
-        data["text"] = text.replace("\r\n", "\n")
-        return data
-
-
-class AgentTeamForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=Group.objects.none(), empty_label=None)
-
-    def __init__(self, *args: Any, teams: QuerySet[Group], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["team"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = teams.order_by("name")
-        self.only_team = teams.first() if len(teams[:2]) == 1 else None
-        field.required = self.only_team is None  # one team: that one
-
-    def clean_team(self) -> Group:
-        team: Group | None = self.cleaned_data.get("team") or self.only_team
-        if team is None:
-            raise forms.ValidationError("Choose the team the agent belongs to.")
-        return team
 
 
 @login_required
@@ -166,24 +113,9 @@ def _save_version(
     raise IntegrityError("could not allocate a version number")
 
 
-class ProjectAgentsForm(forms.Form):
-    agents = forms.MultipleChoiceField(
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="None chosen = the built-in and operator agents; team agents run when chosen",
-    )
-    claude_enabled = forms.BooleanField(required=False, label="Run Claude reviews")
-
-    def __init__(self, *args: object, names: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        field = self.fields["agents"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(n, n) for n in names]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_agents(request: HttpRequest, slug: str) -> HttpResponse:
+def project_agents(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
     names = list(installed(team_id=project.team_id))
     initial = {"agents": project.agents, "claude_enabled": project.claude_enabled}

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from dashboard.access import get_project_for_user
+from dashboard.access import AuthedRequest, get_project_for_user
 from dashboard.forms import FindingFilterForm
 from reviewer.exports import csv_stream, sarif_stream
 
 
-def _download(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
+def _download(request: AuthedRequest, slug: str, kind: str) -> HttpResponseBase:
     project = get_project_for_user(request, slug)
     form = FindingFilterForm(request.GET or None)
     if request.GET and not form.is_valid():
@@ -38,11 +38,11 @@ def _download(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
 
 @login_required
 @require_GET
-def export_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
+def export_csv(request: AuthedRequest, slug: str) -> HttpResponseBase:
     return _download(request, slug, "csv")
 
 
 @login_required
 @require_GET
-def export_sarif(request: HttpRequest, slug: str) -> HttpResponseBase:
+def export_sarif(request: AuthedRequest, slug: str) -> HttpResponseBase:
     return _download(request, slug, "sarif")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.access import can_change, get_project_for_change, get_project_for_user
+from dashboard.access import (
+    AuthedRequest,
+    can_change,
+    get_project_for_change,
+    get_project_for_user,
+    team_members,
+)
+from dashboard.code_view import code_context, web_url
 from dashboard.params import id_list
-from reviewer.code_view import code_context, web_url
 from reviewer.engine import rule_doc
 from reviewer.models import Finding, Project
 from reviewer.triage import MAX_BULK, Decision, TriageError, apply_triage
@@ -20,14 +24,9 @@ from reviewer.triage import MAX_BULK, Decision, TriageError, apply_triage
 ASSIGNEE_SUGGESTIONS = 10
 
 
-def team_members(project: Project) -> QuerySet[User]:
-    users = User.objects.filter(is_active=True)
-    if project.team_id is None:
-        return users.filter(is_staff=True)
-    return users.filter(groups=project.team_id)
-
-
-def _finding_context(request: HttpRequest, project: Project, finding: Finding) -> dict[str, object]:
+def _finding_context(
+    request: AuthedRequest, project: Project, finding: Finding
+) -> dict[str, object]:
     events = list(finding.events.select_related("scan").order_by("id"))
     commit = finding.last_seen_scan.commit_sha if finding.last_seen_scan else ""
     return {
@@ -49,7 +48,7 @@ def _finding_context(request: HttpRequest, project: Project, finding: Finding) -
 
 
 @login_required
-def finding_detail(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
+def finding_detail(request: AuthedRequest, slug: str, finding_id: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     finding = get_object_or_404(
         Finding.objects.select_related(
@@ -61,7 +60,7 @@ def finding_detail(request: HttpRequest, slug: str, finding_id: int) -> HttpResp
     return render(request, "dashboard/finding.html", _finding_context(request, project, finding))
 
 
-def _decision(request: HttpRequest, project: Project) -> Decision:
+def _decision(request: AuthedRequest, project: Project) -> Decision:
     assignee_name = request.POST.get("assignee", "").strip()
     change_assignee = "assignee" in request.POST and request.POST.get("change_assignee") == "1"
     assignee = None
@@ -79,17 +78,17 @@ def _decision(request: HttpRequest, project: Project) -> Decision:
 
 @login_required
 @require_POST
-def finding_triage(request: HttpRequest, slug: str, finding_id: int) -> HttpResponse:
+def finding_triage(request: AuthedRequest, slug: str, finding_id: int) -> HttpResponse:
     project = get_project_for_change(request, slug)
     finding = get_object_or_404(Finding, project=project, pk=finding_id)
     error = ""
     try:
-        apply_triage([finding], request.user, _decision(request, project))  # type: ignore[arg-type]
+        apply_triage([finding], request.user, _decision(request, project))
     except TriageError as exc:
         error = str(exc)
     finding = Finding.objects.select_related("last_seen_scan", "assignee").get(pk=finding.pk)
     context = _finding_context(request, project, finding) | {"triage_error": error}
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "dashboard/finding.html#triage", context)
     if error:
         messages.error(request, error)
@@ -98,14 +97,14 @@ def finding_triage(request: HttpRequest, slug: str, finding_id: int) -> HttpResp
 
 @login_required
 @require_POST
-def bulk_triage(request: HttpRequest, slug: str) -> HttpResponse:
+def bulk_triage(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
     ids = id_list(request.POST.getlist("finding")[: MAX_BULK + 1], "finding")
     if not ids:
         return HttpResponseBadRequest("Select findings first.")
     findings = Finding.objects.filter(project=project, pk__in=ids)
     try:
-        count = apply_triage(findings, request.user, _decision(request, project))  # type: ignore[arg-type]
+        count = apply_triage(findings, request.user, _decision(request, project))
     except TriageError as exc:
         messages.error(request, str(exc))
     else:
@@ -118,7 +117,7 @@ def bulk_triage(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def assignee_options(request: HttpRequest, slug: str) -> HttpResponse:
+def assignee_options(request: AuthedRequest, slug: str) -> HttpResponse:
     """Up to ten team members matching what was typed (never a 100k-option dropdown)."""
     project = get_project_for_user(request, slug)
     query = request.GET.get("assignee", "").strip()[:100]

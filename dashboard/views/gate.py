@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -67,7 +67,7 @@ def _save(project: Project, form: QualityGateForm) -> None:
 
 @never_cache
 @require_GET
-def gate_badge(request: HttpRequest, token: str) -> HttpResponse:
+def gate_badge(request: AuthedRequest, token: str) -> HttpResponse:
     """Public by the project's choice: the token in the URL is the only key, and the badge
     says passed, failed or none — nothing else about the project."""
     if len(token) < 20:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dashboard.access import AuthedRequest, teams_of
 from dashboard.models import Meeting
 from dashboard.params import id_param
 from reviewer.meetings import agenda, markdown
@@ -24,29 +24,25 @@ FIRST_WINDOW = timedelta(days=7)
 MAX_MEMBERS = 200
 
 
-def _teams(user: User) -> QuerySet[Group]:
-    return Group.objects.all() if user.is_staff else user.groups.all()
-
-
-def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+def _meeting(request: AuthedRequest, meeting_id: int) -> Meeting:
     meeting = get_object_or_404(Meeting.objects.select_related("team"), pk=meeting_id)
-    if not _teams(request.user).filter(pk=meeting.team_id).exists():  # type: ignore[arg-type]
+    if not teams_of(request.user).filter(pk=meeting.team_id).exists():
         raise Http404("No such meeting")
     return meeting
 
 
 @login_required
-def meeting_list(request: HttpRequest) -> HttpResponse:
-    teams = list(_teams(request.user).order_by("name"))  # type: ignore[arg-type]
+def meeting_list(request: AuthedRequest) -> HttpResponse:
+    teams = list(teams_of(request.user).order_by("name"))
     meetings = Meeting.objects.filter(team__in=teams).select_related("team", "started_by")[:50]
     return render(request, "dashboard/meetings.html", {"meetings": meetings, "teams": teams})
 
 
 @login_required
 @require_POST
-def meeting_start(request: HttpRequest) -> HttpResponse:
+def meeting_start(request: AuthedRequest) -> HttpResponse:
     team_id = id_param(request.POST.get("team", ""), "team")
-    team = _teams(request.user).filter(pk=team_id or 0).first()  # type: ignore[arg-type]
+    team = teams_of(request.user).filter(pk=team_id or 0).first()
     if team is None:
         raise PermissionDenied("Choose one of your teams.")
     previous = Meeting.objects.filter(team=team).order_by("-started_at").first()
@@ -55,7 +51,7 @@ def meeting_start(request: HttpRequest) -> HttpResponse:
         team=team,
         title=f"{team.name} review {now:%Y-%m-%d}",
         since=previous.started_at if previous else now - FIRST_WINDOW,
-        started_by=request.user,  # type: ignore[misc]
+        started_by=request.user,
     )
     return redirect(meeting)
 
@@ -68,7 +64,7 @@ def _members(meeting: Meeting) -> list[User]:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
     until = None if not meeting.closed else meeting.started_at
     return render(
@@ -84,20 +80,20 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_notes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_notes(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
     meeting.notes = request.POST.get("notes", "")[:20000]
     meeting.decisions = request.POST.get("decisions", "")[:20000]
     meeting.closed = request.POST.get("closed") == "1"
     meeting.save(update_fields=["notes", "decisions", "closed"])
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "dashboard/meeting.html#notes", {"meeting": meeting, "saved": True})
     return redirect(meeting)
 
 
 @login_required
 @require_POST
-def meeting_triage(request: HttpRequest, meeting_id: int, finding_id: int) -> HttpResponse:
+def meeting_triage(request: AuthedRequest, meeting_id: int, finding_id: int) -> HttpResponse:
     """Triage one finding from the meeting; answers with its updated row."""
     meeting = _meeting(request, meeting_id)
     finding = get_object_or_404(
@@ -110,19 +106,19 @@ def meeting_triage(request: HttpRequest, meeting_id: int, finding_id: int) -> Ht
     try:
         apply_triage(
             [finding],
-            request.user,  # type: ignore[arg-type]
+            request.user,
             _decision(request, meeting, members),
         )
     except TriageError as exc:
         error = str(exc)
     finding.refresh_from_db()
     context = {"meeting": meeting, "f": finding, "row_error": error, "members": members}
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "dashboard/meeting.html#finding-row", context)
     return redirect(meeting)
 
 
-def _decision(request: HttpRequest, meeting: Meeting, members: list[User]) -> Decision:
+def _decision(request: AuthedRequest, meeting: Meeting, members: list[User]) -> Decision:
     """The row's triage action and, when the assignee menu was sent, the assignee (one of
     the team's members, or nobody)."""
     change = "assignee" in request.POST
@@ -139,7 +135,7 @@ def _decision(request: HttpRequest, meeting: Meeting, members: list[User]) -> De
 
 
 @login_required
-def meeting_markdown(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_markdown(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
     until = None if not meeting.closed else meeting.started_at
     text = markdown(

@@ -2,90 +2,17 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from typing import Any
-from urllib.parse import urlsplit
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.validators import EmailValidator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.access import get_project_for_change
-from dashboard.forms import QualityProfileFields
-from reviewer import outbound, outbound_http, quality_profiles, schedules
+from dashboard.access import AuthedRequest, get_project_for_change
+from dashboard.forms import ProjectSettingsForm, QualityProfileFields
+from reviewer import quality_profiles, schedules
 from reviewer.models import Project, QualityProfileVersion
 from reviewer.tasks import start_backfill
-
-TIMEZONES = sorted(zoneinfo.available_timezones())
-
-
-class ProjectSettingsForm(forms.Form):
-    schedule = forms.ChoiceField(
-        choices=[("off", "Not scheduled"), ("interval", "Every N minutes"), ("cron", "Cron")]
-    )
-    every_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 31, required=False)
-    cron = forms.CharField(
-        max_length=100,
-        required=False,
-        help_text="minute hour day-of-month month day-of-week, e.g. 0 6 * * 1-5",
-    )
-    timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
-    backfill_weeks = forms.IntegerField(min_value=0, max_value=520)
-    digest_emails = forms.CharField(
-        required=False, max_length=2000, help_text="Comma-separated addresses"
-    )
-    digest_webhook_url = forms.URLField(
-        required=False, max_length=500, help_text="Slack-compatible incoming webhook"
-    )
-
-    def clean_digest_emails(self) -> str:
-        raw: str = self.cleaned_data["digest_emails"]
-        addresses = [a.strip() for a in raw.replace(";", ",").split(",") if a.strip()]
-        validate = EmailValidator()
-        for address in addresses:
-            validate(address)
-        return ", ".join(addresses)
-
-    def clean_digest_webhook_url(self) -> str:
-        url: str = self.cleaned_data["digest_webhook_url"]
-        if not url:
-            return url
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in outbound_http.SCHEMES:
-            raise forms.ValidationError("Use an http:// or https:// address.")
-        try:
-            outbound.check_host_literal(parts.hostname or "")
-        except outbound.OutboundRefusedError:
-            raise forms.ValidationError(
-                "This address is on an internal network; the server does not send there."
-            ) from None
-        return url
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        kind = data.get("schedule")
-        try:
-            if kind == "interval":
-                if not data.get("every_minutes"):
-                    self.add_error("every_minutes", "How often, in minutes?")
-            elif kind == "cron":
-                schedules.parse_cron(data.get("cron") or "", data.get("timezone") or "UTC")
-        except schedules.ScheduleError as exc:
-            self.add_error("cron", str(exc))
-        return data
-
-    def as_schedule(self) -> schedules.Schedule:
-        data = self.cleaned_data
-        return schedules.Schedule(
-            kind=data["schedule"],
-            every_minutes=data.get("every_minutes") or 0,
-            cron=data.get("cron") or "",
-            timezone=data.get("timezone") or "UTC",
-        )
 
 
 def _initial(project: Project) -> dict[str, object]:
@@ -102,7 +29,7 @@ def _initial(project: Project) -> dict[str, object]:
 
 
 def _render(
-    request: HttpRequest,
+    request: AuthedRequest,
     project: Project,
     form: ProjectSettingsForm | None = None,
     profile_form: QualityProfileFields | None = None,
@@ -129,7 +56,7 @@ def _render(
 
 
 @login_required
-def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
+def project_settings(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
     form = ProjectSettingsForm(request.POST or None, initial=_initial(project))
     if request.method == "POST" and form.is_valid():
@@ -145,7 +72,7 @@ def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_profile(request: HttpRequest, slug: str) -> HttpResponse:
+def project_profile(request: AuthedRequest, slug: str) -> HttpResponse:
     """Save the quality profile in effect (the team's default or the project's own), make
     the project's own profile from the form ("customise"), or go back to the team's."""
     project = get_project_for_change(request, slug)
@@ -183,7 +110,7 @@ def project_profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def project_backfill(request: HttpRequest, slug: str) -> HttpResponse:
+def project_backfill(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
     if start_backfill(project):
         messages.success(request, f"Backfill of the last {project.backfill_weeks} weeks is queued.")

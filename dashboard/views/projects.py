@@ -8,13 +8,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from dashboard.access import AuthedRequest, can_change, get_project_for_user
+from dashboard.access import AuthedRequest, can_change, get_project_for_user, visible_projects
 from dashboard.forms import FindingFilterForm, ProjectForm
 from reviewer.finding_counts import page_counts, visible_categories
 from reviewer.finding_filters import after_key
@@ -24,13 +24,11 @@ from reviewer.tasks import start_onboarding
 
 
 @login_required
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthedRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
-    projects = Project.objects.visible_to(request.user).select_related(
-        "team", "last_scan", "latest_summary"
-    )
+    projects = visible_projects(request.user).select_related("team", "last_scan", "latest_summary")
     text = request.GET.get("q", "").strip()[:100]
     if text:
         projects = projects.filter(name__icontains=text)
@@ -54,8 +52,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def project_add(request: HttpRequest) -> HttpResponse:
-    form = ProjectForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
+def project_add(request: AuthedRequest) -> HttpResponse:
+    form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         project = form.save()
         if start_onboarding(project):
@@ -72,7 +70,7 @@ def project_add(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/project_add.html", {"form": form})
 
 
-def _without_after(request: HttpRequest) -> str:
+def _without_after(request: AuthedRequest) -> str:
     query = request.GET.copy()
     query.pop("after", None)
     return query.urlencode()

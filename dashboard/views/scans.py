@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
-from dashboard.access import can_change, get_project_for_change, get_project_for_user
+from dashboard.access import AuthedRequest, can_change, get_project_for_change, get_project_for_user
 from dashboard.params import id_param
 from reviewer import quality_profiles
 from reviewer.models import Finding, FindingEvent, Scan
@@ -21,7 +21,7 @@ SCANS_PER_PAGE = 50
 
 @login_required
 @require_POST
-def scan_start(request: HttpRequest, slug: str) -> HttpResponse:
+def scan_start(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
     scan, created = request_scan(project, Scan.Trigger.MANUAL)
     queue_error = ""
@@ -38,7 +38,7 @@ def scan_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def scan_status(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
+def scan_status(request: AuthedRequest, slug: str, scan_id: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     scan = get_object_or_404(Scan, project=project, pk=scan_id)
     context = {
@@ -55,7 +55,7 @@ def scan_status(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
 
 
 @login_required
-def scan_list(request: HttpRequest, slug: str) -> HttpResponse:
+def scan_list(request: AuthedRequest, slug: str) -> HttpResponse:
     """A project's scan history, newest first, keyset-paged on the scan id; scheduled
     "no change" checks are folded into one line per run."""
     project = get_project_for_user(request, slug)
@@ -74,7 +74,7 @@ def scan_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def scan_detail(request: HttpRequest, slug: str, scan_id: int) -> HttpResponse:
+def scan_detail(request: AuthedRequest, slug: str, scan_id: int) -> HttpResponse:
     project = get_project_for_user(request, slug)
     scan = get_object_or_404(
         Scan.objects.select_related("summary", "profile_version__profile__team"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -17,8 +17,8 @@ from dashboard.params import id_param
 @never_cache  # the page that shows a new token must not be kept by any cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
-    authed: AuthedRequest = request  # type: ignore[assignment]
+def api_tokens(request: AuthedRequest) -> HttpResponse:
+    authed = request
     created = error = ""
     status = 200
     if request.method == "POST":

@@ -8,14 +8,14 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dashboard.access import get_project_for_user
+from dashboard.access import AuthedRequest, changeable, get_project_for_user, visible_projects
+from dashboard.charts import Series, Sparkline, bar_pairs, line_chart, sparkline
 from dashboard.params import id_param
-from reviewer.charts import Series, bar_pairs, line_chart
-from reviewer.debt import Cell, debt_matrix
+from reviewer.debt import debt_matrix
 from reviewer.metrics import (
     DEBT_KINDS,
     State,
@@ -30,8 +30,11 @@ from reviewer.summary_cache import cached, summaries_key
 
 RANGES = [4, 12, 26, 52]
 
+#: A debt matrix cell as drawn: (debt kind, open count, hours, sparkline).
+DrawnCell = tuple[str, int, float, Sparkline | None]
 
-def _weeks(request: HttpRequest) -> int:
+
+def _weeks(request: AuthedRequest) -> int:
     weeks = id_param(request.GET.get("weeks", ""), "weeks")
     return weeks if weeks in RANGES else 12
 
@@ -69,17 +72,17 @@ def _charts(weeks: list[Week]) -> dict[str, object]:
     }
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+def _render(request: AuthedRequest, template: str, context: dict[str, object]) -> HttpResponse:
     context |= {"ranges": RANGES}
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, f"{template}#charts", context)
     return render(request, template, context)
 
 
 @login_required
-def trends(request: HttpRequest) -> HttpResponse:
+def trends(request: AuthedRequest) -> HttpResponse:
     weeks = _weeks(request)
-    projects = list(Project.objects.visible_to(request.user).order_by("name"))
+    projects = list(visible_projects(request.user).order_by("name"))
     ids = [p.pk for p in projects]
     key = summaries_key("trends", ids, weeks, monday(timezone.now()))
     found = cached(key, lambda: _across_projects(ids, weeks), dict)
@@ -110,7 +113,7 @@ def _open(week: Week) -> int | None:
 
 
 @login_required
-def project_trends(request: HttpRequest, slug: str) -> HttpResponse:
+def project_trends(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     weeks = _weeks(request)
     _, series = weekly_by_project([project.pk], weeks)
@@ -123,7 +126,7 @@ def project_trends(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "dashboard/trends.html", context)
 
 
-def _since(request: HttpRequest) -> date:
+def _since(request: AuthedRequest) -> date:
     raw = request.GET.get("since", "")
     try:
         chosen = date.fromisoformat(raw)
@@ -133,15 +136,14 @@ def _since(request: HttpRequest) -> date:
 
 
 def _payable(
-    request: HttpRequest, matrix: list[tuple[Project, list[Cell], float]]
+    request: AuthedRequest, matrix: list[tuple[Project, list[DrawnCell], float]]
 ) -> list[tuple[Project, list[tuple[str, int]]]]:
     """Rows of the "Pay it down" table: projects the user may act on with debt of a kind
     that has a codemod (one query for the user's teams)."""
-    user = request.user
-    teams = set() if user.is_staff else set(user.groups.values_list("pk", flat=True))
+    may_change = changeable(request.user, [project for project, _cells, _hours in matrix])
     rows = []
     for project, cells, _hours in matrix:
-        if not (user.is_staff or project.team_id in teams):
+        if project.pk not in may_change:
             continue
         counts = {kind: count for kind, count, _h, _s in cells}
         kinds = [(kind, counts.get(kind, 0)) for kind in PatchRequest.Kind.values]
@@ -151,14 +153,24 @@ def _payable(
 
 
 @login_required
-def debt(request: HttpRequest) -> HttpResponse:
+def debt(request: AuthedRequest) -> HttpResponse:
     """Projects x debt kinds: counts, hours, a sparkline per cell, and the burn-down."""
     since = _since(request)
     projects = list(
-        Project.objects.visible_to(request.user).select_related("latest_summary").order_by("name")
+        visible_projects(request.user).select_related("latest_summary").order_by("name")
     )
     found = debt_matrix(projects, since, timezone.now())
-    matrix = [(p, *found.rows[p.pk]) for p in projects]
+    matrix: list[tuple[Project, list[DrawnCell], float]] = []
+    for project in projects:
+        cells, hours = found.rows[project.pk]
+        drawn = [(kind, n, cell_hours, sparkline(trend)) for kind, n, cell_hours, trend in cells]
+        matrix.append((project, drawn, hours))
+    burn = line_chart(
+        found.weeks,
+        [Series("Debt hours", found.burn, "s-debt")],
+        title=f"Migration debt since {since:%Y-%m-%d}",
+        unit=" h",
+    )
     return render(
         request,
         "dashboard/debt.html",
@@ -166,7 +178,7 @@ def debt(request: HttpRequest) -> HttpResponse:
             "kinds": DEBT_KINDS,
             "matrix": matrix,
             "payable": _payable(request, matrix),
-            "burn": found.burn,
+            "burn": burn,
             "since": since,
             "burned_hours": found.burned_hours,
         },

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from reviewer.agents.batches import poll_batch
-from reviewer.agents.claude import blob_hash, run_claude_review
 
+from reviewer.agents.batch import poll_batch
 from reviewer.agents.models import AgentResult
+from reviewer.agents.run import blob_hash
+from reviewer.agents.tasks import run_claude_review
 from reviewer.models import Finding, Project, Scan
 from reviewer.scanning import request_scan, run_scan
 from tests.conftest import GitRepo

@@ -185,6 +185,6 @@ def test_a_ruff_finding_shows_the_rule_doc_and_links_to_ruff(
     ],
 )
 def test_links_to_known_hosts(url: str, expected: str) -> None:
-    from reviewer.code_view import web_url
+    from dashboard.code_view import web_url
 
     assert web_url(url, "abc123", "app/x.py", 7) == expected
