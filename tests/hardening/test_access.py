@@ -40,17 +40,20 @@ class Route:
     kwargs: tuple[str, ...]
 
 
-def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+def _walk(
+    patterns: list[Any], prefix: str = "", namespace: str = "", kwargs: tuple[str, ...] = ()
+) -> Iterator[Route]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
             ns = entry.namespace or namespace
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+            outer = (*kwargs, *entry.pattern.regex.groupindex)
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), ns, outer)
         elif isinstance(entry, URLPattern):
             route = prefix + str(entry.pattern)
             if route.startswith(SKIPPED_PREFIXES):
                 continue
             name = f"{namespace}:{entry.name}" if namespace else str(entry.name)
-            yield Route(route, name, tuple(entry.pattern.regex.groupindex))
+            yield Route(route, name, (*kwargs, *entry.pattern.regex.groupindex))
 
 
 ROUTES = sorted(set(_walk(get_resolver().url_patterns)), key=lambda r: r.route)
@@ -171,3 +174,24 @@ def test_the_admin_is_for_staff_only(model: str, member_client: Client) -> None:
     assert Client().get(url).status_code == 302
     response = member_client.get(url)  # a logged-in team member who is not staff
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_staff_outside_the_team_read_a_project_but_may_not_act_on_it(
+    project_factory: Callable[..., Project],
+) -> None:
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    project = project_factory(name="shop")
+    auditor = Client()
+    auditor.force_login(User.objects.create_user("auditor", is_staff=True))
+    assert auditor.get(project.get_absolute_url()).status_code == 200
+    before = _row_counts()
+    started = auditor.post(reverse("dashboard:scan_start", args=[project.slug]))
+    assert started.status_code == 403
+    settings_url = reverse("dashboard:project_settings", args=[project.slug])
+    assert auditor.get(settings_url).status_code == 403
+    assert _row_counts() == before
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("root", "root@example.invalid"))
+    assert admin.get(settings_url).status_code == 200

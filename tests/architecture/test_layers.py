@@ -1,0 +1,203 @@
+"""The layering of the code, read from its imports with ``ast`` (nothing is imported).
+
+Layers, lowest first; a module may import its own layer and the ones below it:
+
+    engine  <-  git  <-  domain  <-  workflows  <-  tasks  <-  web / commands
+
+Also: no import cycle outside the engine (its rule registry and rules import each other
+by design), and no project import inside a function (that is how cycles were hidden).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("reviewer", "dashboard")
+SKIP_PARTS = {"migrations", "demo", "__pycache__"}
+
+LAYERS = ["engine", "git", "domain", "workflows", "tasks", "web"]
+# Longest prefix wins; a module under none of these is "domain".
+PREFIXES = {
+    "reviewer.engine": "engine",
+    "reviewer.git": "git",
+    "reviewer.scanning": "workflows",
+    "reviewer.backfill": "workflows",
+    "reviewer.digests": "workflows",
+    "reviewer.agents.run": "workflows",
+    "reviewer.agents.live": "workflows",
+    "reviewer.agents.batch": "workflows",
+    "reviewer.agents.cli": "workflows",
+    "reviewer.broker": "tasks",
+    "reviewer.tasks": "tasks",
+    "reviewer.agents.tasks": "tasks",
+    "reviewer.management": "web",
+    "reviewer.admin": "web",
+    "reviewer.agents.admin": "web",
+    "dashboard": "web",
+    "dashboard.models": "domain",
+    "dashboard.env": "domain",
+}
+
+
+def layer_of(module: str) -> str:
+    best = ""
+    for prefix in PREFIXES:
+        if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > len(best):
+            best = prefix
+    return PREFIXES[best] if best else "domain"
+
+
+@dataclass(frozen=True)
+class Import:
+    source: str
+    target: str
+    line: int
+    in_function: bool
+    type_only: bool
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if SKIP_PARTS.isdisjoint(path.relative_to(ROOT).parts):
+                found[module_name(path)] = path
+    return found
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> Iterator[Import]:
+    tree = ast.parse(path.read_text(), str(path))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+    def resolve(target: str) -> str | None:
+        # The longest known module the import names (``from reviewer import git`` names
+        # the package reviewer.git, ``from reviewer.git import sync`` names reviewer.git).
+        while target and target not in known:
+            target = target.rpartition(".")[0]
+        return target or None
+
+    def visit(node: ast.AST, in_function: bool, type_only: bool) -> Iterator[Import]:
+        for child in ast.iter_child_nodes(node):
+            func = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            typed = type_only or (isinstance(child, ast.If) and _is_type_checking(child))
+            targets: list[str] = []
+            if isinstance(child, ast.Import):
+                targets = [alias.name for alias in child.names]
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    anchor = package.split(".")
+                    anchor = anchor[: len(anchor) - child.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                targets = [f"{base}.{alias.name}" for alias in child.names] or [base]
+            for raw in targets:
+                target = resolve(raw)
+                if target and target != name:
+                    yield Import(name, target, child.lineno, in_function, type_only)
+            yield from visit(child, func, typed)
+
+    yield from visit(tree, False, False)
+
+
+def all_imports() -> list[Import]:
+    found = modules()
+    known = set(found)
+    return [imp for name, path in found.items() for imp in imports_of(name, path, known)]
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(edges.get(node, ())):
+            if nxt not in index:
+                connect(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            connect(node)
+    return found
+
+
+def test_the_analysis_sees_the_code() -> None:
+    found = all_imports()
+    assert layer_of("reviewer.scanning") == "workflows"
+    assert layer_of("reviewer.models") == "domain"
+    assert layer_of("reviewer.engine.rules.fastapi_routes") == "engine"
+    assert any(i.source == "reviewer.scanning" and i.target == "reviewer.git" for i in found)
+    assert any(i.source == "reviewer.tasks" and i.target == "reviewer.scanning" for i in found)
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    rank = {layer: n for n, layer in enumerate(LAYERS)}
+    wrong = [
+        f"{i.source}:{i.line} ({layer_of(i.source)}) imports {i.target} ({layer_of(i.target)})"
+        for i in all_imports()
+        if not i.type_only and rank[layer_of(i.target)] > rank[layer_of(i.source)]
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_import_cycle_outside_the_engine() -> None:
+    edges: dict[str, set[str]] = {}
+    for i in all_imports():
+        if i.type_only or (layer_of(i.source) == layer_of(i.target) == "engine"):
+            continue
+        edges.setdefault(i.source, set()).add(i.target)
+    assert not cycles(edges), cycles(edges)
+
+
+def test_no_project_import_inside_a_function() -> None:
+    hidden = [
+        f"{i.source}:{i.line} imports {i.target} inside a function"
+        for i in all_imports()
+        if i.in_function and layer_of(i.source) != "engine"
+    ]
+    assert not hidden, "\n".join(hidden)
+
+
+def test_the_checks_catch_a_cycle_and_a_climb() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+    source = ROOT / "reviewer" / "models.py"
+    found = list(imports_of("reviewer.models", source, {"reviewer.models", "reviewer.lookups"}))
+    assert [i.target for i in found if not i.type_only] == ["reviewer.lookups"]
