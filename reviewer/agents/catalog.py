@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 
 from reviewer.agents.definition import AgentDefinition, AgentFileError, load_file, parse
+from reviewer.agents.models import AgentVersion
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
 
@@ -59,10 +61,6 @@ def team_agents(
 ) -> list[Installed]:
     """The newest version of each agent of these teams (None: every team's, and the
     versions that belong to no team), in one query. Names in ``reserved`` are skipped."""
-    from django.db.models import OuterRef, Subquery
-
-    from reviewer.agents.models import AgentVersion
-
     newest = (
         AgentVersion.objects.filter(team_id=OuterRef("team_id"), name=OuterRef("name"))
         .order_by("-version")

@@ -30,6 +30,7 @@ from reviewer import quality_profiles
 from reviewer.agents.budget import Limits, Usage
 from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.models import AgentResult
+from reviewer.agents.selection import mark_failed
 from reviewer.agents.tools import Checkout, ReportedFinding, numbered
 from reviewer.agents.verify import Rejected, verify
 from reviewer.engine.code_context import classify
@@ -350,13 +351,6 @@ def finish_review(scan: Scan, reviewed: set[str], confirmed: dict[int, int]) -> 
     if any(r.get("status") != "succeeded" for r in scan.agent_runs.values()):
         # Incomplete: the next scan of the same head must not be skipped as "no change".
         Scan.objects.filter(pk=scan.pk).update(agents_hash="")
-
-
-def mark_failed(scan: Scan, error: str) -> None:
-    """Every agent part of the scan failed with ``error``."""
-    for name in scan.agent_runs:
-        scan.agent_runs[name] = {"status": "failed", "error": error}
-    Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
 
 
 def save_run(scan: Scan, name: str, data: dict[str, object]) -> None:

@@ -53,3 +53,10 @@ def plan_claude_review(scan: Scan) -> None:
     scan.agent_runs = {name: {"status": "queued"} for name in names}
     scan.agents_hash = agents_fingerprint(names, scan.project.team_id)
     Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs, agents_hash=scan.agents_hash)
+
+
+def mark_failed(scan: Scan, error: str) -> None:
+    """Every agent part of the scan failed with ``error``."""
+    for name in scan.agent_runs:
+        scan.agent_runs[name] = {"status": "failed", "error": error}
+    Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from reviewer.agents import batch, live
-from reviewer.agents.run import mark_failed, prepare
+from reviewer.agents.selection import mark_failed
 from reviewer.broker import send
 from reviewer.models import Scan
 
@@ -29,7 +28,12 @@ def queue_claude_review(scan: Scan) -> None:
 def run_claude_review(scan_id: int) -> str:
     """Run the queued agents of a scan, live or as one batch (a scheduled scan of a
     project that uses batches); a submitted batch gets its poll scheduled."""
-    prepared = prepare(scan_id)
+    # The Claude modules import the anthropic SDK (seconds): only the claude queue's
+    # workers pay for it, never the web process or the scans queue, which import this
+    # module to send the task.
+    from reviewer.agents import batch, live, run
+
+    prepared = run.prepare(scan_id)
     if isinstance(prepared, str):
         return prepared
     if prepared.scan.project.use_batches and prepared.scan.trigger == Scan.Trigger.SCHEDULE:
@@ -50,6 +54,8 @@ def claude_review(scan_id: int) -> str:
 @shared_task(name="reviewer.agents.claude_batch_poll", acks_late=True)
 def claude_batch_poll(scan_id: int) -> str:
     """Collect a scan's Message Batch when it ended; otherwise look again later."""
+    from reviewer.agents import batch  # the anthropic SDK: see run_claude_review
+
     outcome = batch.poll_batch(scan_id)
     if outcome == "waiting":
         send(claude_batch_poll, scan_id, countdown=settings.CLAUDE_BATCH_POLL_SECONDS)

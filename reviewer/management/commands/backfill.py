@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from reviewer import git
 from reviewer.backfill import BackfillBusyError, backfill
 from reviewer.models import Project
+from reviewer.tasks import start_backfill
 
 
 class Command(BaseCommand):
@@ -30,8 +31,6 @@ class Command(BaseCommand):
         if weeks is not None and not 1 <= weeks <= 520:
             raise CommandError("--weeks must be between 1 and 520.")
         if options["queue"]:
-            from reviewer.tasks import start_backfill
-
             if not start_backfill(project, weeks):
                 raise CommandError("The task queue is unavailable.")
             self.stdout.write(f"Backfill of {project.name} queued.")
