@@ -35,6 +35,7 @@ PREFIXES = {
     "reviewer.tasks": "tasks",
     "reviewer.agents.tasks": "tasks",
     "reviewer.management": "web",
+    "reviewer.cli": "web",
     "reviewer.admin": "web",
     "reviewer.agents.admin": "web",
     "dashboard": "web",
@@ -187,13 +188,17 @@ def test_no_import_cycle_outside_the_engine() -> None:
     assert not cycles(edges), cycles(edges)
 
 
-# Imports deferred on purpose, none of them to break a cycle: each pulls in the anthropic
-# SDK, whose import takes seconds, for work only a Claude worker or a keyed CLI run does.
+# Imports deferred on purpose, none of them to break a cycle: the Claude modules pull in
+# the anthropic SDK, whose import takes seconds, for work only a Claude worker or a keyed
+# CLI run does; the reviewdeck CLI loads a subcommand's helpers only when it runs.
 DEFERRED = {
     ("reviewer.agents.tasks", "reviewer.agents.batch"),
     ("reviewer.agents.tasks", "reviewer.agents.live"),
     ("reviewer.agents.tasks", "reviewer.agents.run"),
     ("reviewer.management.commands.review", "reviewer.agents.cli"),
+    ("reviewer.management.commands.review", "reviewer.cli.review_command"),
+    ("reviewer.cli.main", "reviewer.cli.gate_client"),
+    ("reviewer.cli.review_command", "reviewer.cli.changed_lines"),
 }
 
 
