@@ -24,6 +24,8 @@ LAYERS = ["engine", "git", "domain", "workflows", "tasks", "web"]
 PREFIXES = {
     "reviewer.engine": "engine",
     "reviewer.git": "git",
+    # The outbound network policy (stdlib only) the git layer enforces on every host.
+    "reviewer.outbound": "git",
     "reviewer.scanning": "workflows",
     "reviewer.backfill": "workflows",
     "reviewer.digests": "workflows",
@@ -34,6 +36,7 @@ PREFIXES = {
     "reviewer.broker": "tasks",
     "reviewer.tasks": "tasks",
     "reviewer.agents.tasks": "tasks",
+    "reviewer.webhooks": "tasks",  # a verified push queues a scan
     "reviewer.management": "web",
     "reviewer.cli": "web",
     "reviewer.admin": "web",
