@@ -164,7 +164,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True  # the embedded run serves static files without collectstatic
+# Hashed, compressed file names from a manifest (cached forever by browsers): collectstatic
+# writes them (the Dockerfile; `serve` runs it at start; the tests once per session).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # Security headers. No inline script anywhere: htmx is loaded from our own static files.
 SECURE_CSP = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.test import Client
 
 from reviewer.models import Project
@@ -83,6 +85,16 @@ class GitRepo:
 
     def __str__(self) -> str:
         return str(self.path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static() -> Iterator[Path]:
+    """The manifest storage needs collectstatic (as a deployment runs it): once per session,
+    into the session's own folder (tests/settings.py)."""
+    root = Path(settings.STATIC_ROOT)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Test settings: real PostgreSQL and Redis started for the session, then the real settings."""
 
 import os
+import tempfile
 
 from tests.services import ensure_services
 
@@ -9,11 +10,20 @@ ensure_services()
 # here (and, through the environment, in the workers the tests start). The outbound-policy
 # tests set the allow-list to empty themselves.
 os.environ.setdefault("REVIEWDECK_ALLOWED_PRIVATE_HOSTS", "127.0.0.0/8,::1/128,localhost")
+# Static files are collected once per session (tests/conftest.py) into a folder of the
+# session's own; web processes the tests start find it through the environment.
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="reviewdeck-static-"))
 
 from dashboard.env import env_bool  # noqa: E402
 from dashboard.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+# The same manifest (hashed names) as the product's whitenoise storage, without compressing
+# every file (seconds per session); web processes the tests start read this manifest too.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
 
 # The product reviews with ruff on. Lifecycle tests pin native findings only, so the test
 # session defaults to off; tests marked ``ruff`` turn it on (workers get REVIEWDECK_RUFF=1).

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             if isinstance(folder, str):
                 private_dir(Path(folder))
         call_command("migrate", interactive=False, verbosity=0)
+        _collect_static()
         self._ensure_login()
         if options["demo"]:
             self._add_demo()
@@ -173,3 +175,20 @@ class Command(BaseCommand):
         if created:
             enqueue_scan(scan)
         self.stdout.write(f"Demo project '{DEMO_NAME}' added; its scan #{scan.pk} is queued.")
+
+
+def _collect_static() -> None:
+    """The manifest storage serves hashed file names that collectstatic writes: collect
+    when the manifest is missing or older than a source file (compressing every file takes
+    seconds, so not at every start)."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    newest = max(
+        (
+            Path(storage.path(path)).stat().st_mtime
+            for finder in get_finders()
+            for path, storage in finder.list([])
+        ),
+        default=0.0,
+    )
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
+        call_command("collectstatic", interactive=False, verbosity=0)
