@@ -1,9 +1,9 @@
 """The one place that knows teams: who sees a project, who may change it, whose teams.
 
 A project belongs to a team (a Django group). Its members see and change it. Staff see
-every project but change only their teams' projects (superusers change all): a staff
-reader gets 403 on an action, anyone else who is not a member gets 404, as if the
-project did not exist.
+every project but change only their teams' projects and those of no team (superusers
+change all): a staff reader gets 403 on an action, anyone else who is not a member gets
+404, as if the project did not exist.
 """
 
 from __future__ import annotations
@@ -65,10 +65,11 @@ def get_project_for_user(request: HttpRequest, slug: str) -> Project:
 
 
 def can_change(user: User | AnonymousUser, project: Project) -> bool:
-    """Members of the project's team act on it; superusers on every project."""
+    """Members of the project's team act on it; staff on projects of no team; superusers
+    on every project. Other staff read only (403 on actions)."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if user.is_superuser or (project.team_id is None and user.is_staff):
         return True
     return project.team_id is not None and user.groups.filter(pk=project.team_id).exists()
 
@@ -80,7 +81,11 @@ def changeable(user: User | AnonymousUser, projects: Iterable[Project]) -> set[i
     if user.is_superuser:
         return {project.pk for project in projects}
     teams = set(user.groups.values_list("pk", flat=True))
-    return {project.pk for project in projects if project.team_id in teams}
+    return {
+        project.pk
+        for project in projects
+        if project.team_id in teams or (project.team_id is None and user.is_staff)
+    }
 
 
 def get_project_for_change(request: HttpRequest, slug: str) -> Project:

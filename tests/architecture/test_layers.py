@@ -28,6 +28,7 @@ PREFIXES = {
     "reviewer.outbound": "git",
     "reviewer.scanning": "workflows",
     "reviewer.backfill": "workflows",
+    "reviewer.patches": "workflows",
     "reviewer.digests": "workflows",
     "reviewer.agents.run": "workflows",
     "reviewer.agents.live": "workflows",
