@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from reviewer.models import Project
 
@@ -89,10 +89,13 @@ class GitRepo:
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static() -> Iterator[Path]:
-    """The manifest storage needs collectstatic (as a deployment runs it): once per session,
-    into the session's own folder (tests/settings.py)."""
+    """The product's manifest storage needs collectstatic (as a deployment runs it): once per
+    session, into the session's own folder (tests/settings.py), for the web processes the
+    tests start; hashed names without compressing every file (seconds per session)."""
     root = Path(settings.STATIC_ROOT)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": manifest}}):
+        call_command("collectstatic", interactive=False, verbosity=0)
     yield root
     shutil.rmtree(root, ignore_errors=True)
 

@@ -18,11 +18,12 @@ from dashboard.env import env_bool  # noqa: E402
 from dashboard.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
-# The same manifest (hashed names) as the product's whitenoise storage, without compressing
-# every file (seconds per session); web processes the tests start read this manifest too.
+# In-process tests (the test client, live_server's static handler) use plain file names;
+# the product's manifest (hashed names) is collected once per session for the web
+# processes the tests start (tests/conftest.py).
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 # The product reviews with ruff on. Lifecycle tests pin native findings only, so the test
