@@ -29,9 +29,19 @@ class ToolError(Exception):
     """Answered to the model as a tool error (``is_error``), so it can correct itself."""
 
 
+def lines_of(text: str) -> list[str]:
+    """The lines of a file as git and editors number them: split at "\n" only (a "\r"
+    before it dropped). ``str.splitlines()`` also splits at form feeds, U+2028 and other
+    separators, which would shift every later line number."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def numbered(text: str, start: int = 1) -> str:
     """Source lines as ``  42| code``: the form the prompt and read_file use."""
-    lines = text.splitlines()
+    lines = lines_of(text)
     width = max(4, len(str(start + len(lines))))
     return "\n".join(f"{n:>{width}}| {line}" for n, line in enumerate(lines, start=start))
 
@@ -184,7 +194,7 @@ class Checkout:
 
     def read_file(self, raw: dict[str, Any]) -> str:
         args = _ReadInput.model_validate(raw)
-        lines = self.read_text(args.path).splitlines()
+        lines = lines_of(self.read_text(args.path))
         start = args.start_line or 1
         end = min(args.end_line or len(lines), len(lines), start + MAX_READ_LINES - 1)
         if start > max(len(lines), 1):
@@ -200,7 +210,7 @@ class Checkout:
                 text = read_source(self.root, rel, self.max_bytes)
             except SourceError:
                 continue
-            for number, line in enumerate(text.splitlines(), start=1):
+            for number, line in enumerate(lines_of(text), start=1):
                 if needle in line:
                     matches.append(f"{rel}:{number}: {line[:300]}")
                     if len(matches) >= MAX_GREP_MATCHES:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from reviewer.agents.tools import Checkout, ReportedFinding, ToolError
+from reviewer.agents.tools import Checkout, ReportedFinding, ToolError, lines_of
 from reviewer.engine.types import normalise_line
 
 NEARBY_LINES = 10
@@ -36,7 +36,7 @@ class Rejected:
 
 def quote_of(code: str) -> str:
     """The first non-blank line of the quote, normalised."""
-    for line in code.splitlines():
+    for line in lines_of(code):
         if line.strip():
             return normalise_line(line)
     return ""
@@ -70,7 +70,7 @@ def verify(
     quote = quote_of(finding.code)
     if not quote:
         return Rejected(finding, "no code quoted")
-    lines = text.splitlines()
+    lines = lines_of(text)
     found = locate(lines, finding.line, quote)
     if found is None:
         return Rejected(finding, "quoted code not found in the file")
