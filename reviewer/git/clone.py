@@ -16,7 +16,7 @@ from pathlib import Path
 from reviewer.git import reach
 from reviewer.git.errors import RepoError, RepoTimeoutError
 from reviewer.git.redact import redact_url
-from reviewer.git.run import SHA_RE, Deadline, check, failure, run
+from reviewer.git.run import SHA_RE, Deadline, Done, check, failure, run
 from reviewer.git.urls import Remote, parse_remote, resolve_credentials, validate_branch
 from reviewer.outbound import Policy
 
@@ -196,14 +196,12 @@ def _clone(
         if depth is not None:
             args += ["--depth", str(depth)]
         args += ["--", remote.git_url, str(tmp)]
-        done = run(
+        done = _remote_run(
+            remote,
             args,
             cwd=dest.parent,
             deadline=deadline,
             doing=f"cloning {shown}",
-            url=remote.url,
-            allow_file=remote.local,
-            askpass=remote.credentials,
             network=network,
         )
         if done.returncode != 0:
@@ -220,14 +218,12 @@ def _clone(
         if head.returncode != 0:
             # Nothing was checked out: either no commits at all, or the remote's HEAD names
             # a branch that does not exist (git says "empty" for both with --single-branch).
-            heads = run(
+            heads = _remote_run(
+                remote,
                 ["ls-remote", "--heads", "--", "origin"],
                 cwd=tmp,
                 deadline=deadline,
                 doing=f"contacting {shown}",
-                url=remote.url,
-                allow_file=remote.local,
-                askpass=remote.credentials,
                 network=network,
             )
             if heads.returncode == 0 and heads.stdout.strip():
@@ -274,17 +270,38 @@ def _result(repo: Path, branch: str, deadline: Deadline) -> SyncResult:
     )
 
 
+def _remote_run(
+    remote: Remote,
+    args: list[str],
+    *,
+    cwd: Path,
+    deadline: Deadline,
+    doing: str,
+    network: Network,
+) -> Done:
+    """Run git against ``remote``: its URL checked, file transport only for local
+    repositories, credentials through askpass, pinned to the policy-checked address."""
+    return run(
+        args,
+        cwd=cwd,
+        deadline=deadline,
+        doing=doing,
+        url=remote.url,
+        allow_file=remote.local,
+        askpass=remote.credentials,
+        network=network,
+    )
+
+
 def _default_branch(dest: Path, remote: Remote, deadline: Deadline, network: Network) -> str:
     """The remote's default branch name ("" when its HEAD is detached)."""
     shown = redact_url(remote.url)
-    done = run(
+    done = _remote_run(
+        remote,
         ["ls-remote", "--symref", "--", "origin", "HEAD"],
         cwd=dest,
         deadline=deadline,
         doing=f"contacting {shown}",
-        url=remote.url,
-        allow_file=remote.local,
-        askpass=remote.credentials,
         network=network,
     )
     if done.returncode != 0:
@@ -323,14 +340,12 @@ def _update(
     if depth is not None:
         args += ["--depth", str(depth)]
     args += ["--", "origin", f"+{source}:{_TARGET_REF}"]
-    done = run(
+    done = _remote_run(
+        remote,
         args,
         cwd=dest,
         deadline=deadline,
         doing=f"fetching {shown}",
-        url=remote.url,
-        allow_file=remote.local,
-        askpass=remote.credentials,
         network=network,
     )
     if done.returncode != 0:
