@@ -97,7 +97,7 @@ def test_the_finding_page_says_where_the_code_runs(member_client: Client, projec
     assert "Migration code, runs on sqlite" in html
     excluded = Finding.objects.get(rule_id="PF001")
     html = member_client.get(excluded.get_absolute_url()).content.decode()
-    assert "Excluded by the profile" in html
+    assert "Excluded (profile or rule change)" in html
 
 
 def test_exports_carry_the_context(member_client: Client, project: Project) -> None:
