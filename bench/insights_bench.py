@@ -49,8 +49,7 @@ def main() -> None:
         from django.utils import timezone
 
         from bench.dataset import build
-        from dashboard.models import Meeting
-        from reviewer.models import Finding, ScanSummary
+        from reviewer.models import Finding, Meeting, ScanSummary
 
         print(
             f"building {args.projects} projects x {args.weeks} weekly scans, "

@@ -57,8 +57,7 @@ def seed(findings: int, projects: int, scans_per_project: int) -> dict[str, obje
     from django.test import Client
     from django.utils import timezone
 
-    from dashboard.models import Meeting
-    from reviewer.models import Project, Scan, ScanSummary
+    from reviewer.models import Meeting, Project, Scan, ScanSummary
 
     call_command("migrate", verbosity=0)
     team = Group.objects.create(name="backend")
@@ -347,9 +346,8 @@ def main() -> None:
         print(f"ratio OFFSET/keyset at row {offset}: {ratio:.1f}x")
         from django.utils import timezone
 
-        from dashboard.models import Meeting
         from reviewer import finding_counts, meetings
-        from reviewer.models import Project
+        from reviewer.models import Meeting, Project
 
         project = Project.objects.get(pk=big_id)
         explain("project page (keyset)", qs.filter(id__gt=data["deep_after"])[:50])

@@ -16,8 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from dashboard.models import Meeting
-from reviewer.models import Project, ProjectQuerySet
+from reviewer.models import Meeting, Project, ProjectQuerySet
 
 
 class AuthedRequest(HttpRequest):

@@ -1,38 +1,9 @@
-"""Dashboard-only data: the weekly review meeting."""
+"""Dashboard-only data: password reset throttling and API tokens."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import models
-from django.urls import reverse
-
-
-class Meeting(models.Model):
-    """A team's weekly review: what changed since ``since`` (the previous meeting), with
-    the notes and decisions taken. Triage done in the meeting goes to the findings' own
-    audit trail."""
-
-    team = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetings")
-    title = models.CharField(max_length=200)
-    since = models.DateTimeField(help_text="Changes after this moment are reviewed")
-    started_at = models.DateTimeField(auto_now_add=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    notes = models.TextField(blank=True)
-    decisions = models.TextField(blank=True)
-    closed = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["team", "-started_at"], name="meeting_team_recent")]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("dashboard:meeting", args=[self.pk])
 
 
 class PasswordResetRequest(models.Model):

@@ -741,3 +741,30 @@ class PatchRequest(models.Model):
     @property
     def left_hours(self) -> float:
         return round(self.left_minutes / 60, 1)
+
+
+class Meeting(models.Model):
+    """A team's weekly review: what changed since ``since`` (the previous meeting), with
+    the notes and decisions taken. Triage done in the meeting goes to the findings' own
+    audit trail."""
+
+    team = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField(max_length=200)
+    since = models.DateTimeField(help_text="Changes after this moment are reviewed")
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    decisions = models.TextField(blank=True)
+    closed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["team", "-started_at"], name="meeting_team_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboard:meeting", args=[self.pk])

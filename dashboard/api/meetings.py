@@ -9,7 +9,7 @@ from ninja.errors import HttpError
 from dashboard.access import visible_meetings
 from dashboard.api.conditional import respond
 from dashboard.api.schemas import ErrorOut, MeetingList, MeetingOut
-from dashboard.models import Meeting
+from reviewer.models import Meeting
 
 router = Router(tags=["meetings"])
 

@@ -14,10 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dashboard.access import AuthedRequest, teams_of
-from dashboard.models import Meeting
 from dashboard.params import id_param
 from reviewer.meetings import agenda, markdown
-from reviewer.models import Finding
+from reviewer.models import Finding, Meeting
 from reviewer.triage import Decision, TriageError, apply_triage
 
 FIRST_WINDOW = timedelta(days=7)

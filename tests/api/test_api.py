@@ -223,8 +223,7 @@ def test_queueing_a_scan_returns_it_and_reuses_an_active_one(
 def test_scans_summaries_debt_and_meetings(
     http: Http, member: User, project_factory: Callable[..., Project], token_for: Callable[..., str]
 ) -> None:
-    from dashboard.models import Meeting
-    from reviewer.models import ScanSummary
+    from reviewer.models import Meeting, ScanSummary
 
     project = project_factory(name="shop")
     scans = [make_scan(project) for _ in range(5)]

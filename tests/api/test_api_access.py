@@ -14,8 +14,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from dashboard.api import api
-from dashboard.models import Meeting
-from reviewer.models import Project, Scan
+from reviewer.models import Meeting, Project, Scan
 from tests.api.conftest import Http
 from tests.factories import make_findings, make_scan
 

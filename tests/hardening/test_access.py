@@ -69,7 +69,7 @@ def fill(project_factory: Callable[..., Project]) -> Callable[[Route], str]:
     project = project_factory(name="shop")
     scan = make_scan(project)
     finding = make_findings(project, 1, scan=scan)[0]
-    from dashboard.models import Meeting
+    from reviewer.models import Meeting
 
     assert project.team is not None
     meeting = Meeting.objects.create(team=project.team, title="weekly", since=scan.created_at)

@@ -52,8 +52,7 @@ def probe() -> list[tuple[str, int]]:
     from django.contrib.auth.models import Group, User
     from django.test import Client
 
-    from dashboard.models import Meeting
-    from reviewer.models import Project
+    from reviewer.models import Meeting, Project
     from tests.factories import make_findings
 
     team = Group.objects.create(name="probe-team")

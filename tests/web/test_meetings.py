@@ -16,8 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from dashboard.models import Meeting
-from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity, TriageEvent
+from reviewer.models import (
+    Finding,
+    FindingEvent,
+    Meeting,
+    Project,
+    Scan,
+    ScanSummary,
+    Severity,
+    TriageEvent,
+)
 from tests.browser import login, screenshot
 from tests.factories import make_findings
 
