@@ -333,6 +333,8 @@ CLAUDE_CONFIDENCE_THRESHOLD = env_int("CLAUDE_CONFIDENCE_THRESHOLD", 70)
 CLAUDE_MAX_TOKENS = env_int("CLAUDE_MAX_TOKENS", 4096)  # per response
 CLAUDE_CONVERSATION_CHARS = env_int("CLAUDE_CONVERSATION_CHARS", 60_000)
 CLAUDE_BATCH_POLL_SECONDS = env_int("CLAUDE_BATCH_POLL_SECONDS", 60)
+# A batch with no result after this long fails (the API expires batches after 24 h).
+CLAUDE_BATCH_EXPIRE_HOURS = env_int("CLAUDE_BATCH_EXPIRE_HOURS", 25)
 # Budgets (0 = none); a project overrides them in Project.budget {"run": {}, "scan": {}}.
 CLAUDE_RUN_BUDGET = {
     "max_turns": env_int("CLAUDE_RUN_MAX_TURNS", 40),

@@ -164,6 +164,9 @@ class Scan(models.Model):
     agents_hash = models.CharField(max_length=64, blank=True)
     # Per-agent outcome of the Claude part: {"name": {"status", "error", "turns", ...}}.
     agent_runs = models.JSONField(default=dict, blank=True)
+    # Kept fresh while a worker runs or collects the Claude part (None when none does):
+    # parts whose worker died are failed by reviewer.agents.recovery with the reason.
+    agents_heartbeat_at = models.DateTimeField(null=True, blank=True)
     rejected_findings = models.PositiveIntegerField(default=0)
     # The project's first tracked scan: what it finds is the starting point, not "new".
     is_baseline = models.BooleanField(default=False)

@@ -25,12 +25,14 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reviewer import gates, git, quality_profiles
+from reviewer.agents.recovery import expire_stale_agent_runs
 from reviewer.agents.selection import claude_fingerprint, plan_claude_review
 from reviewer.engine import Issue, Note, ReviewResult, review
 from reviewer.engine.profile import DEFAULT_PROFILE
 from reviewer.engine.project_config import load_config
 from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.findings import summaries, writer
+from reviewer.liveness import WORKER_GONE, dead_after_seconds
 from reviewer.models import Finding, Project, Scan, ScanSummary
 from reviewer.outbound import Policy
 from reviewer.tracking import track
@@ -63,19 +65,9 @@ def request_scan(project: Project, trigger: str = Scan.Trigger.MANUAL) -> tuple[
     return scan, True
 
 
-#: The reason a scan whose heartbeats stopped is failed with (see heartbeat()).
-WORKER_GONE = "The worker stopped responding"
-
-
-def dead_after_seconds() -> int:
-    """How old a running scan's heartbeat may get before the scan is declared dead: a
-    few missed beats, never more than ``REVIEWDECK_SCAN_STALE_SECONDS``."""
-    beats = settings.REVIEWDECK_MISSED_BEATS * settings.REVIEWDECK_HEARTBEAT_SECONDS
-    return max(1, min(settings.REVIEWDECK_SCAN_STALE_SECONDS, beats))
-
-
 def expire_stale_scans(project: Project) -> int:
-    """Fail active scans whose worker stopped reporting (killed, out of memory, ...)."""
+    """Fail active scans (and Claude parts) whose worker stopped reporting (killed, out of
+    memory, ...)."""
     seconds = dead_after_seconds()
     cutoff = timezone.now() - timedelta(seconds=seconds)
     running_dead = Scan.objects.filter(
@@ -96,6 +88,7 @@ def expire_stale_scans(project: Project) -> int:
     count += queued_forever.update(
         status=Scan.Status.FAILED, finished_at=now, error="No worker picked the scan up in time."
     )
+    count += expire_stale_agent_runs(project.pk)  # Claude parts whose worker died
     return count
 
 
@@ -374,11 +367,18 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
     return scan
 
 
+#: Claude parts a worker has or will take up (a dead one is failed by the recovery sweep).
+IN_PROGRESS = ("queued", "running", "collecting")
+
+
 def is_unchanged(previous: Scan, scan: Scan) -> bool:
     """Would reviewing ``scan`` repeat ``previous``? Same head, rules and agents, and the
-    previous scan's Claude part did not fail (a failed agent run is worth another try)."""
+    previous scan's Claude part ended complete: a part that failed, stopped, ended
+    incomplete or partial is worth another try (a part whose worker died is failed by the
+    recovery sweep), and one still waiting for its batch does not hold the head back (the
+    new scan does not send the files that batch holds again)."""
     failed_agents = any(
-        isinstance(run, dict) and run.get("status") == "failed"
+        isinstance(run, dict) and run.get("status") not in ("succeeded", *IN_PROGRESS)
         for run in (previous.agent_runs or {}).values()
     )
     return (

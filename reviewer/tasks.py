@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reviewer import digests
+from reviewer.agents.recovery import expire_stale_agent_runs
 from reviewer.agents.tasks import queue_claude_review
 from reviewer.backfill import BackfillBusyError, backfill
 from reviewer.broker import send
@@ -155,9 +156,10 @@ def enqueue_patch(patch: PatchRequest) -> bool:
 
 @shared_task(name="reviewer.expire_stale_scans", ignore_result=True)
 def expire_stale_scans_task() -> int:
-    """Mark scans whose worker died as failed, so the UI says so without a new trigger."""
+    """Mark scans and Claude parts whose worker died as failed, so the UI says so without
+    a new trigger."""
     running = Project.objects.filter(scans__status=Scan.Status.RUNNING).distinct()
-    return sum(expire_stale_scans(p) for p in running)
+    return sum(expire_stale_scans(p) for p in running) + expire_stale_agent_runs()
 
 
 @shared_task(name="reviewer.weekly_digests", ignore_result=True)

@@ -9,6 +9,7 @@ returns one of those. Every request is recorded (headers and JSON body) for asse
 Message Batches: POST /v1/messages/batches answers every request of the batch with the
 next script steps (in order); GET of the batch reports ``in_progress`` for
 ``batch_polls_before_end`` polls, then ``ended`` with a results URL serving JSON lines.
+``forget_batches()`` makes every known batch answer 404 (an API that no longer knows it).
 """
 
 from __future__ import annotations
@@ -161,7 +162,10 @@ class FakeAnthropic:
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a timeout under test)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -212,6 +216,10 @@ class FakeAnthropic:
             if ended
             else None,
         }
+
+    def forget_batches(self) -> None:
+        with self._lock:
+            self.batches.clear()
 
     @property
     def url(self) -> str:

@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import anthropic
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from pydantic import ValidationError
 
+from reviewer.agents import recovery
+from reviewer.agents.budget import Limits, Usage, estimate_cost
 from reviewer.agents.catalog import installed, price_for, resolve_model
 from reviewer.agents.loop import incomplete_reason
 from reviewer.agents.run import (
@@ -50,40 +55,107 @@ def _batch_price(model: str) -> dict[str, float]:
     return {k: float(Decimal(str(v)) * BATCH_DISCOUNT) for k, v in price_for(model).items()}
 
 
+def pending_elsewhere(scan: Scan) -> dict[tuple[str, str], str]:
+    """(agent name, blob) -> batch id of what other scans of the project already sent in
+    a batch that has not been collected: an overlapping scan does not send it again."""
+    pending: dict[tuple[str, str], str] = {}
+    # A batch older than CLAUDE_BATCH_EXPIRE_HOURS is failed by its poll: only recent
+    # scans can still wait for one.
+    since = timezone.now() - timedelta(hours=settings.CLAUDE_BATCH_EXPIRE_HOURS + 1)
+    others = Scan.objects.filter(project_id=scan.project_id, created_at__gte=since)
+    others = others.exclude(pk=scan.pk).exclude(agent_runs={})
+    for runs in others.values_list("agent_runs", flat=True):
+        for name, entry in (runs or {}).items():
+            if not isinstance(entry, dict) or entry.get("status") not in ("batched", "collecting"):
+                continue
+            for group in (entry.get("groups") or {}).values():
+                for blob in group.values():
+                    pending[(name, blob)] = str(entry.get("batch_id", ""))
+    return pending
+
+
+@dataclass
+class Estimate:
+    """What the requests sent so far may cost at most (batch prices)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: Decimal = Decimal(0)
+
+    def plus(self, input_tokens: int, output_tokens: int, price: dict[str, float]) -> Estimate:
+        cost = estimate_cost(Usage(input_tokens=input_tokens, output_tokens=output_tokens), price)
+        return Estimate(
+            self.input_tokens + input_tokens,
+            self.output_tokens + output_tokens,
+            self.cost_usd + cost,
+        )
+
+    def over(self, limits: Limits) -> str:
+        if limits.max_input_tokens and self.input_tokens > limits.max_input_tokens:
+            return f"input token budget ({limits.max_input_tokens})"
+        if limits.max_output_tokens and self.output_tokens > limits.max_output_tokens:
+            return f"output token budget ({limits.max_output_tokens})"
+        if limits.max_cost_usd and self.cost_usd > limits.max_cost_usd:
+            return f"cost budget (${limits.max_cost_usd})"
+        return ""
+
+
+def estimate_tokens(text: str) -> int:
+    """A deliberately high token estimate of a prompt (about 3 characters a token)."""
+    return len(text) // 3 + 50
+
+
 def submit_batch(prepared: Prepared) -> str:
-    """Send one batch with every uncached conversation of every queued agent; "batched"
-    when one was sent (the caller schedules its poll)."""
+    """Send one batch with every uncached conversation of every claimed agent; "batched"
+    when one was sent (the caller schedules its poll).
+
+    Budgets hold before sending: each request is counted at a high estimate of its input
+    and its full ``max_tokens`` of output, at batch prices; a request that would pass the
+    run's or the scan's budget is not sent (the agent's part says so). Files another scan
+    of the project already sent in a batch not yet collected are not sent again."""
     scan, client, files, already = prepared.scan, prepared.client, prepared.files, prepared.already
     run_limits, scan_limits = prepared.run_limits, prepared.scan_limits
     available = installed(team_id=scan.project.team_id)
     requests: list[dict[str, Any]] = []
     report_tool = [t for t in tool_schemas() if t["name"] == "report_finding"]
-    scan_estimate = 0
-    for name in list(scan.agent_runs):
+    scan_estimate = Estimate()
+    pending = pending_elsewhere(scan)
+    claimed = [n for n, r in scan.agent_runs.items() if r.get("status") == "running"]
+    for name in claimed:
         if name not in available:
             scan.agent_runs[name] = {"status": "failed", "error": "agent is not installed any more"}
             continue
         agent = available[name].agent
         model = resolve_model(agent.model)
+        price = _batch_price(model)
         cached = cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
         to_send = [p for p in sorted(files.texts) if files.blobs[p] not in cached]
+        elsewhere = [p for p in to_send if (name, files.blobs[p]) in pending]
+        to_send = [p for p in to_send if (name, files.blobs[p]) not in pending]
         groups, _ = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
-        entry: dict[str, Any] = {"status": "batched", "model": model, "groups": {}}
-        run_estimate = 0
+        entry: dict[str, Any] = {
+            "status": "batched",
+            "model": model,
+            "groups": {},
+            "submitted_at": timezone.now().isoformat(),
+        }
+        if elsewhere:
+            batch_ids = sorted({pending[(name, files.blobs[p])] for p in elsewhere})
+            entry["pending_elsewhere"] = (
+                f"{len(elsewhere)} file(s) already sent in batch {', '.join(batch_ids)} "
+                "of an earlier scan: not sent again"
+            )
+        run_estimate = Estimate()
         for group in groups:
             prompt = build_prompt(agent, group, files, already, read_tools=False)
-            estimate = (len(prompt) + len(agent.body)) // 4  # rough tokens, before sending
-            over_run = run_limits.max_input_tokens and (
-                run_estimate + estimate > run_limits.max_input_tokens
-            )
-            over_scan = scan_limits.max_input_tokens and (
-                scan_estimate + estimate > scan_limits.max_input_tokens
-            )
-            if over_run or over_scan:
-                entry["stopped"] = "input token budget reached (estimated before batching)"
+            tokens = estimate_tokens(prompt + agent.body)
+            run_next = run_estimate.plus(tokens, settings.CLAUDE_MAX_TOKENS, price)
+            scan_next = scan_estimate.plus(tokens, settings.CLAUDE_MAX_TOKENS, price)
+            over = run_next.over(run_limits) or scan_next.over(scan_limits)
+            if over:
+                entry["stopped"] = f"{over} reached (estimated before batching)"
                 break
-            run_estimate += estimate
-            scan_estimate += estimate
+            run_estimate, scan_estimate = run_next, scan_next
             custom_id = f"a{len(requests)}"
             entry["groups"][custom_id] = {p: files.blobs[p] for p in group}
             requests.append(
@@ -133,21 +205,61 @@ def _claim_batched(scan_id: int) -> Scan | None:
 
 
 def poll_batch(scan_id: int) -> str:
-    """Collect the batch if it ended; "waiting" when it is still processing."""
+    """Collect the batch if it ended; "waiting" while it is processing. A batch the API
+    does not know (404) fails the parts with that reason; one older than
+    ``CLAUDE_BATCH_EXPIRE_HOURS`` expires: polling never goes on for ever."""
     scan = _claim_batched(scan_id)
     if scan is None:
         return "nothing batched"
-    batch_ids = {r.get("batch_id") for r in scan.agent_runs.values() if r.get("batch_id")}
+    batched = {n: r for n, r in scan.agent_runs.items() if r.get("status") == "batched"}
+    batch_ids = {r.get("batch_id") for r in batched.values() if r.get("batch_id")}
     client = make_client()
-    for batch_id in batch_ids:
+    for batch_id in sorted(str(b) for b in batch_ids):
         try:
-            batch = client.messages.batches.retrieve(str(batch_id))
+            batch = client.messages.batches.retrieve(batch_id)
+        except anthropic.NotFoundError:
+            return fail_batched(scan_id, f"The Claude API does not know batch {batch_id} (404)")
         except anthropic.APIError as exc:
             logger.warning("batch %s of scan %s: %s", batch_id, scan_id, type(exc).__name__)
-            return "waiting"
+            return expire_if_old(scan_id) or "waiting"
         if batch.processing_status != "ended":
-            return "waiting"
+            return expire_if_old(scan_id) or "waiting"
     return collect_batch(scan_id, client)
+
+
+def expire_if_old(scan_id: int, now: datetime | None = None) -> str:
+    """Fail the scan's batched parts submitted more than ``CLAUDE_BATCH_EXPIRE_HOURS``
+    ago; returns "failed" when it did, "" otherwise."""
+    now = now or timezone.now()
+    hours = settings.CLAUDE_BATCH_EXPIRE_HOURS
+    runs = Scan.objects.filter(pk=scan_id).values_list("agent_runs", flat=True).first() or {}
+    for entry in runs.values():
+        submitted = entry.get("submitted_at") if isinstance(entry, dict) else None
+        old = isinstance(submitted, str) and (
+            datetime.fromisoformat(submitted) < now - timedelta(hours=hours)
+        )
+        if old and entry.get("status") == "batched":
+            return fail_batched(scan_id, f"The batch had no result after {hours} h: expired")
+    return ""
+
+
+def fail_batched(scan_id: int, reason: str) -> str:
+    """Fail the scan's batched parts with ``reason``; nothing closes, the next scan of the
+    head reviews again."""
+    with transaction.atomic():
+        scan = Scan.objects.select_for_update().filter(pk=scan_id).first()
+        if scan is None:
+            return "nothing batched"
+        for name, entry in scan.agent_runs.items():
+            if entry.get("status") == "batched":
+                logger.warning("Claude batch of scan %s (%s): %s", scan_id, name, reason)
+                scan.agent_runs[name] = {
+                    "status": "failed",
+                    "error": reason,
+                    "batch_id": entry.get("batch_id", ""),
+                }
+        Scan.objects.filter(pk=scan_id).update(agent_runs=scan.agent_runs, agents_hash="")
+    return "failed"
 
 
 def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> str:
@@ -157,8 +269,16 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
         if not entries:
             return "nothing batched"
         for name in entries:
-            scan.agent_runs[name] = {**entries[name], "status": "collecting"}
-        Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
+            kept = {k: v for k, v in entries[name].items() if k != "status"}
+            scan.agent_runs[name] = recovery.claimed_entry("collecting", **kept)
+        Scan.objects.filter(pk=scan.pk).update(
+            agent_runs=scan.agent_runs, agents_heartbeat_at=timezone.now()
+        )
+    with recovery.agents_heartbeat(scan.pk):
+        return _collect(scan, entries, client)
+
+
+def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | None) -> str:
     root = scan.project.checkout_dir
     files = Files.read(root, settings.REVIEWDECK_MAX_FILE_BYTES)
     checkout = Checkout(root, settings.REVIEWDECK_MAX_FILE_BYTES)
@@ -175,6 +295,13 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
             Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
             return "failed"
     available = installed(team_id=scan.project.team_id)
+    budget = scan.project.budget if isinstance(scan.project.budget, dict) else {}
+    try:
+        run_limits = Limits.from_mapping(settings.CLAUDE_RUN_BUDGET, budget.get("run"))
+        scan_limits = Limits.from_mapping(settings.CLAUDE_SCAN_BUDGET, budget.get("scan"))
+    except ValueError:
+        run_limits = scan_limits = Limits()  # checked before submitting already
+    scan_spent = Usage()
     reviewed: set[str] = set()
     confirmed: dict[int, int] = defaultdict(int)
     for name, entry in entries.items():
@@ -184,6 +311,8 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
         agent = available[name].agent
         run = AgentRun(agent, resolve_model(agent.model))
         run.stopped = str(entry.get("stopped", ""))
+        if entry.get("pending_elsewhere"):
+            run.incomplete = str(entry["pending_elsewhere"])
         price = _batch_price(run.model)
         sent_paths = {p for group in entry["groups"].values() for p in group}
         cached = cache_get(agent.sha256, run.model, sorted(set(files.blobs.values())))
@@ -200,7 +329,7 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
                 run.error = f"batch request {custom_id} {kind}"
                 continue
             message = result.message
-            run.usage.add_response(message.usage, price)
+            scan_spent.merge(run.usage.add_response(message.usage, price))
             run.turns += 1
             run.sent += len(group)
             unchanged = [p for p, blob in group.items() if files.blobs.get(p) == blob]
@@ -225,6 +354,10 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
             for path in unchanged:
                 run.reviewed.add(path)
                 cache_put(agent.sha256, run.model, files.blobs[path], found.get(path, []))
+        # Paid for already, so recorded; but a run over its budget does not say succeeded.
+        over = run_limits.exceeded(run.usage) or scan_limits.exceeded(scan_spent)
+        if over and not run.stopped:
+            run.stopped = f"{over} when the batch results arrived"
         for finding_id in record_agent_run(scan, run):
             confirmed[finding_id] += 1
         scan.agent_runs[name]["batch_id"] = entry.get("batch_id", "")

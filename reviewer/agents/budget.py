@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -94,3 +95,21 @@ class Limits:
             )
         except (ValueError, ArithmeticError) as exc:
             raise ValueError(f"bad budget value: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When the work must stop (``time.monotonic()`` seconds) and what to say then."""
+
+    at: float
+    reason: str
+
+    @classmethod
+    def after(cls, seconds: float, reason: str) -> Deadline:
+        return cls(time.monotonic() + seconds, reason)
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def passed(self) -> bool:
+        return self.remaining() <= 0

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import anthropic
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from reviewer.agents.budget import Limits, Usage
+from reviewer.agents.budget import Deadline, Limits, Usage
 from reviewer.agents.catalog import installed, price_for, resolve_model
 from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.loop import converse
@@ -26,6 +27,8 @@ from reviewer.agents.run import (
     group_files,
     record_agent_run,
     save_run,
+    soft_limit_reason,
+    soft_seconds,
     verified,
 )
 from reviewer.agents.tools import Checkout
@@ -45,6 +48,7 @@ def run_agent(
     scan_spent: Usage,
     cache_get: Callable[[str, str, list[str]], dict[str, list[CachedFinding]]],
     cache_put: Callable[[str, str, str, list[CachedFinding]], None],
+    deadline: Deadline | None = None,
 ) -> AgentRun:
     """Review ``files`` with one agent (Django-free apart from the cache callbacks)."""
     model = resolve_model(agent.model)
@@ -66,6 +70,8 @@ def run_agent(
     price = price_for(model)
     for group in groups:
         reason = run_limits.exceeded(run.usage, run.turns) or scan_limits.exceeded(scan_spent)
+        if not reason and deadline is not None and deadline.passed():
+            reason = deadline.reason
         if reason:
             run.stopped = reason
             break
@@ -82,6 +88,7 @@ def run_agent(
             scan_spent=scan_spent,
             max_tokens=settings.CLAUDE_MAX_TOKENS,
             turns_before=run.turns,
+            deadline=deadline,
         )
         run.turns += outcome.turns
         run.tool_errors += outcome.tool_errors
@@ -114,7 +121,9 @@ def review(prepared: Prepared) -> str:
     scan_spent = Usage()
     reviewed: set[str] = set()
     confirmed: dict[int, int] = defaultdict(int)
-    for name in list(scan.agent_runs):
+    claimed = [n for n, r in scan.agent_runs.items() if r.get("status") == "running"]
+    deadline = Deadline.after(soft_seconds(), soft_limit_reason())
+    for name in claimed:
         installed_agent = available.get(name)
         if installed_agent is None:
             save_run(scan, name, {"status": "failed", "error": "agent is not installed any more"})
@@ -132,7 +141,12 @@ def review(prepared: Prepared) -> str:
                 scan_spent=scan_spent,
                 cache_get=cache_get,
                 cache_put=cache_put,
+                deadline=deadline,
             )
+        except SoftTimeLimitExceeded:
+            for late in claimed[claimed.index(name) :]:
+                save_run(scan, late, {"status": "failed", "error": soft_limit_reason()})
+            break
         except Exception as exc:
             logger.exception("Claude review of scan %s by %s failed", scan.pk, name)
             save_run(

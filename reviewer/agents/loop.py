@@ -15,7 +15,7 @@ from typing import Any
 import anthropic
 from pydantic import ValidationError
 
-from reviewer.agents.budget import Limits, Usage
+from reviewer.agents.budget import Deadline, Limits, Usage
 from reviewer.agents.tools import (
     Checkout,
     ReportedFinding,
@@ -72,13 +72,16 @@ def converse(
     scan_spent: Usage,
     max_tokens: int,
     turns_before: int = 0,
+    deadline: Deadline | None = None,
 ) -> Outcome:
     """Talk to the model until it says it is done (``end_turn``), a limit is hit, the
     answer ends any other way (``max_tokens``, ``refusal``: ``Outcome.incomplete``), or
     the API fails. A ``pause_turn`` is continued: the paused answer is sent back as is.
 
-    ``run_spent``/``scan_spent`` are updated in place as responses arrive, so the next
-    conversation of the same run or scan sees what this one used.
+    With a ``deadline`` (the task's soft time limit) no request starts after it and none
+    waits beyond it: the conversation stops with the deadline's reason, not as an API
+    failure. ``run_spent``/``scan_spent`` are updated in place as responses arrive, so the
+    next conversation of the same run or scan sees what this one used.
     """
     outcome = Outcome()
     tools = tool_schemas()
@@ -90,9 +93,16 @@ def converse(
         reason = run_limits.exceeded(
             run_spent, turns_before + outcome.turns
         ) or scan_limits.exceeded(scan_spent)
+        if not reason and deadline is not None and deadline.passed():
+            reason = deadline.reason
         if reason:
             outcome.stopped = reason
             return outcome
+        options: dict[str, Any] = {}
+        if deadline is not None:
+            ceiling = client.timeout if isinstance(client.timeout, int | float) else None
+            wait = max(deadline.remaining(), 0.1)
+            options["timeout"] = min(wait, ceiling) if ceiling else wait
         answer_cap = max_tokens
         for limits, spent in ((run_limits, run_spent), (scan_limits, scan_spent)):
             if limits.max_output_tokens:
@@ -104,11 +114,18 @@ def converse(
                 system=system_blocks,  # type: ignore[arg-type]
                 tools=tools,  # type: ignore[arg-type]
                 messages=messages,  # type: ignore[arg-type]
+                **options,
             )
         except anthropic.APIStatusError as exc:
+            if deadline is not None and deadline.passed():
+                outcome.stopped = deadline.reason  # a retry answered after the time ran out
+                return outcome
             outcome.error = f"Claude API error {exc.status_code}: {_api_message(exc)}"
             return outcome
         except anthropic.APIConnectionError as exc:
+            if deadline is not None and (deadline.passed() or _soft_limit_in(exc)):
+                outcome.stopped = deadline.reason  # the time ran out, not the API
+                return outcome
             outcome.error = f"Claude API unreachable: {type(exc).__name__}"
             return outcome
         outcome.turns += 1
@@ -177,3 +194,15 @@ def _api_message(exc: anthropic.APIStatusError) -> str:
         if isinstance(error, dict) and isinstance(error.get("message"), str):
             return error["message"][:300]
     return type(exc).__name__
+
+
+def _soft_limit_in(exc: BaseException) -> bool:
+    """Was the connection error Celery's soft time limit firing inside the request?"""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if type(seen).__name__ == "SoftTimeLimitExceeded":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

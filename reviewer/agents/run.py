@@ -25,8 +25,10 @@ import anthropic
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from reviewer import quality_profiles
+from reviewer.agents import recovery
 from reviewer.agents.budget import Limits, Usage
 from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.models import AgentResult
@@ -269,18 +271,60 @@ def cache_put(agent_hash: str, model: str, blob: str, findings: list[CachedFindi
     )
 
 
-def _claim(scan_id: int) -> Scan | None:
+def _claim(scan_id: int) -> tuple[Scan | None, str]:
+    """Take the scan's queued parts (and, on a redelivery, the parts whose worker died);
+    returns the scan, or None and why there is nothing to run."""
     with transaction.atomic():
         scan = Scan.objects.select_for_update().select_related("project").filter(pk=scan_id).first()
         if scan is None:
-            return None
-        queued = [n for n, r in scan.agent_runs.items() if r.get("status") == "queued"]
-        if not queued:
-            return None
+            return None, "no such scan"
+        runs = scan.agent_runs
+        live = [n for n, r in runs.items() if r.get("status") == "running"]
+        if live and not recovery.is_stale(scan):
+            return None, "already running"  # another worker is on it
+        dead = live + [
+            n for n, r in runs.items() if r.get("status") == "failed" and r.get("interrupted")
+        ]
+        if dead and _superseded(scan):
+            # A newer scan reviews the project now: say why these died, do not rerun them.
+            recovery.fail_dead_parts(scan)
+            dead = []
+        queued = [n for n, r in runs.items() if r.get("status") == "queued"]
+        if not queued and not dead:
+            recovery.fail_dead_parts(scan)
+            return None, "nothing queued"
+        now = timezone.now()
+        for name in dead:
+            entry = runs[name]
+            why = entry.get("error") if name not in live else recovery.death_reason(entry, now)
+            runs[name] = recovery.claimed_entry(restarted=str(why or "interrupted"))
         for name in queued:
-            scan.agent_runs[name] = {"status": "running"}
-        Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
-    return scan
+            runs[name] = recovery.claimed_entry()
+        scan.agents_heartbeat_at = now
+        Scan.objects.filter(pk=scan.pk).update(agent_runs=runs, agents_heartbeat_at=now)
+    return scan, ""
+
+
+def _superseded(scan: Scan) -> bool:
+    return (
+        Scan.objects.filter(project_id=scan.project_id, pk__gt=scan.pk)
+        .exclude(trigger=Scan.Trigger.BACKFILL)
+        .exists()
+    )
+
+
+def soft_seconds() -> float:
+    """How long the Claude part may run: the task's soft time limit, less a margin to
+    record what was done before Celery interrupts."""
+    soft = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    return max(1.0, soft - min(30.0, soft / 10))
+
+
+def soft_limit_reason() -> str:
+    return (
+        f"The soft time limit ({settings.CELERY_TASK_SOFT_TIME_LIMIT} s) stopped the Claude "
+        "review before it finished."
+    )
 
 
 @dataclass
@@ -299,9 +343,9 @@ class Prepared:
 def prepare(scan_id: int) -> Prepared | str:
     """Claim the scan's queued agent parts and read what every agent needs; a one-word
     outcome instead when there is nothing to run or it cannot start."""
-    scan = _claim(scan_id)
+    scan, why = _claim(scan_id)
     if scan is None:
-        return "nothing queued"
+        return why
     project = scan.project
     root = project.checkout_dir
     budget = project.budget if isinstance(project.budget, dict) else {}
@@ -316,6 +360,7 @@ def prepare(scan_id: int) -> Prepared | str:
         files = files.only(kept)
     except (ValueError, OSError) as exc:
         mark_failed(scan, f"Cannot start the Claude review: {exc}")
+        Scan.objects.filter(pk=scan.pk).update(agents_heartbeat_at=None)
         return "failed"
     _exclude_left_out(scan, left_out)
     already: dict[str, list[str]] = defaultdict(list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
+from reviewer.agents.recovery import agents_heartbeat
 from reviewer.agents.selection import mark_failed
 from reviewer.broker import send
 from reviewer.models import Scan
@@ -36,18 +37,22 @@ def run_claude_review(scan_id: int) -> str:
     prepared = run.prepare(scan_id)
     if isinstance(prepared, str):
         return prepared
-    if prepared.scan.project.use_batches and prepared.scan.trigger == Scan.Trigger.SCHEDULE:
-        outcome = batch.submit_batch(prepared)
-        if outcome == "batched":
-            # Not sent: the next poll (or a beat-free redelivery) collects it later.
-            send(claude_batch_poll, scan_id, countdown=settings.CLAUDE_BATCH_POLL_SECONDS)
-        return outcome
-    return live.review(prepared)
+    # A worker killed from here on stops beating: the recovery sweep fails its parts.
+    with agents_heartbeat(scan_id):
+        if prepared.scan.project.use_batches and prepared.scan.trigger == Scan.Trigger.SCHEDULE:
+            outcome = batch.submit_batch(prepared)
+        else:
+            return live.review(prepared)
+    if outcome == "batched":
+        # Not sent: the next poll (or a beat-free redelivery) collects it later.
+        send(claude_batch_poll, scan_id, countdown=settings.CLAUDE_BATCH_POLL_SECONDS)
+    return outcome
 
 
 @shared_task(name="reviewer.agents.claude_review", acks_late=True)
 def claude_review(scan_id: int) -> str:
-    """Run the queued agents of a scan. Safe to deliver twice: only queued parts run."""
+    """Run the queued agents of a scan. Safe to deliver twice: queued parts run, and parts
+    whose worker died (no heartbeat) are taken up again; live ones are left alone."""
     return run_claude_review(scan_id)
 
 

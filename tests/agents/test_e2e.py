@@ -3,7 +3,10 @@ repository, the real anthropic SDK talking to the scripted local Messages API.""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,9 +18,13 @@ from django.urls import reverse
 
 from reviewer.agents.catalog import BUILTIN_DIR
 from reviewer.agents.definition import load_file
+from reviewer.agents.recovery import expire_stale_agent_runs
+from reviewer.liveness import WORKER_GONE
 from reviewer.models import Finding, Project, Scan
+from reviewer.scanning import request_scan
+from reviewer.tasks import enqueue_scan
 from tests.conftest import GitRepo
-from tests.fake_anthropic import FakeAnthropic, done, tool_use, tools_reply
+from tests.fake_anthropic import FakeAnthropic, Reply, done, tool_use, tools_reply
 from tests.processes import current_database_url, product_env, worker_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -121,3 +128,67 @@ def test_a_scan_runs_the_rules_then_the_claude_review_on_its_own_queue(
     page = member_client.get(reverse("dashboard:project_agents", args=[project.slug]))
     html = page.content.decode()
     assert "succeeded" in html and f"cost ≈ ${scan.cost_usd}" in html
+
+
+def test_a_worker_killed_mid_review_leaves_no_part_running_and_the_task_comes_back(
+    transactional_db: None,
+    tmp_path: Path,
+    workdir: Path,
+    fake: FakeAnthropic,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    settings: object,
+) -> None:
+    settings.REVIEWDECK_HEARTBEAT_SECONDS = 1  # type: ignore[attr-defined]
+    settings.REVIEWDECK_MISSED_BEATS = 2  # type: ignore[attr-defined]
+    env = product_env(
+        DATABASE_URL=current_database_url(),
+        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,  # type: ignore[attr-defined]
+        REVIEWDECK_WORKDIR=str(workdir),
+        ANTHROPIC_API_KEY="sk-e2e-test",
+        ANTHROPIC_BASE_URL=fake.url,
+        ANTHROPIC_MAX_RETRIES="0",
+        REVIEWDECK_HEARTBEAT_SECONDS="1",
+        REVIEWDECK_MISSED_BEATS="2",
+        CELERY_VISIBILITY_TIMEOUT="3",  # the killed worker's message comes back soon
+    )
+    arrived, release = threading.Event(), threading.Event()
+
+    def hang(request: dict[str, object]) -> Reply:
+        arrived.set()
+        release.wait(60)
+        return done()
+
+    fake.add(hang)
+    repo = make_repo("svc")
+    repo.commit({"app/db.py": DB})
+    project = project_factory(repo_url=str(repo.path), agents=[REVIEWER])
+    scan, _ = request_scan(project, Scan.Trigger.MANUAL)
+    with worker_process(env, tmp_path / "killed.log", queues="scans,claude") as worker:
+        enqueue_scan(scan)
+        assert arrived.wait(90), (tmp_path / "killed.log").read_text()
+        scan.refresh_from_db()
+        assert scan.agent_runs[REVIEWER]["status"] == "running"
+        os.kill(worker.proc.pid, signal.SIGKILL)
+        worker.proc.wait(10)
+    release.set()
+
+    time.sleep(3)  # two missed beats
+    assert expire_stale_agent_runs() == 1
+    scan.refresh_from_db()
+    run = scan.agent_runs[REVIEWER]
+    assert run["status"] == "failed" and run["error"].startswith(WORKER_GONE), run
+    assert scan.agents_hash == ""
+
+    # The unacknowledged task is delivered again to the next worker: it reviews again.
+    fake.add(done())
+    with worker_process(env, tmp_path / "second.log", queues="scans,claude"):
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            scan.refresh_from_db()
+            if scan.agent_runs[REVIEWER]["status"] == "succeeded":
+                break
+            time.sleep(0.5)
+        assert scan.agent_runs[REVIEWER]["status"] == "succeeded", (
+            tmp_path / "second.log"
+        ).read_text()[-3000:]
