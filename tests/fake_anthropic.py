@@ -14,6 +14,7 @@ next script steps (in order); GET of the batch reports ``in_progress`` for
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -162,10 +163,9 @@ class FakeAnthropic:
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                try:
+                # The client may have given up waiting (a timeout under test).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (a timeout under test)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviewer", "0013_excluded_label"),
+        ("reviewer", "0014_meeting_from_dashboard"),
     ]
 
     operations = [
