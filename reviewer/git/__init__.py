@@ -2,7 +2,8 @@
 
 Layers, each importing only those below it: ``errors`` and ``redact``; ``run`` (the one
 place a git process starts); ``urls`` (validation, credential references); ``clone``
-(clone/fetch) and ``history`` (renames, weeks, blame dates, blobs, export).
+(clone/fetch) and ``history`` (renames, weeks, blame dates, blobs, export); ``local`` (our own
+repositories, ``git apply --check``) and ``worktree`` (a user's work tree, for ``--diff``).
 
 This package has no Django imports: it takes plain arguments (URL, paths, timeouts, the
 allowed local roots) so it can be tested and reused alone. Every failure a user can cause

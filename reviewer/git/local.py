@@ -50,3 +50,31 @@ def commit_all(
         ),
         "Could not commit",
     )
+
+
+def apply_check(folder: Path, patch: bytes, timeout: float = LOCAL_COMMAND_TIMEOUT) -> str | None:
+    """None when ``patch`` applies cleanly to the files under ``folder`` (made a
+    repository of its own, so git never looks at one around it); else git's complaint."""
+    deadline = Deadline(timeout)
+    alone = ((), {"GIT_CEILING_DIRECTORIES": str(folder.parent)})
+    check(
+        run(
+            ["init", "-q"],
+            cwd=folder,
+            deadline=deadline,
+            doing="creating a repository",
+            network=alone,
+        ),
+        "Could not create the repository",
+    )
+    done = run(
+        ["apply", "--check", "-"],
+        cwd=folder,
+        deadline=deadline,
+        doing="checking the patch",
+        network=alone,
+        input=patch,
+    )
+    if done.returncode == 0:
+        return None
+    return done.stderr.strip()[:500] or "git apply failed"

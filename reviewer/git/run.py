@@ -155,10 +155,12 @@ def start(
     url: str = "",
     extra_env: Mapping[str, str] | None = None,
     network: Sequence[str] = (),
+    stdin: bool = False,
 ) -> subprocess.Popen[bytes]:
     """Start git (guarded, hardened config and environment) in its own process group.
     ``network`` holds the ``-c`` options that pin a remote call to the address the
-    outbound policy checked (:mod:`reviewer.git.reach`)."""
+    outbound policy checked (:mod:`reviewer.git.reach`); ``stdin``: git reads a pipe
+    (else ``/dev/null``)."""
     guard(args, url)
     command = [git_binary(), *git_config(allow_file=allow_file), *network, *args]
     env = git_env()
@@ -167,7 +169,7 @@ def start(
         command,
         cwd=cwd,
         env=env,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # own process group: killpg reaches remote helpers and ssh
@@ -184,12 +186,13 @@ def run(
     allow_file: bool = False,
     askpass: tuple[str, str] | None = None,
     network: tuple[Sequence[str], Mapping[str, str]] = ((), {}),
+    input: bytes | None = None,
 ) -> Done:
     """Run git with the hardened config and environment; kill its process group on timeout.
 
     Returns the result whatever the exit status; raises :class:`RepoTimeoutError` on timeout.
     ``doing`` ("cloning https://...") is used in the timeout message; ``url`` is the raw URL
-    whose secrets must not leak.
+    whose secrets must not leak; ``input`` is written to git's stdin.
     """
     remaining = deadline.remaining()
     if remaining <= 0:
@@ -202,10 +205,16 @@ def run(
             "REVIEWDECK_GIT_PASSWORD": askpass[1],
         }
     proc = start(
-        args, cwd=cwd, allow_file=allow_file, url=url, extra_env=extra_env, network=network[0]
+        args,
+        cwd=cwd,
+        allow_file=allow_file,
+        url=url,
+        extra_env=extra_env,
+        network=network[0],
+        stdin=input is not None,
     )
     try:
-        out, err = proc.communicate(timeout=remaining)
+        out, err = proc.communicate(input=input, timeout=remaining)
     except subprocess.TimeoutExpired:
         kill_group(proc)
         try:

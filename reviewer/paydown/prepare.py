@@ -18,7 +18,6 @@ import codecs
 import multiprocessing
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Collection
@@ -29,6 +28,7 @@ from reviewer.engine import Issue, review
 from reviewer.engine.files import SKIP_DIRS, SourceError, discover, read_source
 from reviewer.engine.profile import Profile
 from reviewer.engine.project_config import git_ignored
+from reviewer.git.local import apply_check
 from reviewer.paydown import pydantic, sqlalchemy
 from reviewer.paydown.compare import LineMap, compare, line_map
 from reviewer.paydown.diff import patch_text
@@ -150,25 +150,7 @@ def git_apply_check(originals: dict[str, str], diff: str) -> str | None:
             target = base / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(text.encode("utf-8", "surrogateescape"))
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CEILING_DIRECTORIES": str(base.parent),
-            "HOME": tmp,
-        }
-        subprocess.run(["git", "init", "-q"], cwd=base, env=env, check=True, timeout=30)
-        done = subprocess.run(
-            ["git", "apply", "--check", "-"],
-            cwd=base,
-            env=env,
-            input=diff.encode("utf-8", "surrogateescape"),
-            capture_output=True,
-            timeout=GIT_APPLY_TIMEOUT,
-        )
-    if done.returncode == 0:
-        return None
-    return done.stderr.decode("utf-8", "replace").strip()[:500] or "git apply failed"
+        return apply_check(base, diff.encode("utf-8", "surrogateescape"), GIT_APPLY_TIMEOUT)
 
 
 def _transform(

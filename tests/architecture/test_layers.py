@@ -256,3 +256,73 @@ def test_the_checks_catch_a_cycle_and_a_climb() -> None:
     source = ROOT / "reviewer" / "models.py"
     found = list(imports_of("reviewer.models", source, {"reviewer.models", "reviewer.lookups"}))
     assert [i.target for i in found if not i.type_only] == ["reviewer.lookups"]
+
+
+#: How a module can start a program: these modules, and these functions of ``os``.
+PROCESS_MODULES = {"subprocess", "pty", "asyncio.subprocess"}
+OS_PROCESS_CALLS = ("system", "popen", "exec", "spawn", "posix_spawn")
+
+
+def _starts_processes(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name in PROCESS_MODULES for a in node.names):
+            return True
+        names = node.names if isinstance(node, ast.ImportFrom) else []
+        if isinstance(node, ast.ImportFrom) and (
+            node.module in PROCESS_MODULES
+            or (node.module == "os" and any(a.name.startswith(OS_PROCESS_CALLS) for a in names))
+            or (node.module == "asyncio" and any("subprocess" in a.name for a in names))
+        ):
+            return True
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+            and node.attr.startswith(OS_PROCESS_CALLS)
+        ):
+            return True
+    return False
+
+
+def _names_git(tree: ast.Module) -> list[int]:
+    """Lines with a string that is the git program (``"git"``, ``"/usr/bin/git"``, a
+    ``"git ..."`` command line)."""
+    return sorted(
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.split(" ", 1)[0].rsplit("/", 1)[-1] == "git"
+    )
+
+
+def git_runners() -> list[str]:
+    """Modules outside the git layer that can start a process and name the git program."""
+    found = []
+    for name, path in sorted(modules().items()):
+        if name == "reviewer.git" or name.startswith("reviewer.git."):
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        if _starts_processes(tree):
+            lines = _names_git(tree)
+            if lines:
+                found.append(f"{name} (lines {', '.join(map(str, lines))})")
+    return found
+
+
+def test_only_the_git_layer_runs_git() -> None:
+    """Every git process starts in reviewer/git (hardened config and environment,
+    deadline, process group); nothing else runs git through subprocess, os or pty."""
+    assert git_runners() == []
+
+
+def test_the_git_runner_check_sees_a_git_call() -> None:
+    caught = ast.parse("import subprocess\nsubprocess.run(['git', 'diff'], check=True)\n")
+    assert _starts_processes(caught) and _names_git(caught) == [2]
+    via_os = ast.parse("import os\nos.execvp('/usr/bin/git', ['git'])\n")
+    assert _starts_processes(via_os) and _names_git(via_os) == [2, 2]
+    assert _names_git(ast.parse("os.system('git apply -')\n")) == [1]
+    # Prose that mentions git, or a process that is not git, is not a git call.
+    assert _names_git(ast.parse("x = 'a git repository'\ny = 'github'\n")) == []
+    assert not _starts_processes(ast.parse("import os\nos.path.join('a', 'b')\n"))
+    assert _starts_processes(ast.parse("from subprocess import run\n"))

@@ -137,6 +137,34 @@ def test_diff_in_a_subdirectory_uses_paths_relative_to_it(tmp_path: Path) -> Non
     assert rule_lines(done) == [("AS001", "app/ok.py", 9)]
 
 
+def test_diff_runs_nothing_the_repository_config_names(tmp_path: Path) -> None:
+    """A work tree's own config (filter drivers, external diff, textconv, fsmonitor) runs
+    no program through ``--diff``: git is run by the hardened git layer."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit({"app/ok.py": CLEAN, ".gitattributes": "*.py filter=evil diff=evil\n"})
+    ran = tmp_path / "ran"
+    marker = f"sh -c 'echo $0 >> {ran}; cat' "
+    for key, value in {
+        "filter.evil.clean": marker + "clean",
+        "filter.evil.process": marker + "process",
+        "filter.evil.required": "true",
+        "diff.evil.textconv": marker + "textconv",
+        "diff.evil.command": marker + "command",
+        "diff.external": marker + "external",
+        "core.fsmonitor": marker + "fsmonitor",
+    }.items():
+        repo.git("config", key, value)
+    repo.write({"app/ok.py": CLEAN + "\n\n" + BLOCKING})
+    done = run("review", "--no-ruff", "--format", "json", "--diff", "HEAD", cwd=repo.path)
+    assert done.returncode == 1, done.stderr
+    assert rule_lines(done) == [("AS001", "app/ok.py", 9)]
+    assert not ran.exists(), ran.read_text()
+    # The check is real: plain git runs the repository's programs on the same work tree.
+    env = {**os.environ, **GIT_ENV}
+    subprocess.run(["git", "diff", "HEAD"], cwd=repo.path, env=env, capture_output=True)
+    assert ran.exists()
+
+
 def test_sarif_is_what_github_code_scanning_reads(tmp_path: Path) -> None:
     write(tmp_path, {"app/main.py": BLOCKING})
     done = run("review", "--no-ruff", "--format", "sarif", cwd=tmp_path)
