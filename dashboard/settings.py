@@ -335,12 +335,19 @@ CLAUDE_CONVERSATION_CHARS = env_int("CLAUDE_CONVERSATION_CHARS", 60_000)
 CLAUDE_BATCH_POLL_SECONDS = env_int("CLAUDE_BATCH_POLL_SECONDS", 60)
 # A batch with no result after this long fails (the API expires batches after 24 h).
 CLAUDE_BATCH_EXPIRE_HOURS = env_int("CLAUDE_BATCH_EXPIRE_HOURS", 25)
-# Budgets (0 = none); a project overrides them in Project.budget {"run": {}, "scan": {}}.
+# Budgets (0 = none); a project overrides them in Project.budget {"run": {}, "scan": {},
+# "conversation": {}}.
 CLAUDE_RUN_BUDGET = {
-    "max_turns": env_int("CLAUDE_RUN_MAX_TURNS", 40),
+    "max_turns": env_int("CLAUDE_RUN_MAX_TURNS", 0),
     "max_input_tokens": env_int("CLAUDE_RUN_MAX_INPUT_TOKENS", 1_000_000),
     "max_output_tokens": env_int("CLAUDE_RUN_MAX_OUTPUT_TOKENS", 60_000),
     "max_cost_usd": env_str("CLAUDE_RUN_MAX_COST_USD", "3"),
+}
+# One conversation (a group of files): past it, that group is not reviewed and the run
+# goes on with the next one. The run and scan budgets stop the whole run.
+CLAUDE_CONVERSATION_BUDGET = {
+    "max_turns": env_int("CLAUDE_CONVERSATION_MAX_TURNS", 40),
+    "max_input_tokens": env_int("CLAUDE_CONVERSATION_MAX_INPUT_TOKENS", 0),
 }
 CLAUDE_SCAN_BUDGET = {
     "max_input_tokens": env_int("CLAUDE_SCAN_MAX_INPUT_TOKENS", 3_000_000),

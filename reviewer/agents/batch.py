@@ -132,12 +132,18 @@ def submit_batch(prepared: Prepared) -> str:
         to_send = [p for p in sorted(files.texts) if files.blobs[p] not in cached]
         elsewhere = [p for p in to_send if (name, files.blobs[p]) in pending]
         to_send = [p for p in to_send if (name, files.blobs[p]) not in pending]
-        groups, _ = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
+        groups, too_large = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
+        not_reviewed = dict.fromkeys(
+            too_large,
+            f"too large for one conversation (CLAUDE_CONVERSATION_CHARS "
+            f"{settings.CLAUDE_CONVERSATION_CHARS})",
+        )
         entry: dict[str, Any] = {
             "status": "batched",
             "model": model,
             "groups": {},
             "submitted_at": timezone.now().isoformat(),
+            "not_reviewed": not_reviewed,
         }
         if elsewhere:
             batch_ids = sorted({pending[(name, files.blobs[p])] for p in elsewhere})
@@ -145,8 +151,10 @@ def submit_batch(prepared: Prepared) -> str:
                 f"{len(elsewhere)} file(s) already sent in batch {', '.join(batch_ids)} "
                 "of an earlier scan: not sent again"
             )
+            for path in elsewhere:
+                not_reviewed[path] = f"already sent in batch {pending[(name, files.blobs[path])]}"
         run_estimate = Estimate()
-        for group in groups:
+        for number, group in enumerate(groups):
             prompt = build_prompt(agent, group, files, already, read_tools=False)
             tokens = estimate_tokens(prompt + agent.body)
             run_next = run_estimate.plus(tokens, settings.CLAUDE_MAX_TOKENS, price)
@@ -154,6 +162,8 @@ def submit_batch(prepared: Prepared) -> str:
             over = run_next.over(run_limits) or scan_next.over(scan_limits)
             if over:
                 entry["stopped"] = f"{over} reached (estimated before batching)"
+                for path in (p for rest in groups[number:] for p in rest):
+                    not_reviewed[path] = f"not sent: {entry['stopped']}"
                 break
             run_estimate, scan_estimate = run_next, scan_next
             custom_id = f"a{len(requests)}"
@@ -313,6 +323,8 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
         run.stopped = str(entry.get("stopped", ""))
         if entry.get("pending_elsewhere"):
             run.incomplete = str(entry["pending_elsewhere"])
+        for path, why in (entry.get("not_reviewed") or {}).items():
+            run.skip([path], str(why))
         price = _batch_price(run.model)
         sent_paths = {p for group in entry["groups"].values() for p in group}
         cached = cache_get(agent.sha256, run.model, sorted(set(files.blobs.values())))
@@ -327,12 +339,17 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
             if result is None or result.type != "succeeded":
                 kind = result.type if result is not None else "missing"
                 run.error = f"batch request {custom_id} {kind}"
+                run.skip(group, f"not reviewed: {run.error}")
                 continue
             message = result.message
             scan_spent.merge(run.usage.add_response(message.usage, price))
             run.turns += 1
             run.sent += len(group)
             unchanged = [p for p, blob in group.items() if files.blobs.get(p) == blob]
+            run.skip(
+                (p for p in group if p not in unchanged),
+                "changed in the checkout after the batch was sent",
+            )
             # One answer is the whole review: it ends with its report_finding calls
             # (tool_use) or with a summary (end_turn); anything else is cut off or refused.
             finished = message.stop_reason in BATCH_FINISHED
@@ -349,7 +366,7 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
             for path, items in found.items():
                 run.findings.setdefault(path, []).extend(items)
             if not finished:
-                run.mark_incomplete(len(group), incomplete_reason(message.stop_reason))
+                run.mark_incomplete(list(group), incomplete_reason(message.stop_reason))
                 continue  # what it reported stands; nothing of the group closes or is cached
             for path in unchanged:
                 run.reviewed.add(path)

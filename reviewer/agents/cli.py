@@ -39,6 +39,7 @@ def review_with_claude(
     client = make_client()
     run_limits = Limits.from_mapping(settings.CLAUDE_RUN_BUDGET)
     scan_limits = Limits.from_mapping(settings.CLAUDE_SCAN_BUDGET)
+    conversation_limits = Limits.from_mapping(settings.CLAUDE_CONVERSATION_BUDGET)
     scan_spent = Usage()
     runs = []
     for name in names:
@@ -56,6 +57,7 @@ def review_with_claude(
                 scan_spent=scan_spent,
                 cache_get=_no_cache,
                 cache_put=_drop,
+                conversation_limits=conversation_limits,
             )
         )
     return runs

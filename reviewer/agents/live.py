@@ -49,6 +49,7 @@ def run_agent(
     cache_get: Callable[[str, str, list[str]], dict[str, list[CachedFinding]]],
     cache_put: Callable[[str, str, str, list[CachedFinding]], None],
     deadline: Deadline | None = None,
+    conversation_limits: Limits | None = None,
 ) -> AgentRun:
     """Review ``files`` with one agent (Django-free apart from the cache callbacks)."""
     model = resolve_model(agent.model)
@@ -66,14 +67,19 @@ def run_agent(
         if hit:
             run.findings[path] = list(hit)
     groups, too_large = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
-    run.rejections.extend(f"{p}: too large to review in one conversation" for p in too_large)
+    run.skip(
+        too_large,
+        f"too large for one conversation (CLAUDE_CONVERSATION_CHARS "
+        f"{settings.CLAUDE_CONVERSATION_CHARS})",
+    )
     price = price_for(model)
-    for group in groups:
+    for number, group in enumerate(groups):
         reason = run_limits.exceeded(run.usage, run.turns) or scan_limits.exceeded(scan_spent)
         if not reason and deadline is not None and deadline.passed():
             reason = deadline.reason
         if reason:
             run.stopped = reason
+            _not_reached(run, groups[number:], reason)
             break
         outcome = converse(
             client,
@@ -89,11 +95,13 @@ def run_agent(
             max_tokens=settings.CLAUDE_MAX_TOKENS,
             turns_before=run.turns,
             deadline=deadline,
+            conversation_limits=conversation_limits,
         )
         run.turns += outcome.turns
         run.tool_errors += outcome.tool_errors
         if outcome.error:
             run.error = outcome.error
+            _not_reached(run, groups[number:], outcome.error)
             break
         run.sent += len(group)
         found = verified(outcome.reported, checkout, group, files, run)
@@ -101,16 +109,23 @@ def run_agent(
             run.findings.setdefault(path, []).extend(items)
         if outcome.stopped:
             run.stopped = outcome.stopped  # this group is not fully reviewed: nothing closes
+            _not_reached(run, groups[number:], outcome.stopped)
             break
         if outcome.incomplete:
-            # Cut off or refused: what it reported stands, but the group is not reviewed
-            # (nothing of it closes, nothing is cached); the other groups still run.
-            run.mark_incomplete(len(group), outcome.incomplete)
+            # Cut off, refused or over the conversation's own limits: what it reported
+            # stands, but the group is not reviewed (nothing of it closes, nothing is
+            # cached); the other groups still run.
+            run.mark_incomplete(group, outcome.incomplete)
             continue
         for path in group:
             run.reviewed.add(path)
             cache_put(agent.sha256, model, files.blobs[path], found.get(path, []))
     return run
+
+
+def _not_reached(run: AgentRun, groups: list[list[str]], reason: str) -> None:
+    """The files of the conversations a stopped or failed run did not finish."""
+    run.skip((path for group in groups for path in group), f"not reviewed: {reason}")
 
 
 def review(prepared: Prepared) -> str:
@@ -142,6 +157,7 @@ def review(prepared: Prepared) -> str:
                 cache_get=cache_get,
                 cache_put=cache_put,
                 deadline=deadline,
+                conversation_limits=prepared.conversation_limits,
             )
         except SoftTimeLimitExceeded:
             for late in claimed[claimed.index(name) :]:

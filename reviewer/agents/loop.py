@@ -73,6 +73,7 @@ def converse(
     max_tokens: int,
     turns_before: int = 0,
     deadline: Deadline | None = None,
+    conversation_limits: Limits | None = None,
 ) -> Outcome:
     """Talk to the model until it says it is done (``end_turn``), a limit is hit, the
     answer ends any other way (``max_tokens``, ``refusal``: ``Outcome.incomplete``), or
@@ -98,13 +99,24 @@ def converse(
         if reason:
             outcome.stopped = reason
             return outcome
+        own = (
+            conversation_limits.exceeded(outcome.usage, outcome.turns)
+            if conversation_limits
+            else None
+        )
+        if own:
+            outcome.incomplete = f"conversation {own}"
+            return outcome
         options: dict[str, Any] = {}
         if deadline is not None:
             ceiling = client.timeout if isinstance(client.timeout, int | float) else None
             wait = max(deadline.remaining(), 0.1)
             options["timeout"] = min(wait, ceiling) if ceiling else wait
         answer_cap = max_tokens
-        for limits, spent in ((run_limits, run_spent), (scan_limits, scan_spent)):
+        bounds = [(run_limits, run_spent), (scan_limits, scan_spent)]
+        if conversation_limits is not None:
+            bounds.append((conversation_limits, outcome.usage))
+        for limits, spent in bounds:
             if limits.max_output_tokens:
                 answer_cap = min(answer_cap, limits.max_output_tokens - spent.output_tokens)
         try:

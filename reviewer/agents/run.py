@@ -45,6 +45,7 @@ from reviewer.tracking import track
 
 logger = logging.getLogger(__name__)
 CORROBORATION_LINES = 3
+NOT_REVIEWED_SHOWN = 200  # files listed per agent part (the total is kept too)
 
 CachedFinding = dict[str, Any]
 
@@ -72,6 +73,9 @@ class AgentRun:
     error: str = ""
     incomplete: str = ""  # a conversation ended without the model saying it was done
     unfinished: int = 0  # files of such conversations (not reviewed)
+    # Files of this run that no finished conversation covered, with why: they close
+    # nothing and are not cached, and the run is not "succeeded".
+    not_reviewed: dict[str, str] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -79,10 +83,17 @@ class AgentRun:
             return "failed"
         if self.stopped:
             return "stopped"
-        return "incomplete" if self.incomplete else "succeeded"
+        return "incomplete" if self.incomplete or self.not_reviewed else "succeeded"
 
-    def mark_incomplete(self, files: int, reason: str) -> None:
-        self.unfinished += files
+    def skip(self, paths: Iterable[str], reason: str) -> None:
+        """Record ``paths`` as not reviewed for ``reason`` (the first reason stays)."""
+        for path in paths:
+            if path not in self.reviewed:
+                self.not_reviewed.setdefault(path, reason)
+
+    def mark_incomplete(self, paths: list[str], reason: str) -> None:
+        self.skip(paths, reason)
+        self.unfinished += len(paths)
         self.incomplete = f"{self.unfinished} file(s) not reviewed: {reason}"
 
     def summary(self) -> dict[str, object]:
@@ -90,7 +101,13 @@ class AgentRun:
             "status": self.status,
             "error": self.error,
             "stopped": self.stopped,
-            "incomplete": self.incomplete,
+            "incomplete": self.incomplete
+            or (f"{len(self.not_reviewed)} file(s) not reviewed" if self.not_reviewed else ""),
+            "not_reviewed": [
+                {"path": path, "reason": reason}
+                for path, reason in sorted(self.not_reviewed.items())[:NOT_REVIEWED_SHOWN]
+            ],
+            "not_reviewed_total": len(self.not_reviewed),
             "model": self.model,
             "version": self.agent.version,
             "turns": self.turns,
@@ -338,6 +355,7 @@ class Prepared:
     already: dict[str, list[str]]
     run_limits: Limits
     scan_limits: Limits
+    conversation_limits: Limits
 
 
 def prepare(scan_id: int) -> Prepared | str:
@@ -352,6 +370,9 @@ def prepare(scan_id: int) -> Prepared | str:
     try:
         run_limits = Limits.from_mapping(settings.CLAUDE_RUN_BUDGET, budget.get("run"))
         scan_limits = Limits.from_mapping(settings.CLAUDE_SCAN_BUDGET, budget.get("scan"))
+        conversation_limits = Limits.from_mapping(
+            settings.CLAUDE_CONVERSATION_BUDGET, budget.get("conversation")
+        )
         files = Files.read(root, settings.REVIEWDECK_MAX_FILE_BYTES)
         # The quality profile the rule scan used: its path exclusions hold for agents too.
         profile, _ = quality_profiles.to_engine(scan.profile_version)
@@ -371,7 +392,9 @@ def prepare(scan_id: int) -> Prepared | str:
         .values_list("path", "line", "rule_id", "title")
     ):
         already[path].append(f"{line} {rule_id} {title}")
-    return Prepared(scan, make_client(), root, files, already, run_limits, scan_limits)
+    return Prepared(
+        scan, make_client(), root, files, already, run_limits, scan_limits, conversation_limits
+    )
 
 
 def _exclude_left_out(scan: Scan, paths: set[str]) -> None:
