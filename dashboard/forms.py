@@ -38,6 +38,17 @@ class ProjectForm(forms.ModelForm[Project]):
         assert isinstance(team_field, forms.ModelChoiceField)
         team_field.queryset = teams.order_by("name")
         team_field.required = not user.is_staff
+        self.has_teams = teams.exists()
+        if not self.has_teams:
+            team_field.help_text = (
+                "You are in no team yet, so there is none to choose. "
+                + (
+                    "Create one on the Teams page (a project without a team is seen by staff "
+                    "only, and has no weekly meeting)."
+                    if user.is_staff
+                    else "Ask a staff user to add you to a team on the Teams page."
+                )
+            )
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()
@@ -89,6 +100,37 @@ class ProjectForm(forms.ModelForm[Project]):
                 self.cleaned_data["name"], self.instance.pk
             )
         return super().save(commit)
+
+
+class ProjectRepositoryForm(ProjectForm):
+    """The settings page's repository, branch and team: the same checks as adding one."""
+
+    class Meta(ProjectForm.Meta):
+        fields = ["repo_url", "branch", "team"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "team" not in self.errors and project_names.name_taken(
+            self.instance.name, data.get("team"), self.instance.pk
+        ):
+            self.add_error("team", "That team already has a project with this name.")
+        return data
+
+
+class ProjectDeleteForm(forms.Form):
+    """Deleting a project asks for its name, typed, as the confirmation."""
+
+    confirm = forms.CharField(label="Type the project's name to confirm", max_length=100)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_confirm(self) -> str:
+        typed: str = self.cleaned_data["confirm"].strip()
+        if typed != self.project.name:
+            raise forms.ValidationError(f"Type {self.project.name} exactly to delete it.")
+        return typed
 
 
 class FindingFilterForm(forms.Form):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+
+from dashboard.views.errors import render_error
 
 MAX_ID = 2**63 - 1  # the largest BigAutoField value, on PostgreSQL and SQLite alike
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -50,10 +52,10 @@ class BadInputMiddleware:
             and request.content_type in _FORM_TYPES
             and _has_nul(request.POST)
         ):
-            return HttpResponseBadRequest("Parameters may not contain NUL characters.")
+            return render_error(request, 400, "Parameters may not contain NUL characters.")
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, BadParameterError):
-            return HttpResponseBadRequest(str(exception))
+            return render_error(request, 400, str(exception))
         return None

@@ -17,6 +17,7 @@ from dashboard.views import (
     project_settings,
     projects,
     scans,
+    teams,
     tokens,
     trends,
     webhooks,
@@ -38,6 +39,8 @@ project_urls: list[URLPattern | URLResolver] = [
     path("export.sarif", exports.export_sarif, name="export_sarif"),
     path("settings/", project_settings.project_settings, name="project_settings"),
     path("settings/profile/", project_settings.project_profile, name="project_profile"),
+    path("settings/repository/", project_settings.project_repository, name="project_repository"),
+    path("delete/", project_settings.project_delete, name="project_delete"),
     path("backfill/", project_settings.project_backfill, name="project_backfill"),
     path("agents/", agents.project_agents, name="project_agents"),
     path("webhook/", webhooks.webhook_settings, name="project_webhook"),
@@ -62,6 +65,26 @@ dashboard_urls: list[URLPattern | URLResolver] = [
         name="meeting_triage",
     ),
     path("meetings/<int:meeting_id>/export.md", meetings.meeting_markdown, name="meeting_markdown"),
+    path("meetings/<int:meeting_id>/close/", meetings.meeting_close, name="meeting_close"),
+    path(
+        "meetings/<int:meeting_id>/groups/<str:rule_id>/",
+        meetings.meeting_group,
+        name="meeting_group",
+    ),
+    path(
+        "meetings/<int:meeting_id>/groups/<str:rule_id>/decide/",
+        meetings.meeting_group_decide,
+        name="meeting_group_decide",
+    ),
+    path("teams/", teams.team_list, name="teams"),
+    path("teams/add/", teams.team_add, name="team_add"),
+    path("teams/<int:team_id>/members/", teams.team_member_add, name="team_member_add"),
+    path(
+        "teams/<int:team_id>/members/remove/",
+        teams.team_member_remove,
+        name="team_member_remove",
+    ),
+    path("teams/<int:team_id>/projects/", teams.team_project_give, name="team_project_give"),
     path("agents/", agents.agent_list, name="agents"),
     path("agents/add/", agents.agent_add, name="agent_add"),
     path("account/tokens/", tokens.api_tokens, name="api_tokens"),
@@ -80,3 +103,8 @@ urlpatterns = [
     path("hooks/<slug:slug>/", webhooks.receive, name="webhook"),
     path("", include((dashboard_urls, "dashboard"))),
 ]
+
+handler400 = "dashboard.views.errors.bad_request"
+handler403 = "dashboard.views.errors.permission_denied"
+handler404 = "dashboard.views.errors.page_not_found"
+handler500 = "dashboard.views.errors.server_error"

@@ -7,15 +7,25 @@ seen by a history backfill. Every list is bounded; totals are counted in the dat
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import Group
 from django.db.models import F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from reviewer.models import Finding, FindingEvent, Project, Scan, ScanSummary, Severity
+from reviewer.engine.registry import get_rule
+from reviewer.models import (
+    Finding,
+    FindingEvent,
+    Meeting,
+    Project,
+    Scan,
+    ScanSummary,
+    Severity,
+)
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
@@ -36,23 +46,35 @@ def md_code(text: object) -> str:
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
+def hours(minutes: int) -> float:
+    """Debt in hours as every meeting figure shows it: one decimal, half up."""
+    return float((Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 @dataclass
 class DebtMove:
+    """A project's debt then and now. The change is the difference of the two rounded
+    figures, so "Then 0.3, Now 4.5, Change +4.2" always adds up as shown."""
+
     project: Project
     before_minutes: int
     now_minutes: int
 
     @property
-    def change_hours(self) -> float:
-        return (self.now_minutes - self.before_minutes) / 60
-
-    @property
     def before_hours(self) -> float:
-        return self.before_minutes / 60
+        return hours(self.before_minutes)
 
     @property
     def now_hours(self) -> float:
-        return self.now_minutes / 60
+        return hours(self.now_minutes)
+
+    @property
+    def change_hours(self) -> float:
+        return round(self.now_hours - self.before_hours, 1)
+
+    @property
+    def change_label(self) -> str:
+        return f"{self.change_hours:+.1f}" if self.change_hours else "0.0"
 
 
 # Rows listed per section; the rest is counted (up to COUNTED) and reached through the
@@ -61,15 +83,44 @@ LISTED = 50
 COUNTED = 1000
 
 
-def count_label(total: int) -> str:
-    """A section's count as shown: exact up to COUNTED, then "1,000+"."""
-    return f"{COUNTED:,}+" if total > COUNTED else str(total)
+# New findings read to group them by rule: beyond, the count says "5,000+" and the
+# groups are those of the first 5,000 in (severity, id) order.
+GROUPED = 5000
+# Findings per page inside an expanded group.
+GROUP_PAGE = 50
+
+
+def count_label(total: int, cap: int | None = None) -> str:
+    """A section's count as shown: exact up to the cap (COUNTED), then "1,000+"."""
+    cap = COUNTED if cap is None else cap
+    return f"{cap:,}+" if total > cap else f"{total:,}"
+
+
+@dataclass
+class RuleGroup:
+    """New findings of one rule in the meeting's window: how many, in how many files and
+    which projects (the agenda's one line per rule)."""
+
+    rule_id: str
+    severity: int
+    title: str
+    count: int
+    files: int
+    projects: list[str]
+
+    @property
+    def severity_label(self) -> str:
+        return Severity(self.severity).label
+
+    @property
+    def severity_code(self) -> str:
+        return Severity(self.severity).code
 
 
 @dataclass
 class Agenda:
     since: datetime
-    new: list[Finding] = field(default_factory=list)
+    groups: list[RuleGroup] = field(default_factory=list)
     new_total: int = 0
     fixed: list[Finding] = field(default_factory=list)
     fixed_total: int = 0
@@ -82,7 +133,7 @@ class Agenda:
 
     @property
     def new_label(self) -> str:
-        return count_label(self.new_total)
+        return count_label(self.new_total, GROUPED)
 
     @property
     def fixed_label(self) -> str:
@@ -94,7 +145,8 @@ class Agenda:
 
     @property
     def new_more(self) -> bool:
-        return self.new_total > len(self.new)
+        """More new findings than were grouped (the groups are of the first GROUPED)."""
+        return self.new_total > GROUPED
 
 
 # Above this many findings expected in a section, walking finding_status_severity in
@@ -140,6 +192,91 @@ def _bounded(qs: QuerySet[Finding], expected: int) -> tuple[list[Finding], int]:
     rows = list(ordered[:LISTED])
     rows.sort(key=lambda f: (f.severity, f.project.name, f.pk))
     return rows, ordered.values("pk")[: COUNTED + 1].count()
+
+
+def _grouped(
+    qs: QuerySet[Finding], expected: int, projects: dict[int, Project]
+) -> tuple[list[RuleGroup], int]:
+    """The new findings grouped by rule (most severe, then biggest first) and their count
+    (GROUPED + 1 means "more"): the first GROUPED rows in (severity, id) order are read as
+    plain tuples, the plan chosen as for _bounded."""
+    rows = list(
+        in_order(qs, expected).values_list("rule_id", "severity", "path", "project_id", "title")[
+            : GROUPED + 1
+        ]
+    )
+    total = len(rows)
+    seen: dict[str, tuple[int, str, set[tuple[int, str]], set[int], int]] = {}
+    for rule_id, severity, path, project_id, title in rows[:GROUPED]:
+        empty: tuple[int, str, set[tuple[int, str]], set[int], int] = (
+            severity,
+            title,
+            set(),
+            set(),
+            0,
+        )
+        sev, first_title, files, owners, count = seen.get(rule_id, empty)
+        files.add((project_id, path))
+        owners.add(project_id)
+        seen[rule_id] = (min(sev, severity), first_title, files, owners, count + 1)
+    groups = []
+    for rule_id, (severity, title, files, owners, count) in seen.items():
+        rule = get_rule(rule_id)
+        groups.append(
+            RuleGroup(
+                rule_id=rule_id,
+                severity=severity,
+                title=rule.title if rule else title,
+                count=count,
+                files=len(files),
+                projects=sorted(projects[pid].name for pid in owners if pid in projects),
+            )
+        )
+    groups.sort(key=lambda g: (g.severity, -g.count, g.rule_id))
+    return groups, total
+
+
+@dataclass
+class GroupPage:
+    """One page of a rule group's findings, in project, file and line order."""
+
+    rule_id: str
+    findings: list[Finding]
+    page: int
+    has_next: bool
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * GROUP_PAGE + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.findings) - 1
+
+
+def window_findings(
+    team: Group, since: datetime, until: datetime | None = None
+) -> QuerySet[Finding]:
+    """The new findings of the meeting's window (every rule), unordered."""
+    until = until or timezone.now()
+    ids = list(Project.objects.filter(team=team).values_list("pk", flat=True))
+    _, regular_ids, _ = window_ids(window_scans(ids, since, until))
+    return new_in(Finding.objects.filter(project_id__any=ids), regular_ids)
+
+
+def group_page(
+    team: Group, since: datetime, until: datetime | None, rule_id: str, page: int = 1
+) -> GroupPage:
+    page = max(1, page)
+    qs = (
+        window_findings(team, since, until)
+        .filter(rule_id=rule_id)
+        .select_related("project", "assignee")
+        .order_by("project__name", "path", "line", "id")
+    )
+    start = (page - 1) * GROUP_PAGE
+    rows = list(qs[start : start + GROUP_PAGE + 1])
+    return GroupPage(rule_id, rows[:GROUP_PAGE], page, len(rows) > GROUP_PAGE)
 
 
 def _among(field: str, ids: ScanIds) -> dict[str, object]:
@@ -217,7 +354,9 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
     findings = Finding.objects.filter(project_id__any=list(by_id)).select_related(
         "project", "assignee"
     )
-    new, new_total = _bounded(new_in(findings, regular_ids), sum(n for n, _ in moved.values()))
+    groups, new_total = _grouped(
+        new_in(findings.order_by(), regular_ids), sum(n for n, _ in moved.values()), by_id
+    )
     fixed, fixed_total = _bounded(
         findings.filter(status=Finding.Status.FIXED, **_among("fixed_in_scan", scan_ids)),
         sum(f for _, f in moved.values()),
@@ -227,10 +366,11 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
     ).values("finding_id")
     # Reopened findings are few (events of the window); no index orders them anyway.
     reopened, reopened_total = _bounded(findings.filter(pk__in=reopened_ids), 0)
-    with_new = {f.project_id for f in new} | {pid for pid, (n, _) in moved.items() if n}
+    named = {name for g in groups for name in g.projects}
+    with_new = {pid for pid, (n, _) in moved.items() if n}
     return Agenda(
         since=since,
-        new=new,
+        groups=groups,
         new_total=new_total,
         fixed=fixed,
         fixed_total=fixed_total,
@@ -240,7 +380,7 @@ def agenda(team: Group, since: datetime, until: datetime | None = None) -> Agend
         failed_scans=list(
             scans.filter(status=Scan.Status.FAILED).select_related("project").order_by("-id")[:50]
         ),
-        new_projects=[p for p in projects if p.pk in with_new],
+        new_projects=[p for p in projects if p.pk in with_new or p.name in named],
     )
 
 
@@ -274,28 +414,41 @@ def _debt_moves(projects: list[Project], since: datetime, until: datetime) -> li
 
 def _line(f: Finding) -> str:
     who = f" (assigned to {md_text(f.assignee.username)})" if f.assignee else ""
+    said = getattr(f, "meeting_comment", "") or ""
+    comment = f" · “{md_text(said)}”" if said else ""
     return (
         f"- **{Severity(f.severity).label}** {md_code(f.rule_id)} {md_text(f.project.name)}: "
         f"{md_code(f'{f.path}:{f.line}')} {md_text(f.title)} — {f.get_triage_display()}{who}"
+        f"{comment}"
     )
 
 
-def markdown(title: str, started: datetime, notes: str, decisions: str, a: Agenda) -> str:
-    """The meeting as Markdown for the team wiki. Text from repositories, scans and user
-    names is escaped (a finding title cannot become a link or HTML in the wiki); notes and
-    decisions are the team's own Markdown and kept as written."""
+def _new_by_rule(new: Iterable[Finding]) -> list[str]:
+    """Every new finding (no cap), under one heading per rule with its count."""
+    by_rule: dict[str, list[str]] = {}
+    for f in new:
+        by_rule.setdefault(f.rule_id, []).append(_line(f))
+    total = sum(len(lines) for lines in by_rule.values())
+    out = [f"## New critical and important findings ({total:,})"]
+    for rule_id, lines in by_rule.items():
+        rule = get_rule(rule_id)
+        name = f" {md_text(rule.title)}" if rule else ""
+        out += ["", f"### {md_code(rule_id)}{name} ({len(lines):,})", *lines]
+    return out
+
+
+def markdown(meeting: Meeting, a: Agenda, new: Iterable[Finding]) -> str:
+    """The meeting as Markdown for the team wiki: every new finding (``new``, in the order
+    given, grouped by rule), the rest of the agenda. Text from repositories, scans and
+    user names is escaped (a finding title cannot become a link or HTML in the wiki);
+    notes and decisions are the team's own Markdown and kept as written."""
     out = [
-        f"# {md_text(title)}",
+        f"# {md_text(meeting.title)}",
         "",
-        f"Changes since {a.since:%Y-%m-%d %H:%M} · meeting of {started:%Y-%m-%d}",
+        f"Changes since {a.since:%Y-%m-%d %H:%M} · meeting of {meeting.started_at:%Y-%m-%d}"
+        + (" · closed" if meeting.closed else ""),
         "",
-        f"## New critical and important findings ({a.new_label})",
-        *(_line(f) for f in a.new),
-        *(
-            [f"- … the first {len(a.new)} of {a.new_label}; every one is on the project pages"]
-            if a.new_more
-            else []
-        ),
+        *_new_by_rule(new),
         "",
         f"## Fixed ({a.fixed_label})",
         *(_line(f) for f in a.fixed),
@@ -305,8 +458,8 @@ def markdown(title: str, started: datetime, notes: str, decisions: str, a: Agend
         "",
         "## Debt movement",
         *(
-            f"- {md_text(m.project.name)}: {m.before_minutes / 60:.1f} h → "
-            f"{m.now_minutes / 60:.1f} h ({m.change_hours:+.1f} h)"
+            f"- {md_text(m.project.name)}: {m.before_hours:.1f} h → {m.now_hours:.1f} h "
+            f"({m.change_label} h)"
             for m in a.debt
         ),
         "",
@@ -314,10 +467,10 @@ def markdown(title: str, started: datetime, notes: str, decisions: str, a: Agend
         *(f"- {md_text(s.project.name)} #{s.pk}: {md_text(s.error)}" for s in a.failed_scans),
         "",
         "## Notes",
-        notes.strip() or "_none_",
+        meeting.notes.strip() or "_none_",
         "",
         "## Decisions",
-        decisions.strip() or "_none_",
+        meeting.decisions.strip() or "_none_",
         "",
     ]
     return "\n".join(out)

@@ -516,6 +516,7 @@ class ScanSummary(models.Model):
     objects = ScanSummaryQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = "scan summaries"
         indexes = [
             # Trend charts: a project's summaries over time.
             models.Index(fields=["project", "created_at"], name="summary_project_time"),
@@ -761,6 +762,7 @@ class Meeting(models.Model):
     notes = models.TextField(blank=True)
     decisions = models.TextField(blank=True)
     closed = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -771,3 +773,39 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:meeting", args=[self.pk])
+
+
+class MeetingDecision(models.Model):
+    """What a meeting decided about one finding (the latest decision of that meeting wins;
+    every change is also a TriageEvent on the finding). The next meeting shows them as
+    "open actions from last time" with the finding's state since."""
+
+    class Action(models.TextChoices):
+        ACKNOWLEDGE = "acknowledge", "Acknowledge"
+        FALSE_POSITIVE = "false_positive", "False positive"
+        WONT_FIX = "wont_fix", "Won't fix"
+        REOPEN = "reopen", "Reopen"
+        ASSIGN = "assign", "Assign"
+        COMMENT = "comment", "Comment"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="finding_decisions")
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="meeting_decisions")
+    action = models.CharField(max_length=20, choices=Action)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "finding"], name="one_decision_per_finding_per_meeting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.action} {self.finding_id}"

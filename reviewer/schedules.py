@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime
 
 from celery.schedules import crontab
 from django.db import transaction
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from reviewer.models import Project
@@ -132,3 +134,24 @@ def set_schedule(project: Project, schedule: Schedule, *, every_seconds: int = 0
     if project.schedule_id != task.pk:
         project.schedule = task
         project.save(update_fields=["schedule"])
+
+
+@dataclass(frozen=True)
+class Runs:
+    """When the schedule last queued a scan and when it will next (None: never/off)."""
+
+    last: datetime | None
+    next: datetime | None
+
+
+def runs(project: Project, now: datetime | None = None) -> Runs:
+    task = project.schedule
+    if task is None or not task.enabled:
+        return Runs(task.last_run_at if task else None, None)
+    now = now or timezone.now()
+    since = task.last_run_at or task.date_changed or now
+    try:
+        remaining = task.schedule.remaining_estimate(since)
+    except (ValueError, TypeError, OverflowError):
+        return Runs(task.last_run_at, None)
+    return Runs(task.last_run_at, max(now, now + remaining))

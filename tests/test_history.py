@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from reviewer.backfill import backfill
-from reviewer.meetings import agenda
+from reviewer.meetings import agenda, window_findings
 from reviewer.metrics import insights, weekly_by_project
 from reviewer.models import Finding, Project, Scan
 from reviewer.scanning import request_scan, run_scan
@@ -146,7 +146,8 @@ def test_the_meeting_counts_only_regular_scans_inside_its_window(
     scan_now(project)
     week = agenda(team, now - timedelta(days=7), timezone.now())
     assert [f.path for f in week.fixed] == ["app/a.py"]
-    assert [f.path for f in week.new] == ["app/d.py"]
+    assert [(g.rule_id, g.files) for g in week.groups] == [("AS001", 1)]
+    assert window_findings(team, now - timedelta(days=7)).get().path == "app/d.py"
 
 
 def test_a_dormant_repository_gets_the_weeks_before_its_head(

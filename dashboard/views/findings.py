@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard.access import (
     AuthedRequest,
@@ -100,19 +101,27 @@ def finding_triage(request: AuthedRequest, slug: str, finding_id: int) -> HttpRe
 def bulk_triage(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
     ids = id_list(request.POST.getlist("finding")[: MAX_BULK + 1], "finding")
+    back = request.POST.get("next", "")
+    if not back.startswith(project.get_absolute_url()):
+        back = project.get_absolute_url()
     if not ids:
-        return HttpResponseBadRequest("Select findings first.")
+        # Said next to the button (HTMX), or on the page it came from.
+        if request.htmx:
+            return HttpResponse("Select at least one finding first (tick its box).")
+        messages.error(request, "Select at least one finding first (tick its box).")
+        return redirect(back)
     findings = Finding.objects.filter(project=project, pk__in=ids)
     try:
         count = apply_triage(findings, request.user, _decision(request, project))
     except TriageError as exc:
+        if request.htmx:
+            return HttpResponse(str(exc))
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Triaged {count} finding(s).")
-    back = request.POST.get("next", "")
-    if back.startswith(project.get_absolute_url()):
-        return redirect(back)
-    return redirect(project)
+    if request.htmx:
+        return HttpResponseClientRedirect(back)
+    return redirect(back)
 
 
 @login_required

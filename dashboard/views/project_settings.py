@@ -1,4 +1,5 @@
-"""A project's settings: scan schedule, history backfill, digests, quality profile."""
+"""A project's settings: repository, branch, team, scan schedule (with its last and next
+run), history backfill, digests, quality profile, and deleting the project."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.access import AuthedRequest, get_project_for_change
-from dashboard.forms import ProjectSettingsForm, QualityProfileFields
-from reviewer import quality_profiles, schedules
+from dashboard.access import AuthedRequest, can_change, get_project_for_change
+from dashboard.forms import (
+    ProjectDeleteForm,
+    ProjectRepositoryForm,
+    ProjectSettingsForm,
+    QualityProfileFields,
+)
+from reviewer import project_lifecycle, quality_profiles, schedules
 from reviewer.models import Project, QualityProfileVersion
 from reviewer.tasks import start_backfill
 
@@ -33,6 +39,9 @@ def _render(
     project: Project,
     form: ProjectSettingsForm | None = None,
     profile_form: QualityProfileFields | None = None,
+    repository_form: ProjectRepositoryForm | None = None,
+    delete_form: ProjectDeleteForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     effect = quality_profiles.in_effect(project)
     versions: list[QualityProfileVersion] = []
@@ -47,11 +56,16 @@ def _render(
             "project": project,
             "form": form or ProjectSettingsForm(initial=_initial(project)),
             "schedule": schedules.current(project),
+            "runs": schedules.runs(project),
+            "repository_form": repository_form
+            or ProjectRepositoryForm(instance=project, user=request.user),
+            "delete_form": delete_form or ProjectDeleteForm(project=project),
             "profile_form": profile_form
             or QualityProfileFields(initial=QualityProfileFields.initial_for(effect.version)),
             "profile": effect,
             "profile_versions": [(v, quality_profiles.summary(v)) for v in versions],
         },
+        status=status,
     )
 
 
@@ -117,3 +131,31 @@ def project_backfill(request: AuthedRequest, slug: str) -> HttpResponse:
     else:
         messages.error(request, "The task queue is unavailable; try again when it is back.")
     return redirect("dashboard:project_settings", slug=project.slug)
+
+
+@login_required
+@require_POST
+def project_repository(request: AuthedRequest, slug: str) -> HttpResponse:
+    """Change the repository URL, branch or team (checked as when adding a project)."""
+    project = get_project_for_change(request, slug)
+    form = ProjectRepositoryForm(request.POST, instance=project, user=request.user)
+    if not form.is_valid():
+        project.refresh_from_db()
+        return _render(request, project, repository_form=form, status=400)
+    project = form.save()
+    messages.success(request, "Saved. The next scan uses the repository and branch shown.")
+    if not can_change(request.user, project):  # given to a team the user is not in
+        return redirect("dashboard:projects")
+    return redirect("dashboard:project_settings", slug=project.slug)
+
+
+@login_required
+@require_POST
+def project_delete(request: AuthedRequest, slug: str) -> HttpResponse:
+    project = get_project_for_change(request, slug)
+    form = ProjectDeleteForm(request.POST, project=project)
+    if not form.is_valid():
+        return _render(request, project, delete_form=form, status=400)
+    name = project_lifecycle.delete_project(project)
+    messages.success(request, f"Deleted {name} with its scans and findings.")
+    return redirect("dashboard:projects")

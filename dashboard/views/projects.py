@@ -67,7 +67,9 @@ def project_add(request: AuthedRequest) -> HttpResponse:
                 request, f"Added {project.name}, but the task queue is unavailable: scan it later."
             )
         return redirect(project)
-    return render(request, "dashboard/project_add.html", {"form": form})
+    return render(
+        request, "dashboard/project_add.html", {"form": form, "no_teams": not form.has_teams}
+    )
 
 
 def _without_after(request: AuthedRequest) -> str:

@@ -83,6 +83,8 @@ def fill(project_factory: Callable[..., Project]) -> Callable[[Route], str]:
         "slug": lambda: project.slug,
         "scan_id": lambda: scan.pk,
         "finding_id": lambda: finding.pk,
+        "rule_id": lambda: finding.rule_id,
+        "team_id": lambda: project.team_id,
     }
 
     def build(route: Route) -> str:
@@ -120,7 +122,7 @@ def test_anonymous_users_are_sent_to_log_in(route: Route, fill: Callable[[Route]
 
 
 # Routes that name something owned by a team: another team must get nothing from them.
-OWNED = [r for r in ROUTES if {"slug", "meeting_id"} & set(r.kwargs)]
+OWNED = [r for r in ROUTES if {"slug", "meeting_id", "team_id"} & set(r.kwargs)]
 
 
 @pytest.mark.parametrize("route", OWNED, ids=lambda r: r.route)

@@ -79,14 +79,17 @@ def test_the_meeting_shows_what_changed(
     assert abs((timezone.now() - meeting.since) - timedelta(days=7)) < timedelta(minutes=1)
     with CaptureQueriesContext(connection) as ctx:
         page = member_client.get(meeting.get_absolute_url()).content.decode()
-    assert len(ctx.captured_queries) == 17  # pinned; see test_meeting_details for growth
+    assert len(ctx.captured_queries) == 16  # pinned; see test_meeting_details for growth
     new = page.split('id="new-findings"')[1].split("</section>")[0]
-    assert "Blocking sleep in handler" in new and "(1)" in new
+    assert 'id="group-AS001"' in new and "(1)" in new and "1 finding in 1 file" in new
     assert "SA005" not in new and "PD001" not in new and "CQ001" not in new
+    group = member_client.get(reverse("dashboard:meeting_group", args=[meeting.pk, "AS001"]))
+    assert "Blocking sleep in handler" in group.content.decode()
     assert "FA001" in page.split('id="fixed-findings"')[1].split("</section>")[0]
     assert "AL001" in page.split('id="reopened-findings"')[1].split("</section>")[0]
     assert "git: host unreachable" in page
     assert "-3.0" in page.split('id="debt-movement"')[1]
+    assert 'id="open-actions"' not in page  # the team's first meeting
     assert 'href="/static/css/print.css' in page and 'media="print"' in page
     # The next meeting starts where this one started.
     assert start(member_client, team).since == meeting.started_at
@@ -135,6 +138,10 @@ def test_another_team_cannot_see_or_triage(
         outsider_client.post(reverse("dashboard:meeting_start"), {"team": team.pk}).status_code
         == 403
     )
+    # A team without a project has nothing to review: the page says what is missing.
+    listing = outsider_client.get(reverse("dashboard:meetings")).content.decode()
+    assert 'id="cannot-start"' in listing and "Your teams own no project yet" in listing
+    Project.objects.create(name="web", slug="web", repo_url="/nonexistent", team=other)
     assert start(outsider_client, other).team == other
 
 
@@ -148,12 +155,15 @@ def test_meeting_in_a_browser(
     login(page, base)
     page.goto(f"{base}/meetings/")
     page.click("#start-meeting button")
+    page.click("#group-AS001 summary")
     expect(page.locator("#new-findings")).to_contain_text("Blocking sleep in handler")
     page.evaluate("window.__marker = 1")
-    page.click("#new-findings button[value=false_positive]")
+    row = page.locator("#new-findings tr.meeting-finding")
+    row.locator("select[name=action]").select_option("false_positive")
+    row.locator("button[type=submit]").click()
     expect(page.locator("#new-findings .triage-state")).to_contain_text("False positive")
-    page.select_option("#new-findings select[name=assignee]", "member")
-    page.click("#new-findings button[value='']")
+    row.locator("select[name=assignee]").select_option("member")
+    row.locator("button[type=submit]").click()
     expect(page.locator("#new-findings .triage-state")).to_contain_text("· member")
     page.fill("textarea[name=notes]", "Decided in the browser")
     page.click("#notes button[type=submit]")

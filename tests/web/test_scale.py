@@ -37,7 +37,7 @@ PLANS = [(500, 5000), (1, 5000), (500, -1), (1, -1)]
 
 
 @pytest.mark.parametrize(("literal_scans", "walk_above"), PLANS)
-def test_the_meeting_lists_the_first_rows_and_counts_the_rest(
+def test_the_meeting_groups_new_findings_by_rule_and_pages_every_one(
     member_client: Client,
     team: Group,
     project_factory: Callable[..., Project],
@@ -45,7 +45,7 @@ def test_the_meeting_lists_the_first_rows_and_counts_the_rest(
     literal_scans: int,
     walk_above: int,
 ) -> None:
-    monkeypatch.setattr(meetings, "LISTED", 4)
+    monkeypatch.setattr(meetings, "GROUP_PAGE", 3)
     monkeypatch.setattr(meetings, "LITERAL_SCANS", literal_scans)
     monkeypatch.setattr(meetings, "WALK_ABOVE", walk_above)
     shop, api = project_factory(name="shop"), project_factory(name="api")
@@ -56,21 +56,24 @@ def test_the_meeting_lists_the_first_rows_and_counts_the_rest(
     page = member_client.get(meeting.get_absolute_url()).content.decode()
     new = _section(page, "new-findings")
     assert "New critical and important findings (7)" in new
-    # The first 4 by severity: both critical ones, then the oldest important ones.
-    assert new.count('class="meeting-finding"') == 4
-    assert new.count("AS001") == 2 and new.count("SA001") == 2
-    since = meeting.since.date().isoformat()
-    more = new.split('id="new-more"')[1]
-    assert "The first 4 of 7" in more
-    assert f'href="{shop.get_absolute_url()}?since={since}">shop</a>' in more
-    assert f'href="{api.get_absolute_url()}?since={since}">api</a>' in more
+    # Critical first; one line per rule with its count, files and projects.
+    assert new.index('id="group-AS001"') < new.index('id="group-SA001"')
+    assert "5 findings in 1 file" in new and "2 findings in 1 file" in new
+    # Every finding of a group is reachable, page by page (3 a page here).
+    url = reverse("dashboard:meeting_group", args=[meeting.pk, "SA001"])
+    first = member_client.get(url).content.decode()
+    second = member_client.get(url + "?page=2").content.decode()
+    assert first.count('class="meeting-finding"') == 3 and 'class="group-next"' in first
+    assert second.count('class="meeting-finding"') == 2 and 'class="group-next"' not in second
+    assert "4\u20135" in second
     md = member_client.get(reverse("dashboard:meeting_markdown", args=[meeting.pk])).content
-    assert "the first 4 of 7" in md.decode()
+    assert md.decode().count("- **Important** `SA001`") == 5  # the export is not capped
 
-    # Past COUNTED the count stops: the page says "more than", it does not count them all.
-    monkeypatch.setattr(meetings, "COUNTED", 6)
+    # Past GROUPED the count stops: the page says "more than", it does not count them all.
+    monkeypatch.setattr(meetings, "GROUPED", 6)
     page = member_client.get(meeting.get_absolute_url()).content.decode()
     assert "New critical and important findings (6+)" in _section(page, "new-findings")
+    assert 'id="new-more"' in page
 
 
 @pytest.mark.parametrize(("literal_scans", "walk_above"), PLANS)

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -31,6 +30,7 @@ from reviewer.models import Project, Scan
 from reviewer.scanning import request_scan
 from reviewer.supervisor import Supervisor
 from reviewer.tasks import enqueue_scan
+from reviewer.teams import demo_team
 
 DEMO_NAME = "demo"
 
@@ -163,10 +163,7 @@ class Command(BaseCommand):
                     "backfill_weeks": len(demo_commits()) + 1,
                 },
             )
-        if project.team is None:  # the meeting page is per team
-            team, _ = Group.objects.get_or_create(name="demo team")
-            Project.objects.filter(pk=project.pk).update(team=team)
-            project.team = team
+        demo_team(project)  # the meeting page is per team: the login is in it
         if fresh:
             history = backfill(project)
             add_commit(repo, demo_commits()[-1], commit_dates()[-1])
