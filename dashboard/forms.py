@@ -40,14 +40,11 @@ class ProjectForm(forms.ModelForm[Project]):
         team_field.required = not user.is_staff
         self.has_teams = teams.exists()
         if not self.has_teams:
-            team_field.help_text = (
-                "You are in no team yet, so there is none to choose. "
-                + (
-                    "Create one on the Teams page (a project without a team is seen by staff "
-                    "only, and has no weekly meeting)."
-                    if user.is_staff
-                    else "Ask a staff user to add you to a team on the Teams page."
-                )
+            team_field.help_text = "You are in no team yet, so there is none to choose. " + (
+                "Create one on the Teams page (a project without a team is seen by staff "
+                "only, and has no weekly meeting)."
+                if user.is_staff
+                else "Ask a staff user to add you to a team on the Teams page."
             )
 
     def clean_name(self) -> str:
