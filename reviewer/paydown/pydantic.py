@@ -73,14 +73,19 @@ def transform(
         found_edits, found = plan_fields(tree, text, names)
         edits += found_edits
         skips += found
-    code = apply_edits(source, edits)
-
     snippets: list[Snippet] = []
     adds: list[tuple[str, str]] = []
     removes: list[tuple[str, str]] = []
+    validators: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
     if "PD003" in rules:
-        validators, found = plan_validators(tree, names)
-        skips += found
+        plan = plan_validators(tree, names, text)
+        skips += plan.skips
+        edits += plan.edits
+        adds += plan.imports
+        validators = plan.functions
+    code = apply_edits(source, edits)
+
+    if validators:
         wanted = frozenset(f.name for f in validators)
         for func in validators:
             first, last = statement_lines(func)

@@ -2,8 +2,11 @@ import pydantic
 from pydantic import BaseModel, root_validator, validator
 
 
-class Order(BaseModel):
+class Base(BaseModel):
     quantity: int
+
+
+class Order(Base):
     unit_price: float
     tags: list[str] = []
 
@@ -11,13 +14,14 @@ class Order(BaseModel):
     def positive(cls, value):
         return max(value, 1)
 
+    @validator("unit_price")
+    def uses_values(cls, value, values):
+        values["seen"] = True
+        return value
+
     @validator("tags", each_item=True)
     def short_tag(cls, value):
         return value[:20]
-
-    @validator("unit_price")
-    def price_for_quantity(cls, value, values):
-        return value if values.get("quantity") else 0.0
 
     @root_validator
     def bare_root(cls, values):
