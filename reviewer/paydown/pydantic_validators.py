@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from bump_pydantic.codemods.validator import (
     ROOT_VALIDATOR_DECORATOR,
+    ROOT_VALIDATOR_FUNCTION,
     VALIDATOR_DECORATOR,
     VALIDATOR_FUNCTION,
     ValidatorCodemod,
@@ -77,6 +78,21 @@ class GatedValidatorCodemod(ValidatorCodemod):
 
     def _decorator_with_leading_comment(self, node: cst.Decorator, comment: str) -> cst.Decorator:
         return node
+
+    @m.leave(VALIDATOR_FUNCTION | ROOT_VALIDATOR_FUNCTION)
+    def leave_validator_func(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        result = super().leave_validator_func(original_node, updated_node)
+        # v1 code that already wrote ``@validator(...)`` over ``@classmethod`` keeps its
+        # own, and bump-pydantic's second one is dropped.
+        plain = [d for d in result.decorators if m.matches(d.decorator, m.Name("classmethod"))]
+        if len(plain) > 1:
+            extra = plain[-1]
+            result = result.with_changes(
+                decorators=[d for d in result.decorators if d is not extra]
+            )
+        return result
 
 
 def _literal_bool(node: ast.expr) -> bool | None:
@@ -216,7 +232,10 @@ def _always_edits(
 
 def _validator_problem(func: ast.FunctionDef | ast.AsyncFunctionDef, kind: str) -> str | None:
     decorator = func.decorator_list[0]
-    if len(func.decorator_list) != 1:
+    others = func.decorator_list[1:]
+    if others and not (
+        len(others) == 1 and isinstance(others[0], ast.Name) and others[0].id == "classmethod"
+    ):
         return "the validator has other decorators as well"
     if not isinstance(decorator, ast.Call):
         return f"bare `@{kind}` without arguments"

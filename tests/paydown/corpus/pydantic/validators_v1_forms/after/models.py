@@ -39,3 +39,12 @@ class Incident(BaseModel):
         if "priority" in info.data and info.data["priority"] > 3:
             return value.upper()
         return value if info.data.get("status") != "closed" else f"[closed] {value}"
+
+
+class Webhook(BaseModel):
+    url: str
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def strip_url(cls, value):
+        return value.strip()

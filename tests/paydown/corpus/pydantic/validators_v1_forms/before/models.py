@@ -34,3 +34,12 @@ class Incident(BaseModel):
         if "priority" in values and values["priority"] > 3:
             return value.upper()
         return value if values.get("status") != "closed" else f"[closed] {value}"
+
+
+class Webhook(BaseModel):
+    url: str
+
+    @validator("url", pre=True)
+    @classmethod
+    def strip_url(cls, value):
+        return value.strip()
