@@ -99,6 +99,7 @@ def run_agent(
         )
         run.turns += outcome.turns
         run.tool_errors += outcome.tool_errors
+        run.tool_error_log.extend(outcome.tool_error_log)
         if outcome.error:
             run.error = outcome.error
             _not_reached(run, groups[number:], outcome.error)

@@ -27,6 +27,7 @@ from reviewer.agents.tools import (
 logger = logging.getLogger(__name__)
 MAX_TOOL_RESULT_CHARS = 60_000
 MAX_FINDINGS_PER_CONVERSATION = 200
+MAX_TOOL_ERRORS_KEPT = 20
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Outcome:
     usage: Usage = field(default_factory=Usage)
     turns: int = 0
     tool_errors: int = 0
+    tool_error_log: list[str] = field(default_factory=list)  # the first few, for reports
     stopped: str = ""  # why the loop stopped early (a budget), "" when the model finished
     error: str = ""  # an API failure after the SDK's retries
     incomplete: str = ""  # the model's answer ended without it saying it was done
@@ -188,6 +190,8 @@ def _answer(
             text = checkout.run(name, raw)
     except ToolError as exc:
         outcome.tool_errors += 1
+        if len(outcome.tool_error_log) < MAX_TOOL_ERRORS_KEPT:
+            outcome.tool_error_log.append(f"{name[:40]}: {str(exc)[:300]}")
         return {
             "type": "tool_result",
             "tool_use_id": tool_id,

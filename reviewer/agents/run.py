@@ -69,6 +69,7 @@ class AgentRun:
     rejected: int = 0
     rejections: list[str] = field(default_factory=list)
     tool_errors: int = 0
+    tool_error_log: list[str] = field(default_factory=list)
     stopped: str = ""
     error: str = ""
     incomplete: str = ""  # a conversation ended without the model saying it was done
@@ -118,6 +119,7 @@ class AgentRun:
             "rejected": self.rejected,
             "rejections": self.rejections[:20],
             "tool_errors": self.tool_errors,
+            "tool_error_log": self.tool_error_log[:20],
             **self.usage.as_json(),
         }
 

@@ -106,12 +106,24 @@ def explain_rule(rule_id: str) -> str:
     return explain(rule)
 
 
+def rules_agent(name: str) -> str | None:
+    """The built-in agent whose rules ``name`` names (full or short: ``reviewer`` ->
+    python-backend-reviewer), or None."""
+    matches = [a for a in AGENTS if name in (a, a.removeprefix("python-backend-"))]
+    return matches[0] if matches else None
+
+
 def resolve_agent(name: str) -> str:
     """A full agent name from a full or short one (``reviewer`` -> python-backend-reviewer)."""
-    matches = [a for a in AGENTS if name in (a, a.removeprefix("python-backend-"))]
-    if not matches:
-        raise UsageError(f"Unknown agent {name!r}; expected one of: {', '.join(AGENTS)}.")
-    return matches[0]
+    found = rules_agent(name)
+    if found is None:
+        raise UsageError(
+            f"Unknown agent {name!r}: the offline rules belong to {', '.join(AGENTS)}. "
+            "Claude agents (an agent file, an operator's or a team's agent) run only in "
+            "`manage.py review --agent` of a Reviewdeck installation with "
+            "ANTHROPIC_API_KEY set; team agents need that installation's database."
+        )
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,7 @@ def issue_dict(issue: Issue) -> dict[str, Any]:
     return found
 
 
-def _dumps(data: dict[str, Any]) -> str:
+def dumps(data: dict[str, Any]) -> str:
     """JSON with one line per top-level key and per element of a top-level list.
 
     ``indent=`` would switch json to its pure-Python encoder, several times slower on a
@@ -108,7 +108,7 @@ def to_json(result: ReviewResult) -> dict[str, Any]:
 
 
 def format_json(result: ReviewResult) -> str:
-    return _dumps(to_json(result))
+    return dumps(to_json(result))
 
 
 def _rule_descriptor(rule: Rule) -> dict[str, Any]:
@@ -252,7 +252,7 @@ def to_sarif(
 
 
 def format_sarif(result: ReviewResult | None = None, **kwargs: Any) -> str:
-    return _dumps(to_sarif(result, **kwargs))
+    return dumps(to_sarif(result, **kwargs))
 
 
 def render(result: ReviewResult, fmt: str) -> str:

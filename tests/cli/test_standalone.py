@@ -79,6 +79,7 @@ def test_exit_codes_follow_fail_on(tmp_path: Path) -> None:
         (("review", "--fail-on", "all"), "invalid choice"),
         (("review", "--diff", "no-such-ref"), "--diff no-such-ref"),
         (("lint",), "invalid choice"),
+        (("review", "--agent", "my-agent.md"), "run only in `manage.py review --agent`"),
     ],
 )
 def test_bad_arguments_exit_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:

@@ -19,12 +19,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from reviewer.cli.review_command import (
     BAD_ARGUMENT,
     FINDINGS,
+    SEVERITY_RANK,
     UsageError,
     add_review_arguments,
     explain_rule,
+    resolve_target,
+    rules_agent,
     run_review,
 )
 from reviewer.engine.report import summary_line
+from reviewer.engine.types import ReviewResult
 
 
 class Command(BaseCommand):
@@ -37,6 +41,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_review_arguments(parser, path_required=True)
+        parser.add_argument(
+            "--team",
+            default="",
+            help="the team whose agent --agent names, when several teams have one of that name",
+        )
 
     def run_from_argv(self, argv: list[str]) -> None:
         super().run_from_argv(argv)
@@ -54,27 +63,21 @@ class Command(BaseCommand):
         if options.explain:
             self.stdout.write(explain_rule(options.explain), ending="")
             return
+        # --agent: a built-in agent narrows the rules to its own; an agent file, an
+        # operator's or a team's agent does not (it has no offline rules).
+        wanted = list(options.agent or [])
+        own_rules = [name for name in map(rules_agent, wanted) if name]
+        rules_options = argparse.Namespace(**{**vars(options), "agent": own_rules or None})
         # Per-file results are cached by content hash and rule set; --no-cache is the cold path.
         outcome = run_review(
-            options,
+            rules_options,
             cache_dir=Path(settings.DATA_DIR) / "engine-cache",
             max_file_bytes=getattr(settings, "REVIEWDECK_MAX_FILE_BYTES", 1_000_000),
         )
         report = outcome.report
         self.exit_code = outcome.exit_code
-        if options.agent and settings.ANTHROPIC_API_KEY:  # the same Claude review as a scan
-            from reviewer.agents.cli import format_runs, review_with_claude
-            from reviewer.cli.review_command import resolve_agent, resolve_target
-
-            target = resolve_target(options.paths)
-            agents = [resolve_agent(a) for a in options.agent]
-            runs = review_with_claude(target.root, agents, outcome.result.issues, target.files)
-            if options.format == "text":
-                report += format_runs(runs)
-            else:
-                self.stderr.write(format_runs(runs))
-            if any(run.findings for run in runs):
-                self.exit_code = FINDINGS
+        if wanted:
+            report = self._claude(options, wanted, outcome.result, report)
         if options.output:
             try:
                 Path(options.output).write_text(report, encoding="utf-8")
@@ -83,3 +86,33 @@ class Command(BaseCommand):
             self.stderr.write(f"{summary_line(outcome.result)} Report written to {options.output}.")
         else:
             self.stdout.write(report, ending="")
+
+    def _claude(
+        self, options: argparse.Namespace, wanted: list[str], result: ReviewResult, report: str
+    ) -> str:
+        """The same Claude review as a scan, in the report itself (text, JSON, SARIF)."""
+        # The Claude modules import the anthropic SDK (seconds): only --agent pays for it.
+        from reviewer.agents import cli as claude
+
+        try:
+            agents = [claude.resolve_claude_agent(value, options.team) for value in wanted]
+        except claude.AgentNotFoundError as exc:
+            raise UsageError(str(exc)) from exc
+        if not settings.ANTHROPIC_API_KEY:
+            names = ", ".join(agent.name for agent in agents)
+            self.stderr.write(
+                f"ANTHROPIC_API_KEY is not set: no Claude review by {names}; only the "
+                "offline rules ran."
+            )
+            return report
+        target = resolve_target(options.paths)
+        runs = claude.review_with_claude(target.root, agents, result.issues, target.files)
+        found = claude.claude_report(runs, result.issues)
+        threshold = SEVERITY_RANK[options.fail_on]
+        if any(
+            SEVERITY_RANK[issue.severity] >= threshold
+            and issue.confidence >= settings.CLAUDE_CONFIDENCE_THRESHOLD
+            for issue in found.issues
+        ):
+            self.exit_code = FINDINGS
+        return claude.render_with_claude(result, found, options.format)
