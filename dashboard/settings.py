@@ -24,6 +24,7 @@ from dashboard.env import (
     proxy_ssl_header,
 )
 from dashboard.private_files import private_dir, private_file, protect_sqlite, write_private
+from reviewer.agents.pricing import merge_json
 from reviewer.outbound import Policy
 
 django_stubs_ext.monkeypatch()  # lets ModelAdmin[Project] etc. be subscripted at run time
@@ -312,25 +313,62 @@ ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")
 
 # Claude reviews (reviewer/agents). Model ids and prices change often: they live here.
 REVIEWDECK_AGENTS_DIR = env_str("REVIEWDECK_AGENTS_DIR")  # more agent files ("" = none)
+# Defaults from Anthropic's models overview and pricing pages (December 2026); each alias
+# can be pointed elsewhere from the environment, and ANTHROPIC_PRICES_JSON adds or changes
+# models ({"model-id": {"input": 3, "output": 15, ...}}). A model id without prices is
+# refused (reviewer/agents/pricing.py), never priced as another model.
 ANTHROPIC_MODEL_ALIASES = {
     "inherit": env_str("ANTHROPIC_DEFAULT_MODEL", "sonnet"),
-    "sonnet": env_str("ANTHROPIC_MODEL_SONNET", "claude-sonnet-4-6"),
-    "opus": env_str("ANTHROPIC_MODEL_OPUS", "claude-opus-4-6"),
+    "sonnet": env_str("ANTHROPIC_MODEL_SONNET", "claude-sonnet-5"),
+    "opus": env_str("ANTHROPIC_MODEL_OPUS", "claude-opus-5"),
     "haiku": env_str("ANTHROPIC_MODEL_HAIKU", "claude-haiku-4-5"),
+    "fable": env_str("ANTHROPIC_MODEL_FABLE", "claude-fable-5"),
 }
-# US dollars per million tokens, by model-id prefix (the longest prefix wins).
-ANTHROPIC_PRICES = {
-    "claude-opus-4-6": {"input": 5, "output": 25, "cache_read": 0.5, "cache_write": 6.25},
-    "claude-opus-4-5": {"input": 5, "output": 25, "cache_read": 0.5, "cache_write": 6.25},
-    "claude-opus-4": {"input": 15, "output": 75, "cache_read": 1.5, "cache_write": 18.75},
-    "claude-sonnet-4": {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75},
-    "claude-haiku-4": {"input": 1, "output": 5, "cache_read": 0.1, "cache_write": 1.25},
-}
-ANTHROPIC_DEFAULT_PRICE = ANTHROPIC_PRICES["claude-opus-4"]  # unknown model: assume dear
+
+
+def _price(
+    input_: float, output: float, cache_read: float, min_cache: int = 4096
+) -> dict[str, float]:
+    """US dollars per million tokens: 5-minute cache writes at 1.25x input, batches at half."""
+    return {
+        "input": input_,
+        "output": output,
+        "cache_write": input_ * 1.25,
+        "cache_read": cache_read,
+        "batch": 0.5,
+        "min_cache_tokens": min_cache,
+    }
+
+
+try:
+    ANTHROPIC_PRICES = merge_json(
+        {
+            "claude-fable-5-1": _price(10, 50, 0.25),
+            "claude-fable-5": _price(10, 50, 1),
+            "claude-opus-5": _price(5, 25, 0.5),
+            "claude-opus-4-8": _price(5, 25, 0.5),
+            "claude-opus-4-7": _price(5, 25, 0.5),
+            "claude-opus-4-6": _price(5, 25, 0.5),
+            "claude-opus-4-5": _price(5, 25, 0.5),
+            "claude-sonnet-5": _price(2, 10, 0.2),
+            "claude-sonnet-4-6": _price(3, 15, 0.3, 2048),
+            "claude-sonnet-4-5": _price(3, 15, 0.3, 1024),
+            "claude-haiku-4-5": _price(1, 5, 0.1),
+        },
+        env_str("ANTHROPIC_PRICES_JSON"),
+        "ANTHROPIC_PRICES_JSON",
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+# The cheaper model of the verification pass (each finding gets one call trying to refute
+# it); "" turns the pass off.
+CLAUDE_VERIFY_MODEL = env_str("CLAUDE_VERIFY_MODEL", "haiku")
 ANTHROPIC_MAX_RETRIES = env_int("ANTHROPIC_MAX_RETRIES", 4)  # 429/5xx, with backoff
 ANTHROPIC_TIMEOUT = env_int("ANTHROPIC_TIMEOUT", 120)
 CLAUDE_CONFIDENCE_THRESHOLD = env_int("CLAUDE_CONFIDENCE_THRESHOLD", 70)
 CLAUDE_MAX_TOKENS = env_int("CLAUDE_MAX_TOKENS", 4096)  # per response
+# Extended thinking per response (0 = off); its blocks go back unchanged in the tool loop.
+CLAUDE_THINKING_BUDGET = env_int("CLAUDE_THINKING_BUDGET", 0)
 CLAUDE_CONVERSATION_CHARS = env_int("CLAUDE_CONVERSATION_CHARS", 60_000)
 CLAUDE_BATCH_POLL_SECONDS = env_int("CLAUDE_BATCH_POLL_SECONDS", 60)
 # A batch with no result after this long fails (the API expires batches after 24 h).

@@ -6,6 +6,16 @@ conversation: every POST /v1/messages takes the next step of the script, which i
 error status (429 with retry-after-ms, 500, ...), or a function of the request that
 returns one of those. Every request is recorded (headers and JSON body) for assertions.
 
+Thinking: a reply may carry ``thinking`` blocks (``thinking_block()``); like the real API,
+a later request that sends back the turn of a ``tool_use`` without its thinking block
+exactly as issued (signature included) is answered 400.
+
+Caching: with ``simulate_cache`` the usage of a reply is computed from the request as the
+API does it: the prompt (tools, system, messages) is measured in tokens (4 characters
+each), every block with ``cache_control`` is a breakpoint, the longest breakpoint prefix
+seen before (and at least ``min_cache_tokens`` long) is read from the cache, the longest
+new one is written, and ``input_tokens`` is the rest.
+
 Message Batches: POST /v1/messages/batches answers every request of the batch with the
 next script steps (in order); GET of the batch reports ``in_progress`` for
 ``batch_polls_before_end`` polls, then ``ended`` with a results URL serving JSON lines.
@@ -15,6 +25,7 @@ next script steps (in order); GET of the batch reports ``in_progress`` for
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import json
 import threading
@@ -29,7 +40,7 @@ from typing import Any
 class Reply:
     content: list[dict[str, Any]]
     stop_reason: str = "end_turn"
-    input_tokens: int = 1000
+    input_tokens: int = 1000  # ignored with simulate_cache
     output_tokens: int = 100
     cache_read: int = 0
     cache_write: int = 0
@@ -55,12 +66,57 @@ def tool_use(name: str, tool_input: dict[str, Any] | Any) -> dict[str, Any]:
     return {"type": "tool_use", "id": f"toolu_{next(_ids):06d}", "name": name, "input": tool_input}
 
 
+def thinking_block(thought: str = "Let me look at the queries first.") -> dict[str, Any]:
+    return {"type": "thinking", "thinking": thought, "signature": f"sig-{next(_ids):06d}"}
+
+
+def tokens_of(value: Any) -> int:
+    """A stable token estimate of part of a request: 4 characters of its JSON per token."""
+    return max(1, len(json.dumps(value, sort_keys=True)) // 4)
+
+
+def prompt_parts(body: dict[str, Any]) -> list[tuple[Any, bool]]:
+    """The request as the cache sees it: (part, is_breakpoint) in prompt order (tools, then
+    system blocks, then every message's blocks)."""
+    parts: list[tuple[Any, bool]] = [({"model": body.get("model")}, False)]
+    for tool in body.get("tools") or []:
+        parts.append((tool, "cache_control" in tool))
+    system = body.get("system") or []
+    if isinstance(system, str):
+        system = [{"type": "text", "text": system}]
+    for block in system:
+        parts.append((block, "cache_control" in block))
+    for message in body.get("messages", []):
+        content = message["content"]
+        if isinstance(content, str):
+            content = [{"type": "text", "text": content}]
+        for block in content:
+            parts.append(({"role": message["role"], **block}, "cache_control" in block))
+    return parts
+
+
+def _strip_cache(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_cache(v) for k, v in value.items() if k != "cache_control"}
+    if isinstance(value, list):
+        return [_strip_cache(v) for v in value]
+    return value
+
+
 def tools_reply(*blocks: dict[str, Any], **usage: int) -> Reply:
     return Reply(list(blocks), stop_reason="tool_use", **usage)
 
 
 def done(message: str = "Review finished.", **usage: int) -> Reply:
     return Reply([text(message)], stop_reason="end_turn", **usage)
+
+
+def prompt_of(request: dict[str, Any], index: int = 0) -> str:
+    """The text of a recorded request's message ``index`` (a string or text blocks)."""
+    content = request["body"]["messages"][index]["content"]
+    if isinstance(content, str):
+        return content
+    return "\n".join(b.get("text", "") for b in content if b.get("type") == "text")
 
 
 def tool_results(request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -97,6 +153,11 @@ class FakeAnthropic:
         self.requests: list[dict[str, Any]] = []
         self.batches: dict[str, dict[str, Any]] = {}
         self.batch_polls_before_end = 1
+        self.simulate_cache = False
+        self.min_cache_tokens = 1024
+        self.cached_prefixes: set[str] = set()
+        self.issued_thinking: dict[str, dict[str, Any]] = {}  # tool_use id -> thinking block
+        self.usage_log: list[dict[str, int]] = []  # the usage of every reply, in order
         self._lock = threading.Lock()
         fake = self
 
@@ -145,12 +206,23 @@ class FakeAnthropic:
                     step = step(record)
                 if not self.path.startswith("/v1/messages"):
                     step = Status(404, f"no route {self.path}", "not_found_error", {})
-                self._answer(step, body.get("model", ""))
+                problem = fake._thinking_problem(body)
+                if problem:
+                    step = Status(400, problem, "invalid_request_error", {})
+                self._answer(step, body.get("model", ""), body)
 
-            def _answer(self, step: Reply | Status, model: str) -> None:
+            def _answer(
+                self, step: Reply | Status, model: str, body: dict[str, Any] | None = None
+            ) -> None:
                 if isinstance(step, Reply):
                     headers = {"request-id": f"req_{next(_ids)}"}
-                    self._send(200, message_payload(step, model), headers)
+                    payload = message_payload(step, model)
+                    if fake.simulate_cache and body is not None:
+                        payload["usage"].update(fake._cache_usage(body))
+                    fake._remember_thinking(step)
+                    with fake._lock:
+                        fake.usage_log.append(dict(payload["usage"]))
+                    self._send(200, payload, headers)
                     return
                 payload = {"type": "error", "error": {"type": step.kind, "message": step.message}}
                 self._send(step.code, payload, step.headers)
@@ -169,6 +241,63 @@ class FakeAnthropic:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _remember_thinking(self, step: Reply) -> None:
+        thinking = [b for b in step.content if b.get("type") in ("thinking", "redacted_thinking")]
+        if not thinking:
+            return
+        for block in step.content:
+            if block.get("type") == "tool_use":
+                self.issued_thinking[block["id"]] = thinking[0]
+
+    def _thinking_problem(self, body: dict[str, Any]) -> str:
+        """What the real API says when a tool-use turn comes back without its thinking."""
+        for message in body.get("messages", []):
+            if message.get("role") != "assistant" or isinstance(message["content"], str):
+                continue
+            blocks = [_strip_cache(b) for b in message["content"]]
+            for block in blocks:
+                issued = self.issued_thinking.get(block.get("id", "")) if block else None
+                if (
+                    block.get("type") == "tool_use"
+                    and issued is not None
+                    and (not blocks or blocks[0] != issued)
+                ):
+                    return (
+                        "messages: an assistant turn with tool_use must start with the "
+                        "thinking block it was given, unchanged"
+                    )
+        return ""
+
+    def _cache_usage(self, body: dict[str, Any]) -> dict[str, int]:
+        parts = prompt_parts(body)
+        total = 0
+        prefixes: list[tuple[str, int]] = []  # (hash, tokens) of each breakpoint prefix
+        digest = hashlib.sha256()
+        for part, breakpoint in parts:
+            digest.update(json.dumps(_strip_cache(part), sort_keys=True).encode())
+            total += tokens_of(_strip_cache(part))
+            if breakpoint:
+                prefixes.append((digest.copy().hexdigest(), total))
+        read = 0
+        write_to = 0
+        with self._lock:
+            for key, tokens in prefixes:
+                if tokens < self.min_cache_tokens:
+                    continue
+                if key in self.cached_prefixes:
+                    read = max(read, tokens)
+                else:
+                    write_to = max(write_to, tokens)
+            for key, tokens in prefixes:
+                if tokens >= self.min_cache_tokens:
+                    self.cached_prefixes.add(key)
+        write = max(write_to - read, 0)
+        return {
+            "input_tokens": total - read - write,
+            "cache_read_input_tokens": read,
+            "cache_creation_input_tokens": write,
+        }
 
     def _create_batch(self, body: dict[str, Any]) -> dict[str, Any]:
         batch_id = f"msgbatch_{next(_ids):06d}"

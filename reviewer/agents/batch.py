@@ -30,6 +30,8 @@ from reviewer.agents import recovery
 from reviewer.agents.budget import Limits, Usage, estimate_cost
 from reviewer.agents.catalog import installed, price_for, resolve_model
 from reviewer.agents.loop import incomplete_reason
+from reviewer.agents.pricing import batch_prices
+from reviewer.agents.protocol import system_blocks
 from reviewer.agents.run import (
     AgentRun,
     Files,
@@ -52,7 +54,7 @@ BATCH_FINISHED = ("end_turn", "tool_use")
 
 
 def _batch_price(model: str) -> dict[str, float]:
-    return {k: float(Decimal(str(v)) * BATCH_DISCOUNT) for k, v in price_for(model).items()}
+    return batch_prices(price_for(model))
 
 
 def pending_elsewhere(scan: Scan) -> dict[tuple[str, str], str]:
@@ -174,13 +176,7 @@ def submit_batch(prepared: Prepared) -> str:
                     "params": {
                         "model": model,
                         "max_tokens": settings.CLAUDE_MAX_TOKENS,
-                        "system": [
-                            {
-                                "type": "text",
-                                "text": agent.body,
-                                "cache_control": {"type": "ephemeral"},
-                            }
-                        ],
+                        "system": system_blocks(agent, ()),
                         "tools": report_tool,
                         "messages": [{"role": "user", "content": prompt}],
                     },

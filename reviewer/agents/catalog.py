@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
+from reviewer.agents import pricing
 from reviewer.agents.definition import AgentDefinition, AgentFileError, load_file, parse
 from reviewer.agents.models import AgentVersion
 
@@ -103,16 +104,9 @@ def installed(*, include_db: bool = True, team_id: int | None = None) -> dict[st
 
 def resolve_model(alias: str) -> str:
     """A model id for an agent's ``model:`` (an alias from settings, or a full id)."""
-    aliases: dict[str, str] = settings.ANTHROPIC_MODEL_ALIASES
-    model = aliases.get(alias.strip().lower(), alias.strip())
-    if model in aliases:  # "inherit" may point at another alias
-        model = aliases[model]
-    return model
+    return pricing.resolve(alias, settings.ANTHROPIC_MODEL_ALIASES)
 
 
 def price_for(model: str) -> dict[str, float]:
-    prices: dict[str, dict[str, float]] = settings.ANTHROPIC_PRICES
-    for prefix in sorted(prices, key=len, reverse=True):
-        if model.startswith(prefix):
-            return prices[prefix]
-    return settings.ANTHROPIC_DEFAULT_PRICE
+    """The prices of a model id; ``pricing.UnknownModelError`` when settings have none."""
+    return pricing.prices(model, settings.ANTHROPIC_PRICES)

@@ -15,6 +15,8 @@ from reviewer.agents.budget import Deadline, Limits, Usage
 from reviewer.agents.catalog import installed, price_for, resolve_model
 from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.loop import converse
+from reviewer.agents.pricing import UnknownModelError
+from reviewer.agents.protocol import system_blocks
 from reviewer.agents.run import (
     AgentRun,
     CachedFinding,
@@ -31,7 +33,7 @@ from reviewer.agents.run import (
     soft_seconds,
     verified,
 )
-from reviewer.agents.tools import Checkout
+from reviewer.agents.tools import Checkout, read_tools_for
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ def run_agent(
 ) -> AgentRun:
     """Review ``files`` with one agent (Django-free apart from the cache callbacks)."""
     model = resolve_model(agent.model)
+    price = price_for(model)  # an unknown model id is refused before anything is sent
     run = AgentRun(agent, model)
     checkout = Checkout(root, settings.REVIEWDECK_MAX_FILE_BYTES)
     cached = cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
@@ -72,7 +75,8 @@ def run_agent(
         f"too large for one conversation (CLAUDE_CONVERSATION_CHARS "
         f"{settings.CLAUDE_CONVERSATION_CHARS})",
     )
-    price = price_for(model)
+    read_tools = read_tools_for(agent.tools)
+    system = system_blocks(agent, read_tools)
     for number, group in enumerate(groups):
         reason = run_limits.exceeded(run.usage, run.turns) or scan_limits.exceeded(scan_spent)
         if not reason and deadline is not None and deadline.passed():
@@ -84,8 +88,8 @@ def run_agent(
         outcome = converse(
             client,
             model=model,
-            system=agent.body,
-            user_text=build_prompt(agent, group, files, already),
+            system=system,
+            user_text=build_prompt(agent, group, files, already, read_tools=bool(read_tools)),
             checkout=checkout,
             price=price,
             run_limits=run_limits,
@@ -96,6 +100,8 @@ def run_agent(
             turns_before=run.turns,
             deadline=deadline,
             conversation_limits=conversation_limits,
+            read_tools=read_tools,
+            thinking_budget=settings.CLAUDE_THINKING_BUDGET,
         )
         run.turns += outcome.turns
         run.tool_errors += outcome.tool_errors
@@ -164,6 +170,9 @@ def review(prepared: Prepared) -> str:
             for late in claimed[claimed.index(name) :]:
                 save_run(scan, late, {"status": "failed", "error": soft_limit_reason()})
             break
+        except UnknownModelError as exc:
+            save_run(scan, name, {"status": "failed", "error": str(exc)})
+            continue
         except Exception as exc:
             logger.exception("Claude review of scan %s by %s failed", scan.pk, name)
             save_run(

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from reviewer.agents.budget import Deadline, Limits, Usage
 from reviewer.agents.tools import (
+    READ_TOOLS,
     Checkout,
     ReportedFinding,
     ToolError,
@@ -64,7 +65,7 @@ def converse(
     client: anthropic.Anthropic,
     *,
     model: str,
-    system: str,
+    system: list[dict[str, Any]],
     user_text: str,
     checkout: Checkout,
     price: dict[str, float],
@@ -76,6 +77,8 @@ def converse(
     turns_before: int = 0,
     deadline: Deadline | None = None,
     conversation_limits: Limits | None = None,
+    read_tools: tuple[str, ...] = READ_TOOLS,
+    thinking_budget: int = 0,
 ) -> Outcome:
     """Talk to the model until it says it is done (``end_turn``), a limit is hit, the
     answer ends any other way (``max_tokens``, ``refusal``: ``Outcome.incomplete``), or
@@ -85,13 +88,18 @@ def converse(
     waits beyond it: the conversation stops with the deadline's reason, not as an API
     failure. ``run_spent``/``scan_spent`` are updated in place as responses arrive, so the
     next conversation of the same run or scan sees what this one used.
+
+    ``system`` is a list of blocks (the agent's body, then the protocol block that ends the
+    cached prefix). Each request also marks its last message as a cache breakpoint, so the
+    next turn reads the whole conversation so far from the cache. Thinking blocks (with
+    ``thinking_budget``) are sent back exactly as received, as the API requires in a tool
+    loop.
     """
     outcome = Outcome()
-    tools = tool_schemas()
-    system_blocks: list[dict[str, Any]] = [
-        {"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}
+    tools = tool_schemas(read_tools)
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "text", "text": user_text}]}
     ]
-    messages: list[dict[str, Any]] = [{"role": "user", "content": user_text}]
     while True:
         reason = run_limits.exceeded(
             run_spent, turns_before + outcome.turns
@@ -121,13 +129,17 @@ def converse(
         for limits, spent in bounds:
             if limits.max_output_tokens:
                 answer_cap = min(answer_cap, limits.max_output_tokens - spent.output_tokens)
+        if thinking_budget:
+            # The answer cap must leave room for the answer after the thinking.
+            options["thinking"] = {"type": "enabled", "budget_tokens": thinking_budget}
+            answer_cap = max(answer_cap, thinking_budget + 1024)
         try:
             response = client.messages.create(
                 model=model,
                 max_tokens=max(answer_cap, 1),
-                system=system_blocks,  # type: ignore[arg-type]
+                system=system,  # type: ignore[arg-type]
                 tools=tools,  # type: ignore[arg-type]
-                messages=messages,  # type: ignore[arg-type]
+                messages=with_cache_breakpoint(messages),  # type: ignore[arg-type]
                 **options,
             )
         except anthropic.APIStatusError as exc:
@@ -150,13 +162,11 @@ def converse(
         assistant: list[dict[str, Any]] = []
         results: list[dict[str, Any]] = []
         for block in response.content:
-            if block.type == "text":
-                assistant.append({"type": "text", "text": block.text})
-            elif block.type == "tool_use":
-                assistant.append(
-                    {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+            assistant.append(echo_block(block))
+            if block.type == "tool_use":
+                results.append(
+                    _answer(block.id, block.name, block.input, checkout, outcome, read_tools)
                 )
-                results.append(_answer(block.id, block.name, block.input, checkout, outcome))
         stop = response.stop_reason
         if stop == "end_turn":
             return outcome
@@ -173,8 +183,47 @@ def converse(
         messages.append({"role": "user", "content": results})
 
 
+def echo_block(block: Any) -> dict[str, Any]:
+    """An answer's content block as it must be sent back in the next request: thinking
+    and redacted thinking unchanged (signature included), text and tool calls as given."""
+    if block.type == "text":
+        return {"type": "text", "text": block.text}
+    if block.type == "tool_use":
+        return {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+    if block.type == "thinking":
+        return {"type": "thinking", "thinking": block.thinking, "signature": block.signature}
+    if block.type == "redacted_thinking":
+        return {"type": "redacted_thinking", "data": block.data}
+    data: dict[str, Any] = block.model_dump(mode="json", exclude_none=True)
+    return data
+
+
+def with_cache_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages with a cache breakpoint on the last block of the last user turn
+    (copies: earlier turns lose theirs, so at most two breakpoints are ever sent; a paused
+    assistant answer at the end is sent back exactly as it came)."""
+    users = [n for n, m in enumerate(messages) if m["role"] == "user"]
+    if not users:
+        return messages
+    at = users[-1]
+    turn = dict(messages[at])
+    content = turn["content"]
+    if isinstance(content, str):
+        content = [{"type": "text", "text": content}]
+    blocks = [dict(b) for b in content]
+    if blocks:
+        blocks[-1]["cache_control"] = {"type": "ephemeral"}
+    turn["content"] = blocks
+    return [*messages[:at], turn, *messages[at + 1 :]]
+
+
 def _answer(
-    tool_id: str, name: str, raw: object, checkout: Checkout, outcome: Outcome
+    tool_id: str,
+    name: str,
+    raw: object,
+    checkout: Checkout,
+    outcome: Outcome,
+    read_tools: tuple[str, ...],
 ) -> dict[str, Any]:
     try:
         if name == "report_finding":
@@ -187,7 +236,7 @@ def _answer(
             outcome.reported.append(finding)
             text = "recorded"
         else:
-            text = checkout.run(name, raw)
+            text = checkout.run(name, raw, read_tools)
     except ToolError as exc:
         outcome.tool_errors += 1
         if len(outcome.tool_error_log) < MAX_TOOL_ERRORS_KEPT:

@@ -23,6 +23,26 @@ MAX_READ_LINES = 400
 MAX_GREP_MATCHES = 200
 MAX_GREP_FILES = 5000
 SEVERITIES = ("critical", "important", "suggestion")
+READ_TOOLS = ("list_files", "read_file", "grep")
+#: Claude Code tool names (and our own) to the read-only tool that does the same here.
+#: Tools that write or run something (Bash, Edit, Write, ...) have no counterpart.
+_TOOL_NAMES = {
+    "read": "read_file",
+    "glob": "list_files",
+    "ls": "list_files",
+    "grep": "grep",
+    "read_file": "read_file",
+    "list_files": "list_files",
+}
+
+
+def read_tools_for(declared: tuple[str, ...]) -> tuple[str, ...]:
+    """The read-only tools an agent gets from its ``tools:`` line. Like Claude Code, no
+    line means every tool; ``Read(src/**)``-style scopes count as the tool."""
+    if not declared:
+        return READ_TOOLS
+    wanted = {_TOOL_NAMES.get(name.split("(")[0].strip().lower(), "") for name in declared}
+    return tuple(name for name in READ_TOOLS if name in wanted)
 
 
 class ToolError(Exception):
@@ -78,11 +98,12 @@ class _GrepInput(BaseModel):
     path: str = "."
 
 
-def tool_schemas() -> list[dict[str, Any]]:
-    """The tool definitions sent with every request."""
+def tool_schemas(read_tools: tuple[str, ...] = READ_TOOLS) -> list[dict[str, Any]]:
+    """The tool definitions sent with a request: the agent's read-only tools, then
+    ``report_finding``."""
     finding_schema = ReportedFinding.model_json_schema()
     finding_schema.pop("title", None)
-    return [
+    every = [
         {
             "name": "list_files",
             "description": "List the files under a folder of the repository (relative path).",
@@ -125,6 +146,7 @@ def tool_schemas() -> list[dict[str, Any]]:
             "input_schema": finding_schema,
         },
     ]
+    return [t for t in every if t["name"] in read_tools or t["name"] == "report_finding"]
 
 
 @dataclass
@@ -217,14 +239,15 @@ class Checkout:
                         return "\n".join(matches) + "\n... (more matches not shown)"
         return "\n".join(matches) or "(no matches)"
 
-    def run(self, name: str, raw: object) -> str:
-        """Run a read-only tool; ToolError for anything wrong with the call."""
+    def run(self, name: str, raw: object, offered: tuple[str, ...] = READ_TOOLS) -> str:
+        """Run a read-only tool; ToolError for anything wrong with the call (including a
+        tool the agent was not given)."""
         if not isinstance(raw, dict):
             raise ToolError("tool input must be an object")
         handlers = {"list_files": self.list_files, "read_file": self.read_file, "grep": self.grep}
-        handler = handlers.get(name)
+        handler = handlers.get(name) if name in offered else None
         if handler is None:
-            raise ToolError(f"unknown tool {name!r}")
+            raise ToolError(f"tool {name!r} is not available to this agent")
         try:
             return handler(raw)
         except ValidationError as exc:

@@ -72,7 +72,7 @@ DEBT_KINDS = ("", "pydantic", "sqlalchemy", "fastapi", "alembic", "tooling")
 
 REVIEWER = "python-backend-reviewer"
 ARCHITECT = "python-backend-architect"
-EXPERT = "python-backend-expert"
+EXPERT = "python-backend-expert-enhanced"
 AGENTS = (REVIEWER, ARCHITECT, EXPERT)
 
 #: Which agent a rule belongs to, by the letters its id starts with.

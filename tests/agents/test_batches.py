@@ -62,7 +62,7 @@ def test_a_scheduled_scan_sends_one_batch_and_records_it_when_it_ends(
     assert created["path"] == "/v1/messages/batches"
     params = created["body"]["requests"][0]["params"]
     assert [t["name"] for t in params["tools"]] == ["report_finding"]
-    assert params["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert params["system"][-1]["cache_control"] == {"type": "ephemeral"}
     assert not Finding.objects.filter(origin=Finding.Origin.CLAUDE).exists()
 
     assert poll_batch(scan.pk) == "waiting"
@@ -74,8 +74,8 @@ def test_a_scheduled_scan_sends_one_batch_and_records_it_when_it_ends(
     finding = Finding.objects.get(project=project, origin=Finding.Origin.CLAUDE)
     assert (finding.path, finding.line, finding.title) == ("app/db.py", 2, "SQL injection")
     assert scan.rejected_findings == 2
-    # batch price: half of 3 $/M in and 15 $/M out
-    assert scan.cost_usd == ((2000 * 3 + 400 * 15) * Decimal("0.5") / 10**6).quantize(
+    # batch price: half of claude-sonnet-5's 2 $/M in and 10 $/M out
+    assert scan.cost_usd == ((2000 * 2 + 400 * 10) * Decimal("0.5") / 10**6).quantize(
         Decimal("0.0001")
     )
 

@@ -22,6 +22,7 @@ from tests.fake_anthropic import (
     Reply,
     Status,
     done,
+    prompt_of,
     tool_results,
     tool_use,
     tools_reply,
@@ -116,9 +117,10 @@ def test_a_review_verifies_findings_confines_tools_and_records_usage(
         "headers"
     ].get("X-Api-Key") == ("sk-test-not-a-real-key")
     system = first["body"]["system"]
-    assert system[0]["cache_control"] == {"type": "ephemeral"}
-    assert system[0]["text"] == agent.body
-    prompt = first["body"]["messages"][0]["content"]
+    assert system[0] == {"type": "text", "text": agent.body}
+    assert system[1]["cache_control"] == {"type": "ephemeral"}
+    assert "report_finding" in system[1]["text"]
+    prompt = prompt_of(first)
     assert '<file path="app/api.py">' in prompt and "   5|     time.sleep(1)" in prompt
     assert "- app/api.py:5 AS001" in prompt  # the rule finding, "do not repeat"
     assert "untrusted data" in prompt
@@ -163,8 +165,8 @@ def test_a_review_verifies_findings_confines_tools_and_records_usage(
     assert result.rejected_findings == 3
     assert result.input_tokens == 3000 and result.output_tokens == 250
     assert (result.cache_read_tokens, result.cache_write_tokens) == (4000, 2000)
-    # sonnet: 3 $/M in, 15 $/M out, 0.30 $/M cache reads, 3.75 $/M cache writes
-    expected = (3000 * 3 + 250 * 15 + 4000 * Decimal("0.3") + 2000 * Decimal("3.75")) / 10**6
+    # sonnet (claude-sonnet-5): 2 $/M in, 10 $/M out, 0.20 $/M cache reads, 2.50 writes
+    expected = (3000 * 2 + 250 * 10 + 4000 * Decimal("0.2") + 2000 * Decimal("2.5")) / 10**6
     assert result.cost_usd == expected.quantize(Decimal("0.0001"))
     run = result.agent_runs[REVIEWER]
     assert run["status"] == "succeeded" and run["turns"] == 3 and run["files_sent"] == 2
@@ -194,8 +196,8 @@ def test_unchanged_files_are_never_sent_twice_and_only_reviewed_files_close_find
     fake_api.add(done())
     third = scan(project)
     assert len(fake_api.requests) == 3
-    assert '<file path="app/db.py">' in fake_api.requests[2]["body"]["messages"][0]["content"]
-    assert "app/api.py" not in fake_api.requests[2]["body"]["messages"][0]["content"]
+    assert '<file path="app/db.py">' in prompt_of(fake_api.requests[2])
+    assert "app/api.py" not in prompt_of(fake_api.requests[2])
     sql.refresh_from_db()
     assert sql.status == Finding.Status.FIXED and sql.fixed_in_scan_id == third.pk
     assert Finding.objects.get(project=project, rule_id="AS001").is_open
@@ -294,7 +296,7 @@ def test_the_quality_profile_path_exclusions_hold_for_claude_agents(
     fake_api.add(tools_reply(report()), done())
     reviewed = scan(project)
     assert reviewed.profile_version is not None
-    sent = fake_api.requests[0]["body"]["messages"][0]["content"]
+    sent = prompt_of(fake_api.requests[0])
     assert '<file path="app/db.py">' in sent and "app/api.py" not in sent
     assert [f.path for f in claude_findings(project)] == ["app/db.py"]
     assert not Finding.objects.filter(project=project, path="app/api.py").exists()

@@ -14,7 +14,7 @@ from reviewer.agents.tools import Checkout, lines_of
 from reviewer.models import Finding, Project, Scan
 from reviewer.scanning import request_scan, run_scan
 from tests.conftest import GitRepo
-from tests.fake_anthropic import FakeAnthropic, done, tool_use, tools_reply
+from tests.fake_anthropic import FakeAnthropic, done, prompt_of, tool_use, tools_reply
 
 REVIEWER = "python-backend-reviewer"
 SOURCE = (
@@ -73,7 +73,7 @@ def test_a_claude_finding_lands_on_the_line_git_shows(
     scan, _ = request_scan(project, Scan.Trigger.CLI)
     run_scan(scan.pk)
     run_claude_review(scan.pk)
-    prompt = fake_api.requests[0]["body"]["messages"][0]["content"]
+    prompt = prompt_of(fake_api.requests[0])
     assert f"   {expected}|     {FLAGGED}" in prompt
     claude = Finding.objects.get(project=project, origin=Finding.Origin.CLAUDE)
     assert claude.line == expected

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from reviewer.agents.models import AgentVersion
 from reviewer.management.commands.review import Command
-from tests.fake_anthropic import FakeAnthropic, done, tool_use, tools_reply
+from tests.fake_anthropic import FakeAnthropic, done, prompt_of, tool_use, tools_reply
 
 CODE = "import time\n\n\nasync def f():\n    time.sleep(1)\n    return eval(data)\n"
 
@@ -47,7 +47,7 @@ def test_review_with_an_agent_and_a_key_prints_verified_claude_findings(
     assert "svc.py:6: critical [security] eval of input (confidence 90)" in out
     assert "1 verified (0 confirming rule findings, 0 duplicates), 1 rejected" in out
     assert "  rejected: svc.py:3: quoted code not found in the file" in out
-    assert "- svc.py:5 AS001" in fake_api.requests[0]["body"]["messages"][0]["content"]
+    assert "- svc.py:5 AS001" in prompt_of(fake_api.requests[0])
 
 
 def test_review_without_a_key_does_not_call_the_api(

@@ -280,7 +280,7 @@ def test_project_rules_see_the_whole_tree_and_their_failures_are_notes(tmp_path:
             ("Dockerfile", 2, "2 files", "RUN y"),
             ("app/a.py", 5, "in a python file", "    time.sleep(1)"),
         ]
-        assert result.issues[0].agent == "python-backend-expert"
+        assert result.issues[0].agent == "python-backend-expert-enhanced"
         assert [n.message for n in result.notes] == ["rule PR991 failed: ValueError: broken graph"]
     finally:
         REGISTRY.remove("PR990")

@@ -121,22 +121,22 @@ def test_lookups_by_id_agent_and_prefix() -> None:
     reviewer_ids = {r.id for r in rules_for_agent("python-backend-reviewer")}
     assert {i for i in CHECKLIST if not i.startswith(("PF", "PR"))} <= reviewer_ids
     assert {r.id[:2] for r in rules_for_agent("python-backend-architect")} <= {"PF"}
-    expert_ids = {r.id for r in rules_for_agent("python-backend-expert")}
+    expert_ids = {r.id for r in rules_for_agent("python-backend-expert-enhanced")}
     assert {i for i in CHECKLIST if i.startswith("PR")} <= expert_ids
     picked = [r.id for r in select_rules(rule_ids=["PD", "AL"])]
     assert {"AL001", "PD001", "PD003"} <= set(picked) and picked == sorted(picked)
     assert {i[:2] for i in picked} == {"AL", "PD"}
-    assert select_rules(agents=["python-backend-expert"], rule_ids=["SA"]) == []
+    assert select_rules(agents=["python-backend-expert-enhanced"], rule_ids=["SA"]) == []
 
 
 def test_agents_follow_the_rule_id_prefix() -> None:
     assert agent_for("FA123") == agent_for("CQ001") == "python-backend-reviewer"
     assert agent_for("PF001") == "python-backend-architect"
-    assert agent_for("PR002") == "python-backend-expert"
+    assert agent_for("PR002") == "python-backend-expert-enhanced"
     assert set(AGENTS) == {
         "python-backend-reviewer",
         "python-backend-architect",
-        "python-backend-expert",
+        "python-backend-expert-enhanced",
     }
     with pytest.raises(ValueError, match="agent prefix"):
         agent_for("ZZ001")

@@ -94,7 +94,7 @@ def test_findings_show_the_file_line_and_honour_noqa(tmp_path: Path) -> None:
     )
     result = review(tmp_path, jobs=1, rule_ids=["PR005"])
     assert [(i.path, i.line, i.snippet, i.agent) for i in result.issues] == [
-        ("deploy/Dockerfile", 2, "USER 0", "python-backend-expert")
+        ("deploy/Dockerfile", 2, "USER 0", "python-backend-expert-enhanced")
     ]
 
 

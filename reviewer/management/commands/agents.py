@@ -10,15 +10,30 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError
 
-from reviewer.agents.catalog import fixed_agents, resolve_model, team_agents
+from reviewer.agents.catalog import fixed_agents, price_for, resolve_model, team_agents
 from reviewer.agents.definition import AgentDefinition, AgentFileError, load_file
+from reviewer.agents.pricing import UnknownModelError
+from reviewer.agents.tools import read_tools_for
 
 
 def describe(agent: AgentDefinition) -> str:
     model = resolve_model(agent.model)
     shown = agent.model if model == agent.model else f"{agent.model} -> {model}"
     rules = ", ".join(agent.rules) or "none"
-    return f"{agent.name}  model: {shown}  rule packs: {rules}  version: {agent.version}"
+    tools = ", ".join(read_tools_for(agent.tools)) or "none"
+    return (
+        f"{agent.name}  model: {shown}  rule packs: {rules}  read tools: {tools}  "
+        f"version: {agent.version}"
+    )
+
+
+def model_problem(agent: AgentDefinition) -> str:
+    """Why the agent's model cannot run ("" when it can)."""
+    try:
+        price_for(resolve_model(agent.model))
+    except UnknownModelError as exc:
+        return str(exc)
+    return ""
 
 
 class Command(BaseCommand):
@@ -45,6 +60,11 @@ class Command(BaseCommand):
                     agent = load_file(Path(name))
                 except AgentFileError as exc:
                     self.stderr.write(f"error: {exc}")
+                    self.exit_code = 1
+                    continue
+                problem = model_problem(agent)
+                if problem:
+                    self.stderr.write(f"error: {name}: {problem}")
                     self.exit_code = 1
                     continue
                 self.stdout.write(f"ok: {name}: {describe(agent)}")
