@@ -126,7 +126,7 @@ def test_a_pending_batch_does_not_skip_later_scans_and_its_files_are_not_sent_tw
 @pytest.mark.parametrize(
     ("budget", "reason"),
     [
-        ({"run": {"max_cost_usd": "0.05"}}, "cost budget ($0.05) reached"),
+        ({"run": {"max_cost_usd": "0.03"}}, "cost budget ($0.03) reached"),
         ({"scan": {"max_output_tokens": 5000}}, "output token budget (5000) reached"),
     ],
 )
@@ -144,7 +144,7 @@ def test_budgets_hold_before_a_batch_is_submitted(
     scan = scheduled(project)
     run_claude_review(scan.pk)
     (requests,) = batch_requests(fake_api)
-    assert len(requests) == 1  # each is counted at 4096 output tokens, $0.03 at batch price
+    assert len(requests) == 1  # each is counted at 4096 output tokens, $0.02 at batch price
     assert poll_batch(scan.pk) == "waiting" and poll_batch(scan.pk) == "done"
     scan.refresh_from_db()
     run = scan.agent_runs[REVIEWER]
@@ -155,10 +155,10 @@ def test_budgets_hold_before_a_batch_is_submitted(
 def test_results_over_the_budget_do_not_say_succeeded(
     project: Project, fake_api: FakeAnthropic
 ) -> None:
-    project.budget = {"run": {"max_cost_usd": "1"}}
+    project.budget = {"run": {"max_cost_usd": "1", "max_input_tokens": 0}}
     project.save()
-    # 900k input tokens at half of 3 $/M: $1.35, over the $1 run budget.
-    fake_api.add(Reply([report()], stop_reason="tool_use", input_tokens=900_000))
+    # 1.2M input tokens at half of claude-sonnet-5's 2 $/M: $1.20, over the $1 run budget.
+    fake_api.add(Reply([report()], stop_reason="tool_use", input_tokens=1_200_000))
     scan = scheduled(project)
     run_claude_review(scan.pk)
     poll_batch(scan.pk)
