@@ -52,7 +52,13 @@ def code_context(finding: Finding, commit: str) -> CodeContext:
 
 
 def _render(code: str, start: int, line: int, finding: Finding) -> SafeString:
-    lexer = PythonLexer() if finding.path.endswith((".py", ".pyi")) else TextLexer()
+    # stripnl=False: by default the lexers drop leading and trailing blank lines, so an
+    # excerpt starting on a blank line would be numbered and highlighted one line off.
+    lexer = (
+        PythonLexer(stripnl=False)
+        if finding.path.endswith((".py", ".pyi"))
+        else TextLexer(stripnl=False)
+    )
     formatter = HtmlFormatter(
         linenos="inline",
         linenostart=start,

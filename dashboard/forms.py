@@ -168,6 +168,10 @@ class FindingFilterForm(forms.Form):
     after = forms.IntegerField(
         required=False, min_value=0, max_value=MAX_ID, widget=forms.HiddenInput
     )
+    before = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_ID, widget=forms.HiddenInput
+    )
+    at = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
     def severity_value(self) -> int | None:
         code = self.cleaned_data.get("severity") or ""

@@ -24,12 +24,20 @@ class DebtMatrix:
     weeks: tuple[str, ...]  # the burn-down's weeks since the chosen date (Mondays)
     burn: tuple[float | None, ...]  # debt hours of each of those weeks (None: no data)
     burned_hours: float  # debt at the chosen date minus debt now (negative: it grew)
+    start_hours: float | None = None  # the first known point drawn (None: no data)
+    end_hours: float | None = None  # the last known point drawn
+    known_weeks: int = 0  # how many of the drawn weeks have data
+
+    @property
+    def compared(self) -> bool:
+        """True when the burn-down has two known weeks to compare."""
+        return self.known_weeks >= 2
 
 
 def debt_matrix(projects: Sequence[Project], since: date, now: datetime) -> DebtMatrix:
     """The matrix for ``projects`` (each with ``latest_summary`` selected) and the
     burn-down since ``since``; from the cache when the summaries have not changed."""
-    key = summaries_key("debt-data", [p.pk for p in projects], since, monday(now))
+    key = summaries_key("debt-data-v2", [p.pk for p in projects], since, monday(now))
     return cached(key, lambda: _compute(projects, since, now), DebtMatrix)
 
 
@@ -51,8 +59,10 @@ def _compute(projects: Sequence[Project], since: date, now: datetime) -> DebtMat
     overall = total(series, starts)[-span:]
     weeks = tuple(w.start.strftime("%Y-%m-%d") for w in overall)
     burn = tuple(None if w.state is None else w.state.debt_minutes / 60 for w in overall)
-    # The baseline is the debt at the chosen date, or at the first scan after it.
-    known = [w.state for w in overall if w.state is not None]
-    first = known[0].debt_minutes if known else 0
-    last = known[-1].debt_minutes if known else 0
-    return DebtMatrix(rows, weeks, burn, (first - last) / 60)
+    # The baseline is the first point drawn (the debt at the chosen date, or at the first
+    # scan after it), so the sentence above the chart says what its line shows.
+    known = [hours for hours in burn if hours is not None]
+    first = known[0] if known else None
+    last = known[-1] if known else None
+    burned = (first - last) if first is not None and last is not None else 0.0
+    return DebtMatrix(rows, weeks, burn, burned, first, last, len(known))

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
 
 from reviewer.models import Finding, FindingQuerySet, Project, Scan
 
@@ -26,7 +31,7 @@ class FindingFilter:
     agent: str = ""
     triage: str = ""  # "" = what a reader sees by default; "all"; or a Finding.Triage value
     status: str = Finding.Status.OPEN
-    path: str = ""  # a path prefix
+    path: str = ""  # path prefixes: "app/ lib/" any of them; "!tests/" none of them
     debt_kind: str = ""
     context: str = ""  # a Finding.Context value: where the flagged code runs
     since: date | None = None  # first seen in a scan on or after this day (new code only)
@@ -54,9 +59,9 @@ class FindingFilter:
         if self.rule:
             qs = qs.filter(rule_id__startswith=self.rule)
         if self.agent:
-            qs = qs.filter(agent=self.agent)
+            qs = qs.filter(agent__icontains=self.agent)
         if self.path:
-            qs = qs.filter(path__startswith=self.path)
+            qs = path_filter(qs, self.path)
         if self.debt_kind:
             qs = qs.filter(debt_kind=self.debt_kind)
         if self.context:
@@ -80,6 +85,32 @@ class FindingFilter:
         return qs
 
 
+def path_terms(text: str) -> tuple[list[str], list[str]]:
+    """The path filter's prefixes to keep and to leave out ("!tests/"), split on spaces
+    and commas."""
+    keep: list[str] = []
+    drop: list[str] = []
+    for term in text.replace(",", " ").split():
+        if term.startswith("!"):
+            if term[1:]:
+                drop.append(term[1:])
+        else:
+            keep.append(term)
+    return keep, drop
+
+
+def path_filter(qs: FindingQuerySet, text: str) -> FindingQuerySet:
+    keep, drop = path_terms(text)
+    if keep:
+        wanted = Q()
+        for prefix in keep:
+            wanted |= Q(path__startswith=prefix)
+        qs = qs.filter(wanted)
+    for prefix in drop:
+        qs = qs.exclude(path__startswith=prefix)
+    return qs
+
+
 def after_key(qs: FindingQuerySet, after: int | None, project: Project) -> FindingQuerySet:
     """Keyset: the findings after finding ``after`` in (severity, id) order. The anchor
     is looked up in ``project`` only: another project's finding id is ignored, so the
@@ -98,3 +129,27 @@ def after_key(qs: FindingQuerySet, after: int | None, project: Project) -> Findi
     # equivalent OR of two conditions only filters rows while walking the index from the
     # start (as slow as OFFSET deep down). Backends without row values get the OR.
     return qs.filter(TupleGreaterThan(Tuple("severity", "id"), (anchor, after)))
+
+
+def _anchor(qs: FindingQuerySet, key: int, project: Project) -> int | None:
+    return (
+        qs.model.objects.filter(pk=key, project=project).values_list("severity", flat=True).first()
+    )
+
+
+def before_key(qs: FindingQuerySet, before: int, project: Project) -> FindingQuerySet:
+    """Keyset backwards: the findings before finding ``before`` in (severity, id) order
+    (the previous page reads them in reverse order, the same index walked backwards)."""
+    anchor = _anchor(qs, before, project)
+    if anchor is None:
+        return qs
+    return qs.filter(TupleLessThan(Tuple("severity", "id"), (anchor, before)))
+
+
+def position_after(qs: FindingQuerySet, after: int, project: Project) -> int:
+    """How many findings of ``qs`` come up to and including finding ``after`` (the
+    position of a page reached by a bookmarked link, which carries no position)."""
+    anchor = _anchor(qs, after, project)
+    if anchor is None:
+        return 0
+    return qs.filter(TupleLessThanOrEqual(Tuple("severity", "id"), (anchor, after))).count()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 
 from reviewer.findings.summaries import refresh_latest_counts
 from reviewer.models import Finding, TriageEvent
@@ -22,6 +23,8 @@ ACTIONS: dict[str, str] = {
     "reopen": Finding.Triage.OPEN,
 }
 MAX_BULK = 1000
+#: "All N matching this filter" applies to at most this many findings (in MAX_BULK steps).
+MAX_MATCHING = 20_000
 
 
 class TriageError(ValueError):
@@ -75,3 +78,27 @@ def apply_triage(findings: Iterable[Finding], user: User, decision: Decision) ->
         if decision.action:  # dismissing or reopening changes every count shown
             refresh_latest_counts({f.project_id for f in rows})
     return len(rows)
+
+
+def apply_triage_matching(
+    matching: QuerySet[Finding], user: User, decision: Decision, expected: int
+) -> int:
+    """Apply ``decision`` to every finding of ``matching`` (a filter the server built from
+    the request, never a list of ids from the page). ``expected`` is the count the person
+    confirmed: if the filter now matches a different number, nothing is changed."""
+    decision.check()
+    ids = list(matching.order_by("pk").values_list("pk", flat=True)[: MAX_MATCHING + 1])
+    if len(ids) > MAX_MATCHING:
+        raise TriageError(
+            f"The filter matches more than {MAX_MATCHING:,} findings; narrow it down first."
+        )
+    if len(ids) != expected:
+        raise TriageError(
+            f"The filter now matches {len(ids):,} findings, not {expected:,}: nothing was "
+            "changed. Check the list and apply again."
+        )
+    done = 0
+    for start in range(0, len(ids), MAX_BULK):
+        chunk = ids[start : start + MAX_BULK]
+        done += apply_triage(Finding.objects.filter(pk__in=chunk), user, decision)
+    return done

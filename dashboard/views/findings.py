@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -17,10 +18,17 @@ from dashboard.access import (
     team_members,
 )
 from dashboard.code_view import code_context, web_url
-from dashboard.params import id_list
+from dashboard.forms import FindingFilterForm
+from dashboard.params import id_list, id_param
 from reviewer.engine import rule_doc
 from reviewer.models import Finding, Project
-from reviewer.triage import MAX_BULK, Decision, TriageError, apply_triage
+from reviewer.triage import (
+    MAX_BULK,
+    Decision,
+    TriageError,
+    apply_triage,
+    apply_triage_matching,
+)
 
 ASSIGNEE_SUGGESTIONS = 10
 
@@ -89,36 +97,50 @@ def finding_triage(request: AuthedRequest, slug: str, finding_id: int) -> HttpRe
         error = str(exc)
     finding = Finding.objects.select_related("last_seen_scan", "assignee").get(pk=finding.pk)
     context = _finding_context(request, project, finding) | {"triage_error": error}
-    if request.htmx:
-        return render(request, "dashboard/finding.html#triage", context)
+    if request.htmx:  # the header's triage state follows out of band
+        return render(request, "dashboard/finding.html#triage", context | {"oob": True})
     if error:
         messages.error(request, error)
     return redirect(finding)
+
+
+def _matching(request: AuthedRequest, project: Project) -> tuple[QuerySet[Finding], int]:
+    """The findings of the filter the bulk form carried (its query string, parsed like the
+    page's), and the count the person confirmed."""
+    form = FindingFilterForm(QueryDict(request.POST.get("filter", "")))
+    if not form.is_valid():
+        raise TriageError("The filter is not valid any more; reload the page.")
+    expected = id_param(request.POST.get("expected", ""), "expected")
+    if expected is None:
+        raise TriageError("Confirm how many findings to change.")
+    return form.to_filter().apply(project), expected
 
 
 @login_required
 @require_POST
 def bulk_triage(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_change(request, slug)
-    ids = id_list(request.POST.getlist("finding")[: MAX_BULK + 1], "finding")
     back = request.POST.get("next", "")
     if not back.startswith(project.get_absolute_url()):
         back = project.get_absolute_url()
-    if not ids:
-        # Said next to the button (HTMX), or on the page it came from.
-        if request.htmx:
-            return HttpResponse("Select at least one finding first (tick its box).")
-        messages.error(request, "Select at least one finding first (tick its box).")
-        return redirect(back)
-    findings = Finding.objects.filter(project=project, pk__in=ids)
     try:
-        count = apply_triage(findings, request.user, _decision(request, project))
+        if request.POST.get("scope") == "filter":
+            matching, expected = _matching(request, project)
+            decision = _decision(request, project)
+            count = apply_triage_matching(matching, request.user, decision, expected)
+        else:
+            ids = id_list(request.POST.getlist("finding")[: MAX_BULK + 1], "finding")
+            if not ids:
+                raise TriageError("Select at least one finding first (tick its box).")
+            findings = Finding.objects.filter(project=project, pk__in=ids)
+            count = apply_triage(findings, request.user, _decision(request, project))
     except TriageError as exc:
+        # Said next to the button (HTMX), or on the page it came from.
         if request.htmx:
             return HttpResponse(str(exc))
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Triaged {count} finding(s).")
+        messages.success(request, f"Triaged {count:,} finding(s).")
     if request.htmx:
         return HttpResponseClientRedirect(back)
     return redirect(back)

@@ -15,12 +15,15 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from dashboard.access import AuthedRequest, can_change, get_project_for_user, visible_projects
+from dashboard.finding_list import facet_groups, filter_query, paging
 from dashboard.forms import FindingFilterForm, ProjectForm
-from reviewer.finding_counts import page_counts, visible_categories
-from reviewer.finding_filters import after_key
+from reviewer.finding_facets import facet_counts
+from reviewer.finding_pages import findings_page
+from reviewer.metrics import DEBT_KINDS
 from reviewer.models import Finding, GateResult, Project, Scan, Severity
 from reviewer.overview import SORTS, movement_since
 from reviewer.tasks import start_onboarding
+from reviewer.triage import MAX_MATCHING
 
 
 @login_required
@@ -72,12 +75,6 @@ def project_add(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _without_after(request: AuthedRequest) -> str:
-    query = request.GET.copy()
-    query.pop("after", None)
-    return query.urlencode()
-
-
 GATE_HISTORY = 12  # the quality gate's latest verdicts on the project page
 
 
@@ -87,42 +84,41 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     form = FindingFilterForm(request.GET or None)
     selection = form.to_filter()
-    after = form.cleaned_data.get("after") if form.is_valid() else None
-    findings = after_key(selection.apply(project), after, project)
-    # Keyset pagination on the unique (severity, id) key: constant cost at any depth.
-    page_size = settings.REVIEWDECK_PAGE_SIZE
-    page = list(findings.order_by("severity", "id")[: page_size + 1])
-    has_more = len(page) > page_size
-    page = page[:page_size]
+    data = form.cleaned_data if form.is_valid() else {}
+    size = settings.REVIEWDECK_PAGE_SIZE
+    page = findings_page(
+        selection.apply(project),
+        project,
+        size,
+        after=data.get("after"),
+        before=data.get("before"),
+        at=data.get("at"),
+    )
+    facets = facet_counts(selection, project)
     groups: dict[int, list[Finding]] = {}
-    for finding in page:
+    for finding in page.findings:
         groups.setdefault(finding.severity, []).append(finding)
-    query = request.GET.copy()
-    query.pop("after", None)
-    if has_more and page:
-        query["after"] = str(page[-1].pk)
     # The last real result (scheduled "no change" checks show as the last check's time).
     last_scan = project.scans.exclude(status=Scan.Status.SKIPPED).first()
-    counts = page_counts(project)
-    facet_query = request.GET.copy()
-    facet_query.pop("after", None)
-    facets = []
-    for item in counts.contexts:
-        facet_query["context"] = item.context.value
-        facets.append((item, facet_query.urlencode()))
+    categories = [c for c, _n in facets.category]
+    if selection.category and selection.category not in categories:
+        categories.append(selection.category)
     context = {
         "project": project,
         "form": form,
         "groups": [(Severity(sev), groups[sev]) for sev in sorted(groups)],
-        "counts": counts.severities,
-        "context_facets": facets,
-        "categories": visible_categories(project),
-        "next_after": page[-1].pk if has_more and page else None,
-        "next_query": query.urlencode(),
-        "filter_query": _without_after(request),
+        "facets": facets,
+        "facet_groups": facet_groups(facets, request.GET),
+        "categories": sorted(categories),
+        "paging": paging(page, facets.total, size, request.GET),
+        "filter_query": filter_query(request.GET).urlencode(),
         "filtered": not selection.is_default,
+        "selection": selection,
         "last_scan": last_scan,
         "can_change": can_change(request.user, project),
+        "max_matching": MAX_MATCHING,
+        "page_rows": len(page.findings),
+        "debt_kinds": DEBT_KINDS,
         "gate_results": list(
             GateResult.objects.filter(project=project).only(
                 "pk", "passed", "scan_id", "created_at", "failures"

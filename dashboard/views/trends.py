@@ -181,5 +181,7 @@ def debt(request: AuthedRequest) -> HttpResponse:
             "burn": burn,
             "since": since,
             "burned_hours": found.burned_hours,
+            "grown_hours": -found.burned_hours,
+            "found": found,
         },
     )

@@ -73,11 +73,21 @@ def test_the_facet_counts_visible_findings_per_context_and_links_the_filter(
     member_client: Client, project: Project
 ) -> None:
     response = member_client.get(project.get_absolute_url(), {"severity": "important"})
-    facets = {c.context.value: (c.count, query) for c, query in response.context["context_facets"]}
-    assert {k: v[0] for k, v in facets.items()} == {"production": 3, "test": 2, "migration": 1}
-    assert facets["test"][1] == "severity=important&context=test"
+    (group,) = [g for g in response.context["facet_groups"] if g.name == "context"]
+    facets = {link.value: (link.count, link.query) for link in group.links}
+    # The context facet follows the severity filter (the test findings are suggestions)...
+    assert {k: v[0] for k, v in facets.items()} == {"production": 3, "migration": 1}
+    assert facets["migration"][1] == "severity=important&context=migration"
+    # ... and the severity facet ignores its own choice, so the others stay reachable.
+    (severity,) = [g for g in response.context["facet_groups"] if g.name == "severity"]
+    assert [(link.value, link.count, link.selected) for link in severity.links] == [
+        ("critical", 0, False),
+        ("important", 4, True),
+        ("suggestion", 2, False),
+    ]
+    assert response.context["facets"].total == 4
     html = response.content.decode()
-    assert 'id="context-facet"' in html and 'data-context="migration"' in html
+    assert 'id="facet-context"' in html and 'data-value="migration"' in html
     # A row outside production code says where it is.
     html = member_client.get(project.get_absolute_url()).content.decode()
     assert 'title="Migration: sqlite">migration</span>' in html
@@ -131,9 +141,9 @@ def test_the_filter_and_facet_add_no_query(
         make_findings(project, 40, context=context, path=f"{context}/x.py")
     filtered = _queries(member_client, url, {"context": "test"})
     combined = _queries(member_client, url, {"context": "migration", "severity": "important"})
-    # session, user, project, page, last scan, counts (severities + contexts in one),
-    # categories, team check, the last scan's quality gate
-    assert plain == filtered == combined == 9
+    # session, user, project, page, facets (every count in one GROUP BY), last scan,
+    # team check, the last scan's quality gate
+    assert plain == filtered == combined == 8
 
 
 def test_the_facet_counts_exactly_up_to_its_cap(

@@ -101,17 +101,37 @@ def test_keyset_pagination_walks_every_finding_once(
     made = make_findings(project, 5, severity=Severity.CRITICAL, rule_id="AS001")
     made += make_findings(project, 6)
     seen: list[str] = []
+    positions: list[str] = []
     url = project.get_absolute_url()
-    params: dict[str, str] = {}
+    query = ""
+    pages: list[list[str]] = []
     for _ in range(10):
-        response = member_client.get(url, params, HTTP_HX_REQUEST="true")
-        page = response.context["groups"]
-        seen += [str(f.pk) for _, items in page for f in items]
-        if not response.context["next_after"]:
+        response = member_client.get(f"{url}?{query}", HTTP_HX_REQUEST="true")
+        page = [str(f.pk) for _, items in response.context["groups"] for f in items]
+        pages.append(page)
+        seen += page
+        paging = response.context["paging"]
+        positions.append(f"{paging.first}-{paging.last} of {paging.total}")
+        if not paging.next_query:
             break
-        params = {"after": str(response.context["next_after"])}
+        query = paging.next_query
     assert sorted(seen, key=int) == sorted((str(f.pk) for f in made), key=int)
     assert len(seen) == len(set(seen))
+    assert positions == ["1-4 of 11", "5-8 of 11", "9-11 of 11"]
+    # Back from the last page: the same pages in reverse, with their positions.
+    back: list[str] = []
+    for expected in (pages[1], pages[0]):
+        query = paging.prev_query
+        assert query
+        response = member_client.get(f"{url}?{query}", HTTP_HX_REQUEST="true")
+        assert [str(f.pk) for _, items in response.context["groups"] for f in items] == expected
+        paging = response.context["paging"]
+        back.append(f"{paging.first}-{paging.last}")
+    assert back == ["5-8", "1-4"] and not paging.prev_query
+    # A bookmarked deep link without its position counts it.
+    after = pages[0][-1]
+    response = member_client.get(url, {"after": after}, HTTP_HX_REQUEST="true")
+    assert response.context["paging"].first == 5
 
 
 def _query_count(client: Client, url: str, **extra: str) -> int:
@@ -129,8 +149,14 @@ def test_project_page_query_count_does_not_grow_with_findings(
     make_findings(project, 200, severity=Severity.CRITICAL, rule_id="AS001")
     many = _query_count(member_client, project.get_absolute_url())
     assert few == many
-    # session, user, groups, project, page, counts, categories, scan, gate verdicts
-    assert many <= 10
+    # session, user, project, page, facets, scan, team check, gate verdicts
+    assert many == 8
+    # A deep page reached by its link: the anchor's lookup, no count (the link carries
+    # the position).
+    response = member_client.get(project.get_absolute_url())
+    next_query = response.context["paging"].next_query
+    assert "at=51" in next_query
+    assert _query_count(member_client, f"{project.get_absolute_url()}?{next_query}") == 9
 
 
 def test_overview_query_count_does_not_grow_with_projects(

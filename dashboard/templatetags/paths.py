@@ -1,0 +1,31 @@
+"""``{% load paths %}``: ``short_path`` keeps a long path readable in a narrow column
+(first folder, an ellipsis, the file name; the full path goes in the title), and
+``thousands`` prints 2009 as "2,009"."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+SHORT_PATH = 48  # characters shown at most
+
+
+@register.filter
+def short_path(path: object, limit: int = SHORT_PATH) -> str:
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    head, _, name = text.rpartition("/")
+    first = head.split("/", 1)[0]
+    if len(name) + len(first) + 2 > limit:
+        return "…" + name[-(limit - 1) :]
+    return f"{first}/…/{name}"
+
+
+@register.filter
+def thousands(value: object) -> str:
+    try:
+        return f"{int(str(value)):,}"
+    except (TypeError, ValueError):
+        return str(value)
