@@ -33,10 +33,12 @@ class FacetGroup:
 
 
 def filter_query(get: QueryDict) -> QueryDict:
-    """The request's filter without its paging parameters."""
+    """The request's filter without its paging parameters and empty fields."""
     query = get.copy()
     for key in PAGING:
         query.pop(key, None)
+    for key in [k for k, values in query.lists() if not any(values)]:
+        query.pop(key)
     return query
 
 

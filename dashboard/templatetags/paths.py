@@ -8,7 +8,7 @@ from django import template
 
 register = template.Library()
 
-SHORT_PATH = 48  # characters shown at most
+SHORT_PATH = 44  # characters shown at most
 
 
 @register.filter
@@ -18,9 +18,11 @@ def short_path(path: object, limit: int = SHORT_PATH) -> str:
         return text
     head, _, name = text.rpartition("/")
     first = head.split("/", 1)[0]
-    if len(name) + len(first) + 2 > limit:
-        return "…" + name[-(limit - 1) :]
-    return f"{first}/…/{name}"
+    if len(first) + len(name) + 3 <= limit:
+        return f"{first}/…/{name}"
+    if len(name) + 2 <= limit:
+        return f"…/{name}"
+    return "…" + name[-(limit - 1) :]
 
 
 @register.filter
