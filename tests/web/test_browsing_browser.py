@@ -42,7 +42,7 @@ def width(request: pytest.FixtureRequest) -> int:
 def page(browser: Any, live_server: Any, member: User, width: int) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]
+    page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
     page.on("dialog", lambda dialog: dialog.accept())
     login(page, live_server.url)
