@@ -96,3 +96,30 @@ def database_from_url(url: str) -> dict[str, object]:
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {scheme!r} is not supported (use postgres:// or sqlite:///)"
     )
+
+
+#: The database cache's table (created by a migration, whatever CACHES says at the time).
+CACHE_TABLE = "reviewdeck_cache"
+
+
+def cache_from_url(url: str, data_dir: Path) -> dict[str, object]:
+    """Django's ``CACHES["default"]`` from ``REVIEWDECK_CACHE_URL``: ``redis://`` (or
+    ``rediss://``, ``unix://``) a Redis server; ``db`` the database's own table; ``file``
+    (or ``file:///folder``) files under the data folder, shared by every process on this
+    machine; ``locmem`` one cache per process (counters are then per process too)."""
+    scheme = urlsplit(url).scheme.lower() if "://" in url else url.strip().lower()
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme in {"db", "database"}:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    if scheme == "file":
+        folder = unquote(urlsplit(url).path) if "://" in url else ""
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": folder or str(data_dir / "cache"),
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(
+        f"REVIEWDECK_CACHE_URL {url!r}: use redis://host:6379/1, db, file or locmem"
+    )

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from dashboard.env import (
+    cache_from_url,
     database_from_url,
     env_bool,
     env_int,
@@ -128,6 +129,10 @@ if EMBEDDED:
         private_dir(_sqlite.parent)
         protect_sqlite(_sqlite)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Django's cache holds the API's rate counters and the summary pages: one for every web
+# process. Redis when REVIEWDECK_CACHE_URL names one (docker-compose), "db" for the
+# database's table, else files under the data folder (every process of this machine).
+CACHES = {"default": cache_from_url(env_str("REVIEWDECK_CACHE_URL", "file"), DATA_DIR)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -17,9 +17,10 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 
 from dashboard import tokens
+from dashboard.api.rate_limit import parse_rate, spend
 
 
 def _client(request: HttpRequest) -> str:
@@ -53,19 +54,22 @@ class BrowserSession(SessionAuth):
         return super()._get_key(request)
 
 
-class PerCallerThrottle(SimpleRateThrottle):
-    """``REVIEWDECK_API_RATE`` requests per token (or per browser user). Counters live in
-    Django's cache (per process unless ``CACHES`` points at a shared one)."""
+class PerCallerThrottle(BaseThrottle):
+    """``REVIEWDECK_API_RATE`` requests per token (or per browser user), counted in Django's
+    cache (``REVIEWDECK_CACHE_URL``): every web process spends the same budget."""
 
     def __init__(self) -> None:
-        super().__init__(settings.REVIEWDECK_API_RATE)
+        self._wait: float | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
-        self.rate = settings.REVIEWDECK_API_RATE  # read per request: settings can change
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        limit, period = parse_rate(settings.REVIEWDECK_API_RATE)  # per request: may change
+        self._wait = spend(self.cache_key(request), limit, period)
+        return self._wait is None
 
-    def get_cache_key(self, request: HttpRequest) -> str:
+    def wait(self) -> float | None:
+        return self._wait
+
+    def cache_key(self, request: HttpRequest) -> str:
         token = getattr(request, "api_token", None)
         if token is not None:
             ident = f"token:{token.pk}"
