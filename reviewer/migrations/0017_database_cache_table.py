@@ -21,5 +21,5 @@ def drop(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviewer", "0015_scan_agents_heartbeat")]
+    dependencies = [("reviewer", "0016_meeting_decisions")]
     operations = [migrations.RunPython(create, drop)]
