@@ -83,14 +83,11 @@ def test_the_meeting_with_400_findings(
     assert Finding.objects.filter(rule_id="SA007", triage="wont_fix").count() == 25
 
     # Paging inside a bigger group: make AS001 55 findings, then page to the end.
+    as001 = Finding.objects.filter(rule_id="AS001").select_related("first_seen_scan").first()
+    assert as001 is not None
     make_findings(
-        busy_week,
-        30,
-        scan=Finding.objects.filter(rule_id="AS001").first().first_seen_scan,
-        rule_id="AS001",
-        severity=1,
-        path="zz/last.py",
-    )  # type: ignore[union-attr]
+        busy_week, 30, scan=as001.first_seen_scan, rule_id="AS001", severity=1, path="zz/last.py"
+    )
     page.reload()
     page.click("#group-AS001 summary")
     expect(page.locator("#items-AS001 tr.meeting-finding")).to_have_count(50)
