@@ -73,6 +73,13 @@ def test_serve_starts_on_a_fresh_machine_scans_the_demo_and_stops_on_ctrl_c(
         assert new >= 1 and fixed >= 1 and reopened >= 1
         assert "Demo history: 6 week(s) backfilled." in (tmp_path / "serve.log").read_text()
         assert "Created a login: user 'admin'" in (tmp_path / "serve.log").read_text()
+        # The meeting can start out of the box: the demo's team holds the login.
+        in_team = db.execute(
+            "select count(*) from reviewer_project p join auth_user_groups ug"
+            " on ug.group_id = p.team_id join auth_user u on u.id = ug.user_id"
+            " where p.slug = 'demo' and u.username = 'admin'"
+        ).fetchone()[0]
+        assert in_team == 1
         # Session keys, password hashes, broker messages and clones: the owner's only.
         assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
         private = [tmp_path / "reviewdeck.sqlite3", tmp_path / "secret_key"]
