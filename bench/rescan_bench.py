@@ -93,16 +93,17 @@ class Phases:
         return taken
 
 
-def database_bytes() -> int:
+def table_bytes() -> dict[str, int]:
+    """``pg_total_relation_size`` (table, indexes, TOAST) of every table."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+            "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind = 'r' AND n.nspname = 'public'"
         )
-        return int(cursor.fetchone()[0])
+        return {name: int(size) for name, size in cursor.fetchall()}
 
 
 def rows_written() -> dict[str, int]:
@@ -112,16 +113,22 @@ def rows_written() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_force_next_flush()")
         cursor.execute(
-            "SELECT relname, n_tup_ins + n_tup_upd FROM pg_stat_user_tables "
+            "SELECT relname, n_tup_ins + n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
             "WHERE relname LIKE 'reviewer_%%'"
         )
-        return {name: int(count) for name, count in cursor.fetchall()}
+        rows = cursor.fetchall()
+        return {name: int(count) for name, count, _ in rows} | {
+            f"{name} (HOT updates)": int(hot) for name, _, hot in rows
+        }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", type=int, default=60)
     parser.add_argument("--rescans", type=int, default=40)
+    parser.add_argument(
+        "--profile", action="store_true", help="print where one more re-scan spends its time"
+    )
     args = parser.parse_args()
 
     with django_on_fresh_postgres("rescan-bench-") as base:
@@ -160,7 +167,7 @@ def main() -> None:
         change_one_file(repo, files[0], 0)
         scan_once()
 
-        before_bytes, before_rows = database_bytes(), rows_written()
+        before_bytes, before_rows = table_bytes(), rows_written()
         times: list[float] = []
         spent: dict[str, list[float]] = defaultdict(list)
         for n in range(1, args.rescans + 1):
@@ -169,7 +176,16 @@ def main() -> None:
             times.append(elapsed)
             for name, value in taken.items():
                 spent[name].append(value)
-        after_bytes, after_rows = database_bytes(), rows_written()
+        after_bytes, after_rows = table_bytes(), rows_written()
+
+        if args.profile:
+            import cProfile
+            import pstats
+
+            change_one_file(repo, files[1], args.rescans + 1)
+            profiler = cProfile.Profile()
+            profiler.runcall(scan_once)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
         rescan = statistics.median(times)
         print(f"\n{'':<28}{'first scan':>12}{'re-scan p50':>14}")
@@ -184,17 +200,18 @@ def main() -> None:
             f"(target <= 0.5x; {args.rescans} re-scans, min {min(times):.3f} s, "
             f"max {max(times):.3f} s)"
         )
-        growth = after_bytes - before_bytes
+        growth = sum(after_bytes.values()) - sum(before_bytes.values())
         per_thousand = growth / args.rescans * 1000 / 1e6
         print(
             f"database growth: {growth / 1e6:.2f} MB over {args.rescans} re-scans "
             f"-> {per_thousand:.1f} MB per 1,000 re-scans (target < 10 MB)"
         )
-        print("rows written per re-scan (inserted + updated):")
-        for table in sorted(after_rows):
-            written = after_rows[table] - before_rows.get(table, 0)
-            if written:
-                print(f"  {table:<36}{written / args.rescans:>10.1f}")
+        print(f"{'per re-scan':<38}{'rows written':>14}{'bytes grown':>14}")
+        for table in sorted(after_bytes.keys() | after_rows.keys()):
+            written = after_rows.get(table, 0) - before_rows.get(table, 0)
+            grown = after_bytes.get(table, 0) - before_bytes.get(table, 0)
+            if written or grown:
+                print(f"  {table:<36}{written / args.rescans:>14.1f}{grown / args.rescans:>14.0f}")
 
 
 if __name__ == "__main__":

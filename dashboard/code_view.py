@@ -1,7 +1,9 @@
-"""The code around a finding, from the scanned commit, highlighted on the server.
+"""The code around a finding, as stored when a scan last wrote it, highlighted here.
 
-Pygments escapes everything it emits, so its HTML is the only markup we mark safe; the
-text itself (repository content) is never trusted.
+The web never reads a worker's clone (a web server has none): the text comes from
+``Finding.excerpt`` (``reviewer/findings/excerpts.py``). Pygments escapes everything it
+emits, so its HTML is the only markup we mark safe; the text itself (repository content)
+is never trusted.
 """
 
 from __future__ import annotations
@@ -15,10 +17,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer, TextLexer
 
-from reviewer import git
 from reviewer.models import Finding
 
-CONTEXT_LINES = 8
 _SCP_RE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?P<path>.+)$")
 _HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitbucket"}
 
@@ -27,28 +27,16 @@ _HOSTS = {"github.com": "github", "gitlab.com": "gitlab", "bitbucket.org": "bitb
 class CodeContext:
     html: SafeString
     first_line: int
-    from_commit: bool  # False: only the stored snippet was available
+    stored: bool  # False: no excerpt was stored for it, only the flagged line is shown
 
 
-def code_context(finding: Finding, commit: str) -> CodeContext:
-    text = None
-    checkout = finding.project.checkout_dir
-    if commit and (checkout / ".git").is_dir():
-        try:
-            blob = git.read_blob(checkout, commit, finding.path)
-        except (git.RepoError, OSError):
-            blob = None
-        if blob is not None:
-            text = blob.decode("utf-8", "replace")
-    if text is None:
+def code_context(finding: Finding) -> CodeContext:
+    if not finding.excerpt_start:
         return CodeContext(
             _render(finding.snippet, finding.line, finding.line, finding), finding.line, False
         )
-    lines = text.splitlines()
-    start = max(1, finding.line - CONTEXT_LINES)
-    end = min(len(lines), finding.line + CONTEXT_LINES)
-    excerpt = "\n".join(line[:500] for line in lines[start - 1 : end])
-    return CodeContext(_render(excerpt, start, finding.line, finding), start, True)
+    start = finding.excerpt_start
+    return CodeContext(_render(finding.excerpt, start, finding.line, finding), start, True)
 
 
 def _render(code: str, start: int, line: int, finding: Finding) -> SafeString:

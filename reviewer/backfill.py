@@ -158,12 +158,16 @@ def _scan_point(
             git.export_tree(project.checkout_dir, sha, Path(tmp))
             result = review_tree(project, Path(tmp), effect)
             gone_by_profile = left_the_profile(Path(tmp), effect)
-        if tracking:
-            renames: dict[str, str] = {}
-            if previous_sha:
-                renames = dict(git.changed_paths(project.checkout_dir, previous_sha, sha).renamed)
-            record_results(scan, result, renames, when=date, excluded=gone_by_profile)
-        else:
+            if tracking:  # while the tree exists: the findings' excerpts come from it
+                renames: dict[str, str] = {}
+                if previous_sha:
+                    renames = dict(
+                        git.changed_paths(project.checkout_dir, previous_sha, sha).renamed
+                    )
+                record_results(
+                    scan, result, renames, when=date, excluded=gone_by_profile, root=Path(tmp)
+                )
+        if not tracking:
             _record_summary_only(scan, result, date)
     except Exception as exc:
         logger.exception("backfill scan %s failed", scan.pk)

@@ -116,6 +116,16 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("dashboard:project", args=[self.slug])
 
+    def latest_recorded_scan_id(self) -> int | None:
+        """The scan of the latest summary: the last scan whose findings were recorded."""
+        if self.latest_summary_id is None:
+            return None
+        return (
+            ScanSummary.objects.filter(pk=self.latest_summary_id)
+            .values_list("scan_id", flat=True)
+            .first()
+        )
+
     @property
     def checkout_dir(self) -> Path:
         """Where the workers keep this project's clone."""
@@ -311,6 +321,11 @@ class Finding(models.Model):
     line = models.PositiveIntegerField()
     column = models.PositiveIntegerField(default=0)
     snippet = models.TextField(blank=True, help_text="The flagged source line, as scanned")
+    # The lines around it, cut from the reviewed tree when the finding was last written
+    # (reviewer/findings/excerpts.py): pages show this, never a worker's clone. 0 / "":
+    # not stored (recorded before excerpts were, or the file could not be read).
+    excerpt_start = models.PositiveIntegerField(default=0)
+    excerpt = models.TextField(blank=True, default="")
     line_hash = models.CharField(max_length=40, help_text="Hash of the normalised line text")
     debt_kind = models.CharField(max_length=20, blank=True)
     debt_minutes = models.PositiveIntegerField(default=0)
@@ -326,7 +341,14 @@ class Finding(models.Model):
     first_seen_scan = models.ForeignKey(
         Scan, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    last_seen_scan = models.ForeignKey(Scan, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The last scan that wrote this finding (a scan writes a finding only when something
+    # about it changed) or, once it is closed, the last scan it was open in. An open
+    # finding is open in every later scan of its project: see last_seen_in(). Not indexed:
+    # nothing looks findings up by it, and an indexed column changing would make each
+    # rewrite of a moved finding add entries to every index instead of a HOT update.
+    last_seen_scan = models.ForeignKey(
+        Scan, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     fixed_in_scan = models.ForeignKey(
         Scan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -404,6 +426,14 @@ class Finding(models.Model):
     @property
     def dialect_list(self) -> list[str]:
         return [d for d in self.dialects.split(",") if d]
+
+    def last_seen_in(self, latest_scan_id: int | None) -> int | None:
+        """The last scan this finding was open in, given its project's latest recorded
+        scan: "still open" is not written per finding per scan, so an open finding is
+        seen in the latest one; a closed one in the scan recorded when it closed."""
+        if self.is_open and latest_scan_id is not None:
+            return max(latest_scan_id, self.last_seen_scan_id or 0)
+        return self.last_seen_scan_id
 
     def fill_from(self, issue: Issue) -> None:
         """Take the location and text of the issue a scan matched (or created) it from."""

@@ -32,6 +32,7 @@ from reviewer.engine.profile import DEFAULT_PROFILE
 from reviewer.engine.project_config import load_config
 from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.findings import summaries, writer
+from reviewer.findings.excerpts import Excerpts
 from reviewer.liveness import WORKER_GONE, dead_after_seconds
 from reviewer.models import Finding, Project, Scan, ScanSummary
 from reviewer.outbound import Policy
@@ -343,6 +344,7 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
             dict(changes.renamed) if changes else {},
             new_rules=_new_rule_context(project, previous, scan, changes),
             excluded=left_the_profile(project.checkout_dir, effect),
+            root=project.checkout_dir,
         )
     except TransientScanError:
         raise
@@ -486,12 +488,15 @@ def record_results(
     new_rules: NewRuleContext | None = None,
     when: datetime | None = None,
     excluded: Callable[[Finding], bool] | None = None,
+    root: Path | None = None,
 ) -> ScanSummary:
     """Track candidates against known findings and write everything in one transaction.
 
     ``excluded`` tells, for a finding no longer reported, whether the quality profile
     stopped reporting it: it is then closed as *excluded* (not fixed, not counted as a
-    fix), and comes back as open, not "reopened", if the profile reports it again."""
+    fix), and comes back as open, not "reopened", if the profile reports it again.
+    ``root`` is the reviewed tree: the code around each finding written is stored from
+    it (pages never read a worker's clone)."""
     project = scan.project
     ran_agents = {issue.agent for issue in result.issues} | set(project.agents or [])
     # Files (and project rules) whose result is missing or partial this time: the absence
@@ -499,10 +504,11 @@ def record_results(
     incomplete = set(result.incomplete) | set(result.unreadable)
     failed_rules = set(result.failed_rules)
     with transaction.atomic():
-        Project.objects.select_for_update().get(pk=project.pk)  # one writer per project
+        locked = Project.objects.select_for_update().get(pk=project.pk)  # one writer
         if not Scan.objects.filter(pk=scan.pk, status=Scan.Status.RUNNING).exists():
             # Declared dead meanwhile (missed heartbeats): its result is not written.
             raise ScanAbandonedError(f"scan {scan.pk} is no longer running")
+        previous_scan_id = locked.latest_recorded_scan_id()
         # The project's first tracked scan is its starting point: nothing in it is "new".
         baseline = not ScanSummary.objects.filter(project=project).exists()
         known = list(Finding.objects.filter(project=project, origin=Finding.Origin.RULES))
@@ -522,6 +528,8 @@ def record_results(
                 and f.rule_id not in failed_rules
             ),
             excluded=_left_the_rules(excluded, new_rules, renames),
+            excerpts=Excerpts(root, settings.REVIEWDECK_MAX_FILE_BYTES),
+            previous_scan_id=previous_scan_id,
         )
         if new_rules is not None:
             _mark_new_rule_findings(applied.created, new_rules)

@@ -63,8 +63,9 @@ def list_findings(
     rows = list(qs[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
+    latest = project.latest_recorded_scan_id() if rows else None
     page = {
-        "items": [serialize.finding(f, project.slug) for f in rows],
+        "items": [serialize.finding(f, project.slug, latest) for f in rows],
         "next_cursor": paging.encode(rows[-1].severity, rows[-1].pk) if more and rows else None,
         "limit": size,
     }
@@ -88,7 +89,7 @@ def get_finding(request: HttpRequest, slug: str, finding_id: int) -> HttpRespons
     events = finding.events.select_related("scan").order_by("id")[:1000]
     triage = finding.triage_events.select_related("user", "assignee").order_by("id")[:1000]
     data = {
-        "finding": serialize.finding(finding, project.slug),
+        "finding": serialize.finding(finding, project.slug, project.latest_recorded_scan_id()),
         "events": [
             {
                 "kind": e.kind,
@@ -143,4 +144,6 @@ def triage_finding(
         apply_triage([finding], request.user, decision)  # type: ignore[arg-type]
     except TriageError as exc:
         raise HttpError(400, str(exc)) from None
-    return serialize.finding(_finding(project, finding_id), project.slug)
+    return serialize.finding(
+        _finding(project, finding_id), project.slug, project.latest_recorded_scan_id()
+    )

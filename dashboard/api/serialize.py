@@ -82,7 +82,8 @@ def project(row: Project, gate: dict[str, Any] | None = None) -> dict[str, Any]:
     }
 
 
-def finding(row: Finding, slug: str) -> dict[str, Any]:
+def finding(row: Finding, slug: str, latest_scan_id: int | None) -> dict[str, Any]:
+    """``latest_scan_id``: the project's latest recorded scan (an open finding is open in it)."""
     return {
         "id": row.pk,
         "rule_id": row.rule_id,
@@ -105,7 +106,7 @@ def finding(row: Finding, slug: str) -> dict[str, Any]:
         "assignee": row.assignee.get_username() if row.assignee else None,
         "origin": row.origin,
         "first_seen_scan": row.first_seen_scan_id,
-        "last_seen_scan": row.last_seen_scan_id,
+        "last_seen_scan": row.last_seen_in(latest_scan_id),
         "fixed_in_scan": row.fixed_in_scan_id,
         "introduced_at": row.introduced_at,
         "url": reverse("dashboard:finding", args=[slug, row.pk]),

@@ -37,14 +37,16 @@ def _finding_context(
     request: AuthedRequest, project: Project, finding: Finding
 ) -> dict[str, object]:
     events = list(finding.events.select_related("scan").order_by("id"))
+    # The commit the stored excerpt was cut from: the scan that last wrote the finding.
     commit = finding.last_seen_scan.commit_sha if finding.last_seen_scan else ""
     return {
         "project": project,
         "finding": finding,
+        "last_seen_scan_id": finding.last_seen_in(project.latest_recorded_scan_id()),
         "events": events,
         "triage_events": finding.triage_events.select_related("user", "assignee").order_by("id"),
         "rule": rule_doc(finding.rule_id),
-        "code": code_context(finding, commit),
+        "code": code_context(finding),
         "web_url": web_url(project.repo_url, commit, finding.path, finding.line),
         "can_change": can_change(request.user, project),
         "actions": [

@@ -371,7 +371,7 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
         over = run_limits.exceeded(run.usage) or scan_limits.exceeded(scan_spent)
         if over and not run.stopped:
             run.stopped = f"{over} when the batch results arrived"
-        for finding_id in record_agent_run(scan, run):
+        for finding_id in record_agent_run(scan, run, root):
             confirmed[finding_id] += 1
         scan.agent_runs[name]["batch_id"] = entry.get("batch_id", "")
         Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)

@@ -179,7 +179,7 @@ def review(prepared: Prepared) -> str:
                 scan, name, {"status": "failed", "error": f"internal error: {type(exc).__name__}"}
             )
             continue
-        for finding_id in record_agent_run(scan, run):
+        for finding_id in record_agent_run(scan, run, root):
             confirmed[finding_id] += 1
         reviewed |= run.reviewed
     finish_review(scan, reviewed, confirmed)

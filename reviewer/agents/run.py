@@ -40,6 +40,7 @@ from reviewer.engine.files import SourceError, discover, read_source
 from reviewer.engine.registry import load_rules
 from reviewer.engine.types import Issue
 from reviewer.findings import summaries, writer
+from reviewer.findings.excerpts import Excerpts
 from reviewer.models import Finding, Project, Scan, ScanSummary
 from reviewer.tracking import track
 
@@ -429,9 +430,10 @@ def _rule_id(item: CachedFinding) -> str:
     return f"AI-{item['category']}"[:40]
 
 
-def record_agent_run(scan: Scan, run: AgentRun) -> set[int]:
+def record_agent_run(scan: Scan, run: AgentRun, root: Path | None = None) -> set[int]:
     """Track one agent's verified findings against its earlier Claude findings; returns
-    the ids of the rule findings it corroborated."""
+    the ids of the rule findings it corroborated. ``root`` is the reviewed tree: the code
+    around each finding written is stored from it."""
     project: Project = scan.project
     name = run.agent.name
     threshold = settings.CLAUDE_CONFIDENCE_THRESHOLD
@@ -510,6 +512,12 @@ def record_agent_run(scan: Scan, run: AgentRun) -> set[int]:
             new=new,
             # Only the files this run finished: absence elsewhere proves nothing.
             may_close=lambda finding: finding.path in run.reviewed,
+            excerpts=Excerpts(root, settings.REVIEWDECK_MAX_FILE_BYTES),
+            # Where a finding it closes was last open: the recorded scan before this one.
+            previous_scan_id=ScanSummary.objects.filter(project=project, scan_id__lt=scan.pk)
+            .order_by("-scan_id")
+            .values_list("scan_id", flat=True)
+            .first(),
         )
         writer.save(scan, applied)
         created, fixed = applied.created, applied.fixed
