@@ -12,7 +12,7 @@ stored, until a scan sees them again (the excerpt then differs, so it is written
 import django.db.models.deletion
 from django.db import migrations, models
 
-FILLFACTOR = 80
+FILLFACTOR = 50
 
 
 def forwards(apps, schema_editor):
