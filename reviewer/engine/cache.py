@@ -14,15 +14,24 @@ pickle) of this interpreter's version, which is part of the key.
 The cache is only ever a shortcut: an unreadable, damaged or locked database, or a
 damaged entry, is a miss (a damaged database file is replaced), and a failed write only
 means the next review is slower.
+
+It is a per-machine cache: keep the folder on a local disk, never on a network
+filesystem (SQLite's locking is not reliable there), and never share it between machines;
+each worker machine warms its own. Each entry records the day it was last used; opening
+the cache deletes, at most once a day, the entries not used for ``UNUSED_DAYS`` (those of
+old rule sets, engine versions and file contents no tree has any more). SQLite reuses the
+freed pages for new entries.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from operator import attrgetter
@@ -39,6 +48,13 @@ DATABASE = "entries.sqlite3"
 _BATCH = 500  # keys per SELECT (SQLite's bound-parameter limit is 32766 since 3.32)
 _TIMEOUT_SECONDS = 30.0
 _issue_fields = attrgetter(*(f.name for f in fields(Issue)))  # Issue -> its values, in order
+#: Entries not used for this many days are deleted (when the cache is next opened).
+UNUSED_DAYS = 30
+
+
+def today() -> int:
+    """Days since the epoch (UTC): the unit entries record their last use in."""
+    return int(time.time() // 86400)
 
 
 def file_key(salt: str, root: Path, rel: str) -> str | None:
@@ -76,15 +92,23 @@ def _decode(data: bytes) -> CacheEntry | None:
         return None
 
 
-def _connect(cache_dir: Path) -> sqlite3.Connection:
+def _connect(cache_dir: Path, day: int) -> sqlite3.Connection:
     cache_dir.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(cache_dir / DATABASE, timeout=_TIMEOUT_SECONDS)
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(
-            "CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
-            " WITHOUT ROWID"
+            "CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, data BLOB NOT NULL,"
+            " used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID"
+        )
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(entry)")}
+        if "used" not in columns:  # written before entries recorded their last use
+            connection.execute(
+                f"ALTER TABLE entry ADD COLUMN used INTEGER NOT NULL DEFAULT {int(day)}"
+            )
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"
         )
     except sqlite3.Error:
         connection.close()
@@ -92,28 +116,50 @@ def _connect(cache_dir: Path) -> sqlite3.Connection:
     return connection
 
 
-class Cache:
-    """The entries under ``cache_dir``; every method swallows storage errors."""
+def _prune_if_due(connection: sqlite3.Connection, day: int, unused_days: int) -> int:
+    """Delete the entries not used for ``unused_days``, at most once a ``day``; returns
+    how many were deleted."""
+    row = connection.execute("SELECT value FROM meta WHERE name = 'pruned'").fetchone()
+    if row is not None and row[0] >= day:
+        return 0
+    with connection:
+        deleted = connection.execute(
+            "DELETE FROM entry WHERE used < ?", (day - unused_days,)
+        ).rowcount
+        connection.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('pruned', ?)", (day,))
+    return int(deleted)
 
-    def __init__(self, cache_dir: Path) -> None:
+
+class Cache:
+    """The entries under ``cache_dir``; every method swallows storage errors. ``day``
+    (days since the epoch, default today) is when entries are used and pruning is due."""
+
+    def __init__(
+        self, cache_dir: Path, *, day: int | None = None, unused_days: int = UNUSED_DAYS
+    ) -> None:
         self.cache_dir = Path(cache_dir)
+        self.day = today() if day is None else day
+        self.unused_days = unused_days
+        self.pruned = 0  # entries deleted when this cache was opened
         self._connection: sqlite3.Connection | None = None
 
     def _open(self) -> sqlite3.Connection | None:
         if self._connection is not None:
             return self._connection
         try:
-            self._connection = _connect(self.cache_dir)
+            self._connection = _connect(self.cache_dir, self.day)
         except sqlite3.DatabaseError:
             # Not a database any more (a damaged file): start a fresh one.
             try:
                 for suffix in ("", "-wal", "-shm"):
                     (self.cache_dir / (DATABASE + suffix)).unlink(missing_ok=True)
-                self._connection = _connect(self.cache_dir)
+                self._connection = _connect(self.cache_dir, self.day)
             except (sqlite3.Error, OSError):
                 return None
         except (sqlite3.Error, OSError):
             return None
+        with contextlib.suppress(sqlite3.Error):  # busy or read-only: prune another time
+            self.pruned = _prune_if_due(self._connection, self.day, self.unused_days)
         return self._connection
 
     def get_many(self, keys: Iterable[str]) -> dict[str, CacheEntry]:
@@ -122,21 +168,41 @@ class Cache:
         found: dict[str, CacheEntry] = {}
         if connection is None:
             return found
+        stale: list[str] = []  # hits whose last use is an earlier day
         try:
             for start in range(0, len(wanted), _BATCH):
                 batch = wanted[start : start + _BATCH]
                 marks = ",".join("?" * len(batch))
                 rows = connection.execute(
-                    f"SELECT key, data FROM entry WHERE key IN ({marks})",  # noqa: S608 - only ?s
+                    f"SELECT key, data, used FROM entry WHERE key IN ({marks})",  # noqa: S608 - only ?s
                     batch,
                 )
-                for key, data in rows:
+                for key, data, used in rows:
                     entry = _decode(data)
                     if entry is not None:
                         found[key] = entry
+                        if used < self.day:
+                            stale.append(key)
         except sqlite3.Error:
             return found
+        self._touch(connection, stale)
         return found
+
+    def _touch(self, connection: sqlite3.Connection, keys: list[str]) -> None:
+        """Record that ``keys`` were used today (at most one write per entry per day)."""
+        if not keys:
+            return
+        try:
+            with connection:
+                for start in range(0, len(keys), _BATCH):
+                    batch = keys[start : start + _BATCH]
+                    marks = ",".join("?" * len(batch))
+                    connection.execute(
+                        f"UPDATE entry SET used = ? WHERE key IN ({marks})",  # noqa: S608 - only ?s
+                        [self.day, *batch],
+                    )
+        except sqlite3.Error:
+            return  # only means the entry may be pruned a little early
 
     def put_many(self, entries: Mapping[str, CacheEntry]) -> None:
         connection = self._open()
@@ -145,8 +211,8 @@ class Cache:
         try:
             with connection:
                 connection.executemany(
-                    "INSERT OR REPLACE INTO entry (key, data) VALUES (?, ?)",
-                    [(key, _encode(entry)) for key, entry in entries.items()],
+                    "INSERT OR REPLACE INTO entry (key, data, used) VALUES (?, ?, ?)",
+                    [(key, _encode(entry), self.day) for key, entry in entries.items()],
                 )
         except sqlite3.Error:
             return  # a cache that cannot be written is only slower
