@@ -29,7 +29,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviewer", "0014_meeting_from_dashboard"),
+        ("reviewer", "0016_meeting_decisions"),
     ]
 
     operations = [
