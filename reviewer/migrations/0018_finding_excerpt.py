@@ -29,7 +29,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviewer", "0016_meeting_decisions"),
+        ("reviewer", "0017_database_cache_table"),
     ]
 
     operations = [
