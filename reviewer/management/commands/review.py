@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from reviewer.agents.definition import AgentDefinition
 from reviewer.cli.review_command import (
     BAD_ARGUMENT,
     FINDINGS,
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         wanted = list(options.agent or [])
         own_rules = [name for name in map(rules_agent, wanted) if name]
         rules_options = argparse.Namespace(**{**vars(options), "agent": own_rules or None})
+        agents = _claude_agents(wanted, options.team) if wanted else []  # bad names fail first
         # Per-file results are cached by content hash and rule set; --no-cache is the cold path.
         outcome = run_review(
             rules_options,
@@ -76,8 +78,8 @@ class Command(BaseCommand):
         )
         report = outcome.report
         self.exit_code = outcome.exit_code
-        if wanted:
-            report = self._claude(options, wanted, outcome.result, report)
+        if agents:
+            report = self._claude(options, agents, outcome.result, report)
         if options.output:
             try:
                 Path(options.output).write_text(report, encoding="utf-8")
@@ -88,16 +90,15 @@ class Command(BaseCommand):
             self.stdout.write(report, ending="")
 
     def _claude(
-        self, options: argparse.Namespace, wanted: list[str], result: ReviewResult, report: str
+        self,
+        options: argparse.Namespace,
+        agents: list[AgentDefinition],
+        result: ReviewResult,
+        report: str,
     ) -> str:
         """The same Claude review as a scan, in the report itself (text, JSON, SARIF)."""
-        # The Claude modules import the anthropic SDK (seconds): only --agent pays for it.
-        from reviewer.agents import cli as claude
+        from reviewer.agents import cli as claude  # the anthropic SDK: see _claude_agents
 
-        try:
-            agents = [claude.resolve_claude_agent(value, options.team) for value in wanted]
-        except claude.AgentNotFoundError as exc:
-            raise UsageError(str(exc)) from exc
         if not settings.ANTHROPIC_API_KEY:
             names = ", ".join(agent.name for agent in agents)
             self.stderr.write(
@@ -116,3 +117,14 @@ class Command(BaseCommand):
         ):
             self.exit_code = FINDINGS
         return claude.render_with_claude(result, found, options.format)
+
+
+def _claude_agents(wanted: list[str], team: str) -> list[AgentDefinition]:
+    """The Claude agents ``--agent`` names (built-in, operator, file path, team agent)."""
+    # The Claude modules import the anthropic SDK (seconds): only --agent pays for it.
+    from reviewer.agents import cli as claude
+
+    try:
+        return [claude.resolve_claude_agent(value, team) for value in wanted]
+    except claude.AgentNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
