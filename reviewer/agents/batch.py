@@ -45,6 +45,7 @@ from reviewer.agents.run import (
     record_agent_run,
     verified,
 )
+from reviewer.agents.subjects import files_for
 from reviewer.agents.tools import Checkout, ReportedFinding, tool_schemas
 from reviewer.models import Scan
 
@@ -131,7 +132,8 @@ def submit_batch(prepared: Prepared) -> str:
         model = resolve_model(agent.model)
         price = _batch_price(model)
         cached = cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
-        to_send = [p for p in sorted(files.texts) if files.blobs[p] not in cached]
+        mine = set(files_for(agent, files.blobs))  # its code and project files
+        to_send = [p for p in sorted(mine) if files.blobs[p] not in cached]
         elsewhere = [p for p in to_send if (name, files.blobs[p]) in pending]
         to_send = [p for p in to_send if (name, files.blobs[p]) not in pending]
         groups, too_large = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
@@ -324,8 +326,9 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
         price = _batch_price(run.model)
         sent_paths = {p for group in entry["groups"].values() for p in group}
         cached = cache_get(agent.sha256, run.model, sorted(set(files.blobs.values())))
+        mine = set(files_for(agent, files.blobs))
         for path in files.texts:
-            if path not in sent_paths and files.blobs[path] in cached:
+            if path in mine and path not in sent_paths and files.blobs[path] in cached:
                 run.cached += 1
                 run.reviewed.add(path)
                 if cached[files.blobs[path]]:

@@ -33,6 +33,7 @@ from reviewer.agents.run import (
     soft_seconds,
     verified,
 )
+from reviewer.agents.subjects import files_for
 from reviewer.agents.tools import Checkout, read_tools_for
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def run_agent(
     model = resolve_model(agent.model)
     price = price_for(model)  # an unknown model id is refused before anything is sent
     run = AgentRun(agent, model)
+    files = files.only(files_for(agent, files.blobs))  # its code and project files
     checkout = Checkout(root, settings.REVIEWDECK_MAX_FILE_BYTES)
     cached = cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
     to_send = []

@@ -33,6 +33,7 @@ from reviewer.agents.budget import Limits, Usage
 from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.models import AgentResult
 from reviewer.agents.selection import mark_failed
+from reviewer.agents.subjects import project_files
 from reviewer.agents.tools import Checkout, ReportedFinding, numbered
 from reviewer.agents.verify import Rejected, verify
 from reviewer.engine.code_context import classify
@@ -160,6 +161,8 @@ class Files:
         blobs: dict[str, str] = {}
         sizes: dict[str, int] = {}
         paths, _ = discover(root)
+        # The project files agents' checklists are about (each agent gets its kinds).
+        paths = sorted({*paths, *project_files(root)})
         for rel in paths:
             try:
                 text = read_source(root, rel, max_bytes)
