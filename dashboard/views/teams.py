@@ -11,7 +11,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.access import AuthedRequest, can_change, teams_of, visible_projects
+from dashboard.access import (
+    AuthedRequest,
+    can_change,
+    changeable,
+    teams_of,
+    visible_projects,
+)
 from dashboard.params import id_param
 from reviewer import teams
 from reviewer.teams import TeamError
@@ -22,21 +28,20 @@ MAX_PROJECT_CHOICES = 500
 @login_required
 def team_list(request: AuthedRequest) -> HttpResponse:
     staff = request.user.is_staff
-    return render(
-        request,
-        "dashboard/teams.html",
-        {
-            "teams": teams.teams_with_members(teams_of(request.user)),
-            "staff": staff,
-            "projects": list(
-                visible_projects(request.user)
-                .select_related("team")
-                .order_by("name")[:MAX_PROJECT_CHOICES]
-            )
-            if staff
-            else [],
-        },
-    )
+    rows = teams.teams_with_members(teams_of(request.user))
+    projects = []
+    if staff:
+        found = list(
+            visible_projects(request.user)
+            .select_related("team")
+            .order_by("name")[:MAX_PROJECT_CHOICES]
+        )
+        allowed = changeable(request.user, found)
+        projects = [p for p in found if p.pk in allowed]
+    for team in rows:
+        # What staff may give this team: projects they act on, of another team or none.
+        team.candidates = [p for p in projects if p.team_id != team.pk]  # type: ignore[attr-defined]
+    return render(request, "dashboard/teams.html", {"teams": rows, "staff": staff})
 
 
 def _staff_team(request: AuthedRequest, team_id: int) -> Group:

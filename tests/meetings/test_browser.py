@@ -150,6 +150,8 @@ def test_teams_page_and_a_meeting_that_cannot_start(
     expect(
         page.locator("#teams tr", has_text="platform").locator(".team-projects")
     ).to_contain_text("orphan")
+    # Nothing left to give: no empty menu.
+    expect(page.locator("#teams tr", has_text="platform").locator(".give-project")).to_have_count(0)
     no_sideways_scroll(page)
     screenshot(page, f"teams-{width}")
     page.goto(f"{base}/meetings/")
