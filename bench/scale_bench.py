@@ -270,6 +270,8 @@ def main() -> None:
             "REVIEWDECK_DATA_DIR": str(base / "data"),
             "ALLOWED_HOSTS": "127.0.0.1",
             "DEBUG": "0",
+            # The manifest storage serves collected files only: collect into the run's folder.
+            "STATIC_ROOT": str(base / "static"),
             "LOG_LEVEL": "WARNING",
         }
         os.environ.update(env)
@@ -278,6 +280,10 @@ def main() -> None:
         started = time.perf_counter()
         data = seed(args.findings, args.projects, args.scans_per_project)
         print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
         port = free_port()
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "dashboard.wsgi:application",

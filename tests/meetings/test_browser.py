@@ -171,6 +171,7 @@ def test_settings_page_repository_schedule_and_deletion(
     project = project_factory(name="shop", repo_url="https://example.com/shop.git")
     login(page, base)
     page.goto(f"{base}/projects/shop/settings/")
+    expect(page).to_have_title("Settings · shop · Reviewdeck")
     expect(page.locator("#schedule-runs")).to_contain_text("last run never")
     page.fill("#id_repo_url", "https://user:hunter2@10.0.0.1/shop.git")
     page.click("#repository-save")
