@@ -105,7 +105,9 @@ class FindingOut(Schema):
     assignee: str | None
     origin: str
     first_seen_scan: int | None
-    last_seen_scan: int | None
+    last_seen_scan: int | None = Field(
+        description="the last scan it was open in: the project's latest for an open finding"
+    )
     fixed_in_scan: int | None
     introduced_at: datetime | None
     url: str
