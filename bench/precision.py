@@ -395,6 +395,7 @@ def sample(
     repos_dir: Path,
     context_lines: int,
     extra: int | None = None,
+    profile: str = "all",
 ) -> str:
     """A seeded stratified sample of unlabeled findings: up to ``per_rule`` per rule per
     repository group (twice that for Criticals), each printed with its surrounding lines;
@@ -408,6 +409,8 @@ def sample(
                 continue
             for f in results[spec.repo]["findings"]:
                 if rules and not f["rule"].startswith(tuple(rules)):
+                    continue
+                if not in_profile(f["rule"], profile):
                     continue
                 if (spec.repo, f["path"], f["line"], f["rule"]) in labels:
                     continue
@@ -467,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sample", type=int, help="print a sample of unlabeled findings")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--sample-profile",
+        choices=("default", "measured", "extended", "all"),
+        default="all",
+        help="with --sample: draw only findings of rules in this profile",
+    )
     parser.add_argument("--extra", type=int, help="with --sample: this many more per rule")
     parser.add_argument("--rule", action="append", help="with --sample: only these rules")
     parser.add_argument("--context-lines", type=int, default=6)
@@ -508,10 +517,11 @@ def main(argv: list[str] | None = None) -> int:
                 args.repos_dir,
                 args.context_lines,
                 args.extra,
+                args.sample_profile,
             )
         )
         return 0
-    print(report(all_specs, results, labels, args.profile))
+    print(report(specs, results, labels, args.profile))
     return 0
 
 
