@@ -83,13 +83,22 @@ def load_labels() -> dict[tuple[str, str, int, str], dict[str, Any]]:
 # -- code context ------------------------------------------------------------------
 
 
-def context_of(path: str) -> str:
-    """The engine's context for a path when it has one, else a path-based guess."""
+def context_of(path: str, root: Path | None = None) -> str:
+    """The engine's context for a path (from its first lines too when the checkout is at
+    hand: a "migrations" folder is a chain only with Alembic/Django markers), else a
+    path-based guess."""
     try:
         from reviewer.engine.code_context import classify  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return _guess_context(path)
-    return str(classify(path))
+    head = ""
+    if root is not None:
+        try:
+            with (root / path).open(encoding="utf-8", errors="replace") as handle:
+                head = "".join(line for _, line in zip(range(60), handle, strict=False))
+        except OSError:
+            head = ""
+    return str(classify(path, head))
 
 
 def _guess_context(path: str) -> str:
@@ -238,6 +247,7 @@ def report(
     results: dict[str, dict[str, Any]],
     labels: dict[tuple[str, str, int, str], dict[str, Any]],
     profile: str,
+    repos_dir: Path | None = None,
 ) -> str:
     out: list[str] = [f"profile: {profile}"]
     held = {s.repo for s in specs if s.held_out}
@@ -303,8 +313,9 @@ def report(
             out.append(f"  {spec.repo:38} (not reviewed yet: --review)")
             continue
         lines_by_ctx: Counter[str] = Counter()
+        root = repos_dir / spec.folder if repos_dir is not None else None
         for path, n in data["lines"].items():
-            lines_by_ctx[context_of(path)] += n
+            lines_by_ctx[context_of(path, root)] += n
         total = sum(lines_by_ctx.values()) or 1
         sev = Counter[str]()
         ctx = Counter[str]()
@@ -521,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return 0
-    print(report(specs, results, labels, args.profile))
+    print(report(specs, results, labels, args.profile, args.repos_dir))
     return 0
 
 

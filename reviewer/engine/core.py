@@ -588,6 +588,10 @@ def parse_issue(path: str, source: str, exc: SyntaxError) -> Issue:
     )
 
 
+#: How many first lines of a file ``make_issue`` reads to classify it.
+_CONTEXT_HEAD_LINES = 60
+
+
 def make_issue(
     rule: Rule, path: str, lines: Sequence[str], hit: Hit, context: CodeContext | None = None
 ) -> Issue:
@@ -595,7 +599,9 @@ def make_issue(
     character column, copies the rule's metadata and lowers the severity to what the
     code's context allows (``context`` None: classified from the path and lines)."""
     if context is None:
-        context = classify(path, "\n".join(lines[:10]) if lines else "")
+        # the head of the file: an Alembic revision's down_revision sits in its first
+        # twenty-odd lines, after the docstring and the imports
+        context = classify(path, "\n".join(lines[:_CONTEXT_HEAD_LINES]) if lines else "")
     line = min(max(hit.line, 1), max(len(lines), 1))
     text = lines[line - 1] if lines else ""
     return Issue(

@@ -118,6 +118,21 @@ class RepoFiles:
                 self._texts[rel] = None
         return self._texts[rel]
 
+    def any_text(self, rel: str) -> str | None:
+        """The text of any file under the root (a script a Dockerfile copies, say), read
+        with the same guards as the sources (no links out, size cap); None if unreadable."""
+        if rel in self.paths:
+            return self.text(rel)
+        if rel not in self._texts:
+            self._texts[rel] = None
+            try:
+                inside = (self.root / rel).parent.resolve().is_relative_to(self.root.resolve())
+                if inside:  # no linked folder on the way out of the repository
+                    self._texts[rel] = read_source(self.root, rel, MAX_BYTES)
+            except (SourceError, OSError, ValueError):
+                self._texts[rel] = None
+        return self._texts[rel]
+
     def lines(self, rel: str) -> list[str]:
         text = self.text(rel)
         return split_lines(text) if text is not None else []

@@ -5,7 +5,7 @@ down) and judges the last stage that is not a dev/test target; the finding lands
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 
 from reviewer.engine.context import ProjectContext
@@ -60,6 +60,11 @@ _SELF_DROPPING_IMAGES = frozenset(
         "rabbitmq",
         "memcached",
         "elasticsearch",
+        # PostgreSQL images built on the official one keep its entrypoint
+        "pgvector/pgvector",
+        "ankane/pgvector",
+        "timescale/timescaledb",
+        "timescale/timescaledb-ha",
     }
 )
 
@@ -102,6 +107,10 @@ class _Stage:
         self.drops: bool = parent.drops if parent else False
         self.own_entrypoint: bool = parent.own_entrypoint if parent else False
         self.variables: dict[str, str] = dict(parent.variables) if parent else {}
+        # COPY sources by destination, and the program the ENTRYPOINT (or CMD) starts:
+        # an entrypoint script from the repository may drop privileges itself
+        self.copies: list[tuple[list[str], str]] = list(parent.copies) if parent else []
+        self.program: str = parent.program if parent else ""
 
 
 def _expand(value: str, variables: dict[str, str]) -> str | None:
@@ -165,12 +174,54 @@ def _final_stage(instructions: list[ff.Instruction]) -> _Stage | None:
         elif ins.keyword == "USER" and ins.args:
             current.user = _expand(ins.args.split()[0], current.variables) or "?"
             current.user_line = ins.line
+        elif ins.keyword in {"COPY", "ADD"}:
+            paths = [t for t in _tokens(ins.args) if not t.startswith("--")]
+            if len(paths) >= 2 and "--from" not in ins.args:
+                current.copies.append((paths[:-1], paths[-1]))
         elif ins.keyword in {"ENTRYPOINT", "CMD"}:
             current.drops = bool(_DROPS_PRIVILEGES.search(ins.args))
             if ins.keyword == "ENTRYPOINT":
                 current.own_entrypoint = True
+            if ins.keyword == "ENTRYPOINT" or not current.program:
+                words = _tokens(ins.args)
+                current.program = words[0] if words else ""
     # A last stage named dev/test is a local target (``--target`` picks the shipped one).
     return shipped if shipped is not None else current
+
+
+def _tokens(args: str) -> list[str]:
+    """The words of an instruction in exec form (``["a", "b"]``) or shell form."""
+    text = args.strip()
+    if text.startswith("["):
+        return re.findall(r'"((?:[^"\\]|\\.)*)"', text)
+    return text.split()
+
+
+def _script_drops(stage: _Stage, dockerfile: str, text_of: Callable[[str], str | None]) -> bool:
+    """Whether the program the image starts is a script copied from the repository that
+    drops privileges itself (``exec gosu app ...`` in ``docker/entry.sh``)."""
+    program = PurePosixPath(stage.program).name
+    if not program or not program.endswith(".sh"):
+        return False
+    context_dirs = ["", str(PurePosixPath(dockerfile).parent)]
+    for sources, dest in stage.copies:
+        dest_name = PurePosixPath(dest).name
+        for source in sources:
+            source_name = PurePosixPath(source).name
+            if program not in (dest_name, source_name):
+                continue
+            for base in context_dirs:
+                rel = PurePosixPath(base, source.removeprefix("./")).as_posix().lstrip("/")
+                if ".." in PurePosixPath(rel).parts:
+                    continue
+                text = text_of(rel)
+                if text and any(
+                    _DROPS_PRIVILEGES.search(line)
+                    for line in text.splitlines()
+                    if not line.lstrip().startswith("#")
+                ):
+                    return True
+    return False
 
 
 @project_rule(
@@ -221,7 +272,7 @@ def check_container_user(ctx: ProjectContext) -> Iterator[Hit]:
         if _dev_image(rel):
             continue
         stage = _final_stage(ff.dockerfile_instructions(files.lines(rel)))
-        if stage is None or stage.drops:
+        if stage is None or stage.drops or _script_drops(stage, rel, files.any_text):
             continue
         if _image_name(stage.image) in _SELF_DROPPING_IMAGES and not stage.own_entrypoint:
             continue
