@@ -35,6 +35,7 @@ from reviewer.engine.code_context import (
 from reviewer.engine.context import FileContext, ProjectContext, split_lines
 from reviewer.engine.files import SourceError, check_relative, discover, printable, read_source
 from reviewer.engine.merge import one_per_problem
+from reviewer.engine.pinned_versions import PYDANTIC_V2_BREAKAGE_RULES, pydantic_v1_only
 from reviewer.engine.profile import DEFAULT_PROFILE, Profile
 from reviewer.engine.project_config import (
     apply_config,
@@ -257,6 +258,7 @@ def review(
         ]
         result.notes.extend(ruff_notes)
     result.issues = _with_dialects(root, result.issues, summaries.get(DIALECT_SUMMARY, {}))
+    result.issues = _for_pinned_versions(root, result.issues)
     result.issues = one_per_problem(result.issues)
 
     # Each file's findings are de-duplicated and noqa-filtered already (cached that way).
@@ -326,6 +328,16 @@ def _with_dialects(root: Path, issues: list[Issue], guards: dict[str, Any]) -> l
             issue = replace(issue, dialects=found)
         kept.append(issue)
     return kept
+
+
+def _for_pinned_versions(root: Path, issues: list[Issue]) -> list[Issue]:
+    """Findings about what breaks on Pydantic v2 leave projects that pin v1 (nothing
+    breaks there; the modernisation rules carry the migration debt)."""
+    if not any(i.rule_id in PYDANTIC_V2_BREAKAGE_RULES for i in issues):
+        return issues
+    if not pydantic_v1_only(root):
+        return issues
+    return [i for i in issues if i.rule_id not in PYDANTIC_V2_BREAKAGE_RULES]
 
 
 def _ruff_candidates(root: Path, paths: list[str], max_bytes: int) -> list[str]:

@@ -89,3 +89,18 @@ def test_a_foreign_key_in_a_model_and_its_migration_is_one_finding(tmp_path: Pat
     ]
     alone = review(tmp_path, jobs=1, rule_ids=["AL009"]).issues
     assert [i.line for i in alone] == [12, 13]
+
+
+def test_pr006_names_a_variable_read_several_times_once(tmp_path: Path) -> None:
+    # letta-ai/letta: one variable read in four places was listed four times.
+    (tmp_path / "config.py").write_text(
+        "import os\n\n"
+        "class Config:\n"
+        '    path = os.getenv("APP_CONFIG_PATH") or "config"\n'
+        '    backup = os.getenv("APP_CONFIG_PATH") or "backup"\n'
+        '    token = os.environ["APP_TOKEN"]\n'
+    )
+    found = [i for i in review(tmp_path, rule_ids=["PR006"], jobs=1).issues]
+    assert len(found) == 1
+    assert found[0].message.count("APP_CONFIG_PATH") == 1
+    assert "APP_TOKEN" in found[0].message

@@ -138,7 +138,7 @@ def test_test_code_is_at_most_a_suggestion_except_test_rules(tmp_path: Path) -> 
     found = _found(review(root, jobs=1).issues)
     assert found == {
         ("PD005", "tests/test_api.py", "suggestion", "test"),
-        ("AS001", "tests/test_api.py", "suggestion", "test"),
+        # a blocking call in a test stalls only the test's own loop: not reported there
         ("PT001", "tests/test_api.py", "important", "test"),
         ("PD005", "app/a.py", "important", "production"),
         ("AS001", "app/a.py", "critical", "production"),
@@ -171,10 +171,10 @@ def test_every_finding_carries_its_context(
     found = {(i.rule_id, i.path, i.severity, i.context, i.dialects) for i in issues}
     as001 = {"production": "critical", "script": "important"}
     pd005 = {"production": "important", "script": "important"}
-    assert found == {
-        ("PD005", path, pd005.get(context, "suggestion"), context, ""),
-        ("AS001", path, as001.get(context, "suggestion"), context, ""),
-    }
+    expected = {("PD005", path, pd005.get(context, "suggestion"), context, "")}
+    if context != "test":  # AS001 is not reported in test code (code_context.py)
+        expected.add(("AS001", path, as001.get(context, "suggestion"), context, ""))
+    assert found == expected
 
 
 def test_extended_rules_run_only_when_asked(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from reviewer.engine.context import FileContext
@@ -55,12 +56,17 @@ def _statements(func: ast.FunctionDef) -> list[ast.stmt]:
 #: ``op.*`` calls that do not change the schema.
 _DATA_OPS = frozenset({"execute", "get_bind", "get_context", "f", "inline_literal", "bulk_insert"})
 _DDL_TEXT = ("alter ", "create ", "drop ", "rename ", "comment on ")
+#: ``ALTER TYPE status ADD VALUE 'x'``: PostgreSQL cannot remove an enum value again, so
+#: a downgrade that leaves it is the honest one (the value is unused once the code that
+#: wrote it is rolled back).
+_ENUM_ADD_VALUE = re.compile(r"\s*alter\s+type\s+\S+\s+add\s+value\b", re.I)
 
 
 def _data_only(upgrade: ast.FunctionDef) -> bool:
-    """``upgrade()`` changes rows only: no ``op.*`` schema operation and no DDL text.
-    Undoing a backfill or a data fix is rarely possible or wanted, so an empty
-    ``downgrade()`` is the usual, honest answer there."""
+    """``upgrade()`` changes rows only: no ``op.*`` schema operation and no DDL text
+    other than adding enum values. Undoing a backfill, a data fix or a new enum value is
+    rarely possible or wanted, so an empty ``downgrade()`` is the usual, honest answer
+    there."""
     for node in ast.walk(upgrade):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = node.func.value
@@ -70,6 +76,7 @@ def _data_only(upgrade: ast.FunctionDef) -> bool:
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
             and node.value.lstrip().lower().startswith(_DDL_TEXT)
+            and not _ENUM_ADD_VALUE.match(node.value)
         ):
             return False
     return True

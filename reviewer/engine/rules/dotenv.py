@@ -204,7 +204,8 @@ def check_dotenv(ctx: ProjectContext) -> Iterator[Hit]:
     for path in sorted(settings):
         if in_tests(path) or _TOOLING_PARTS & set(PurePosixPath(path).parts[:-1]):
             continue
-        line, names = settings[path]
+        line, read = settings[path]
+        names = list(dict.fromkeys(read))  # one variable read in several places: named once
         shown = ", ".join(f"`{n}`" for n in names[:4]) + (", ..." if len(names) > 4 else "")
         yield Hit(
             line,

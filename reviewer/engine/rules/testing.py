@@ -20,12 +20,14 @@ _CHECK_WORDS = (
     "snapshot",
     "wait_for",  # waiting helpers raise when the condition never comes
     "wait_until",
+    "validate",  # validate_settings() and the like raise on what they reject
 )
 #: Words in a test's name or comments saying its point is "runs without an error".
 _NO_ERROR_INTENT = re.compile(
     r"no_?op\b|not_?raise|no_?raise|no_?error|without_?error|not_?crash|no_?crash|not_?hang|"
     r"\bsmoke\b|(?:not|n't|never)\s+(?:raise|crash|hang|fail|error)|without\s+(?:raising|errors?)|"
-    r"(?:^|_)accepts?_|(?:^|_)(?:passes|succeeds)(?:_|$)|swallow|gracefully",
+    r"(?:^|_)accepts?_|(?:^|_)(?:passes|succeeds)(?:_|$)|swallow|gracefully|"
+    r"\b(?:runs?|completes?|finish(?:es)?|works?)\s+(?:successfully|fine|cleanly)",
     re.IGNORECASE,
 )
 
@@ -106,8 +108,9 @@ def check_assertless_test(ctx: FileContext) -> Iterator[Hit]:
 
 def _called_names(node: ast.AST, modules: frozenset[str]) -> set[str]:
     """Functions called in ``node``: plain names, ``module.function`` of an imported
-    module, and methods of an object built in place (``Rule().validate``); not methods of
-    fixtures such as ``client.post``, which every test calls."""
+    module, methods of an object built in place (``Rule().validate``) and the test
+    class's own helpers (``self._check_offset``); not methods of fixtures such as
+    ``client.post``, which every test calls."""
     found = set()
     for call in ast.walk(node):
         if not isinstance(call, ast.Call):
@@ -117,7 +120,10 @@ def _called_names(node: ast.AST, modules: frozenset[str]) -> set[str]:
             found.add(func.id)
         elif isinstance(func, ast.Attribute) and (
             isinstance(func.value, ast.Call)
-            or (isinstance(func.value, ast.Name) and func.value.id in modules)
+            or (
+                isinstance(func.value, ast.Name)
+                and (func.value.id in modules or func.value.id in {"self", "cls"})
+            )
         ):
             found.add(func.attr)
     return found

@@ -66,3 +66,21 @@ def test_health_check_for_provisioned_sandbox(manager, sandbox_id):
 
 async def test_set_failure_is_swallowed(redis, cache):
     await cache.set_metrics(redis, "key", {})
+
+
+def test_no_mealplans(scheduler):
+    # make sure this task runs successfully even if it does nothing
+    scheduler.create_timeline_events()
+
+
+def test_validate_connector_settings(connector):
+    connector.validate_connector_settings()
+
+
+class TestTimezones:
+    def _check_offset(self, text: str, zone: str) -> None:
+        assert zone in text, text
+
+    def test_login_event_times(self, events):
+        for zone in ("UTC", "Europe/Paris"):
+            self._check_offset(events.login(zone), zone)

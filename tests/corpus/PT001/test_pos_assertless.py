@@ -27,3 +27,11 @@ def test_rejects_bad_payload(client):
 
 def test_accepted_payload_is_stored(client):  # HIT
     client.post("/users", json={"name": "a"})
+
+
+class TestExport:
+    def _export(self, client) -> object:
+        return client.get("/export")
+
+    def test_export_runs(self, client):  # HIT
+        self._export(client)

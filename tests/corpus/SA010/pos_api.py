@@ -7,7 +7,7 @@ Session = sessionmaker(bind=engine, autocommit=True)  # HIT
 
 
 def load(session, User, user_id):
-    user = session.query(User).get(user_id)  # HIT
+    user = session.query(User).get(user_id)  # legacy in 2.0, not removed: SA001's
     ids = select([User.id])  # HIT
     session.execute("SELECT 1")  # HIT
     return user, ids
