@@ -41,6 +41,10 @@ SCRIPT_DIRS = frozenset(
         "bench",
         "samples",
         "sample",
+        # command-line tools and installers: one command at a time, no request path
+        "cli",
+        "install",
+        "installer",
     }
 )
 SCRIPT_FILES = frozenset({"setup.py", "noxfile.py", "fabfile.py", "manage.py"})
@@ -230,7 +234,14 @@ PERFORMANCE_CATEGORIES = frozenset({"performance"})
 #: In a migration, per-row work is AL005's finding (set-based or batched), so SA005's
 #: lazy loads in a one-off data migration are not reported a second time.
 _NOT_IN_TESTS = ("SA005", "SA009", "PF001", "PF002", "PF004", "AS001", "RUFF:ASYNC2")
-NOT_REPORTED_IN: dict[str, tuple[str, ...]] = {"test": _NOT_IN_TESTS, "migration": ("SA005",)}
+#: A blocking call in a script, an example or a command-line tool holds a loop that
+#: serves nobody else: the cost model of AS001 has nothing to charge there.
+_BLOCKING = ("AS001", "RUFF:ASYNC2")
+NOT_REPORTED_IN: dict[str, tuple[str, ...]] = {
+    "test": _NOT_IN_TESTS,
+    "migration": ("SA005",),
+    "script": _BLOCKING,
+}
 
 
 def reported_in(rule_id: str, context: str) -> bool:

@@ -89,13 +89,11 @@ POLICY: dict[str, Policy] = {
     # asyncio
     "AS001": Policy(
         "Critical for real blocking (network, child processes, sleep > 0, copying or "
-        "deleting file trees): the event loop stalls for every request. Important for a "
-        "plain open() of a local file (usually milliseconds). Trivial syscalls "
-        "(Path.resolve, os.path.exists) and calls handed to a thread are not reported",
+        "deleting file trees) on a request path: the event loop stalls for every request. "
+        "Important for one local file (open, copy, move: usually milliseconds). Trivial "
+        "syscalls (Path.resolve, os.path.exists), calls handed to a thread, start-up and "
+        "shutdown hooks, and test, script and command-line code are not reported",
         0.9,
-        kept_in_default="its labeled false positives were all Criticals in test code, "
-        "which is now at most a Suggestion there, and its trivial-call noise came from "
-        "ruff's ASYNC240/109/110/115, now separate extended-only codes",
     ),
     "AS002": Policy("Suggestion: a latency gain, not a bug", 0.5),
     "AS003": Policy("Critical: raises RuntimeError every time it runs inside a running loop", 0.9),

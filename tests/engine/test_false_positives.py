@@ -100,7 +100,7 @@ def test_pr006_names_a_variable_read_several_times_once(tmp_path: Path) -> None:
         '    backup = os.getenv("APP_CONFIG_PATH") or "backup"\n'
         '    token = os.environ["APP_TOKEN"]\n'
     )
-    found = [i for i in review(tmp_path, rule_ids=["PR006"], jobs=1).issues]
+    found = list(review(tmp_path, rule_ids=["PR006"], jobs=1).issues)
     assert len(found) == 1
     assert found[0].message.count("APP_CONFIG_PATH") == 1
     assert "APP_TOKEN" in found[0].message

@@ -9,7 +9,10 @@ import pytest
 from reviewer.engine import review
 from reviewer.engine.pinned_versions import pydantic_v1_only
 
-SETTINGS = "from pydantic import BaseSettings\n\n\nclass Settings(BaseSettings):\n    debug: bool = False\n"
+SETTINGS = (
+    "from pydantic import BaseSettings\n\n\n"
+    "class Settings(BaseSettings):\n    debug: bool = False\n"
+)
 
 
 @pytest.mark.parametrize(

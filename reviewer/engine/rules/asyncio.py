@@ -40,17 +40,21 @@ BLOCKING_CALLS: dict[str, str] = {
     **{f"os.{name}": _SUBPROCESS for name in ("spawnl", "spawnlp", "spawnv", "spawnvp")},
     **{
         f"shutil.{name}": _THREAD
-        for name in ("copytree", "rmtree", "move", "make_archive", "unpack_archive")
+        for name in ("copytree", "rmtree", "make_archive", "unpack_archive")
     },
-    # Short local I/O: usually milliseconds (Important, lower confidence).
+    # Short local I/O: usually milliseconds (Important, lower confidence). shutil.move is
+    # a rename on one file system; it copies only across file systems.
     "builtins.open": _FILE,
     "io.open": _FILE,
-    **{f"shutil.{name}": _THREAD for name in ("copy", "copy2", "copyfile")},
+    **{f"shutil.{name}": _THREAD for name in ("copy", "copy2", "copyfile", "move")},
 }
 #: Calls that block only briefly (one local file): Important, not Critical.
 _SHORT_IO = frozenset(
-    {"builtins.open", "io.open", "shutil.copy", "shutil.copy2", "shutil.copyfile"}
+    {"builtins.open", "io.open", "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move"}
 )
+#: Start-up and shutdown hooks run before the first request or after the last one: a
+#: blocking call there delays the start, it stalls no request (not reported).
+_LIFECYCLE_EVENTS = frozenset({"startup", "shutdown"})
 _LOWER_CONFIDENCE = dict.fromkeys(_SHORT_IO, 80)
 
 _BLOCKING_ATTRIBUTES = frozenset(name.rsplit(".", 1)[-1] for name in BLOCKING_CALLS)
@@ -75,9 +79,11 @@ def _maybe_blocking(func: ast.expr) -> bool:
         "tree with `shutil`) holds that thread until it returns, so every other request, "
         "websocket and background task of the process waits too; under load this shows up "
         "as timeouts everywhere at once. Opening a local file blocks only briefly (reported "
-        "as Important); `time.sleep(0)` and stat-like calls such as `Path.resolve()` are "
-        "not reported, nor are calls handed to `asyncio.to_thread`, `run_in_executor` or "
-        "`anyio.to_thread.run_sync`. Use "
+        "as Important, like `shutil.move`, a rename on one file system); `time.sleep(0)` and "
+        "stat-like calls such as `Path.resolve()` are not reported, nor are calls handed to "
+        "`asyncio.to_thread`, `run_in_executor` or `anyio.to_thread.run_sync`, calls in a "
+        "`lifespan` or start-up/shutdown handler (no request is served yet), or calls in "
+        "tests, scripts and command-line tools (nothing else waits on their loop). Use "
         "the async counterpart (`asyncio.sleep`, an async HTTP client, "
         "`asyncio.create_subprocess_exec`, `aiofiles`), hand the call to a thread with "
         "`asyncio.to_thread`, or make the endpoint a plain `def` so FastAPI runs it in its "
@@ -120,6 +126,8 @@ def check_blocking_calls(ctx: FileContext) -> Iterator[Hit]:
             continue  # a parameter or local called ``requests``/``open`` hides the import
         if qualified == "time.sleep" and _zero_sleep(call):
             continue  # sleep(0) yields nothing and costs nothing
+        if _lifecycle_hook(scopes[-1]):
+            continue  # start-up / shutdown: no request is being served
         shown = qualified.removeprefix("builtins.")
         yield Hit.at(
             call,
@@ -128,6 +136,25 @@ def check_blocking_calls(ctx: FileContext) -> Iterator[Hit]:
             severity="important" if qualified in _SHORT_IO else None,
             confidence=_LOWER_CONFIDENCE.get(qualified),
         )
+
+
+def _lifecycle_hook(func: ast.AsyncFunctionDef) -> bool:
+    """A FastAPI/Starlette ``lifespan`` (an async context manager named so) or an
+    ``on_event("startup"|"shutdown")`` handler."""
+    for deco in func.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        name = (dotted_name(target) or "").rsplit(".", 1)[-1]
+        if name == "asynccontextmanager" and "lifespan" in func.name.lower():
+            return True
+        if (
+            name == "on_event"
+            and isinstance(deco, ast.Call)
+            and deco.args
+            and isinstance(deco.args[0], ast.Constant)
+            and deco.args[0].value in _LIFECYCLE_EVENTS
+        ):
+            return True
+    return False
 
 
 def _zero_sleep(call: ast.Call) -> bool:
