@@ -179,11 +179,9 @@ POLICY: dict[str, Policy] = {
     "SA004": Policy(_MODERN + " (DeclarativeBase)", 0.95),
     "SA005": Policy(
         "Important: a real performance cost (one query per row). One finding per "
-        "relationship per loop; one-off code (migrations, scripts) at most Suggestion",
+        "relationship per loop; scripts at most Suggestion; not reported in tests, nor in "
+        "migrations, where per-row work is AL005's finding",
         0.8,
-        kept_in_default="its labeled false positives were test code (no longer reported), "
-        "Critical N+1s in one-off migrations (now Important at most, Suggestions there) and "
-        "repeats of one relationship in one loop (now one finding)",
     ),
     "SA006": Policy(
         "Important: the lazy load raises in async code when it runs (a likely bug); not "

@@ -11,7 +11,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
+from reviewer.engine import rule_doc
 from reviewer.models import Finding, Project, Scan, TriageEvent
 from reviewer.scanning import request_scan, run_scan
 from tests.conftest import GitRepo
@@ -154,6 +156,12 @@ def test_the_finding_page_shows_the_scanned_code_and_the_rule(
     assert 'class="hll"' in page  # the flagged line is highlighted
     assert "async" in page and "handler" in page
     assert 'id="rule-doc"' in page
+    # the rule's severity reason and its precision on real code (docs/severity.md)
+    rule = rule_doc("AS001")
+    assert rule is not None and rule.severity_reason
+    assert 'id="rule-precision"' in page
+    assert f"Precision on real code: {rule.precision_text}; {rule.profile} profile" in page
+    assert escape(rule.severity_reason) in page
     assert "view in repository" not in page  # a local path has no web UI
 
 
@@ -166,6 +174,7 @@ def test_a_ruff_finding_shows_the_rule_doc_and_links_to_ruff(
     page = member_client.get(finding.get_absolute_url()).content.decode()
     assert 'id="rule-doc"' in page and "About ruff:E722" in page
     assert 'href="https://docs.astral.sh/ruff/rules/#E722"' in page
+    assert 'id="rule-precision"' in page and "Precision on real code:" in page
     other = member_client.get(unknown.get_absolute_url())
     assert other.status_code == 200 and 'id="rule-doc"' not in other.content.decode()
 
