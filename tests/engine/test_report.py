@@ -14,7 +14,10 @@ SOURCE = (
     "from fastapi import FastAPI\n"
     "app = FastAPI()\n"
     "@app.on_event('startup')\n"
-    "async def f():\n"
+    "def f():\n"
+    "    pass\n"
+    "@app.get('/')\n"
+    "async def g():\n"
     "    time.sleep(1)\n"
 )
 
@@ -31,7 +34,7 @@ def test_text_report_lists_findings_notes_and_a_summary(tmp_path: Path) -> None:
     lines = text.splitlines()
     assert lines[0].startswith("app dir/main.py:4:2  SUGGESTION  FA001  ")
     assert ' — `app.on_event("startup")`' in lines[0]
-    assert lines[1].startswith("app dir/main.py:6:5  CRITICAL  AS001  Blocking call")
+    assert lines[1].startswith("app dir/main.py:9:5  CRITICAL  AS001  Blocking call")
     assert "Notes:" in lines and any(line.startswith("  bin.py: binary") for line in lines)
     assert lines[-1] == (
         "2 findings (1 critical, 0 important, 1 suggestion) in 1 file reviewed; 1 notes."

@@ -24,6 +24,12 @@ from tests.conftest import GitRepo
 pytestmark = pytest.mark.django_db
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n    return 1\n"
+# Test code: AS001 is not reported there (a test's loop serves no request), PD005 is, as
+# a Suggestion (docs/severity.md).
+TESTY = (
+    "from pydantic import BaseSettings\n\n\n"
+    "class Settings(BaseSettings):\n    debug: bool = False\n"
+)
 MIGRATION = (
     "from alembic import op\n\nrevision = '{rev}'\ndown_revision = None\n\n\n"
     "def upgrade():\n    op.create_index('ix_{rev}', 'user', ['email'])\n\n\n"
@@ -32,7 +38,7 @@ MIGRATION = (
 TREE = {
     "app/main.py": SLEEPY,
     "app/jobs.py": SLEEPY.replace("handler", "job"),
-    "tests/test_main.py": SLEEPY,
+    "tests/test_main.py": TESTY,
     "alembic/versions/0001_pg.py": MIGRATION.format(rev="0001"),
     "alembic/versions/sqlite/0001_lite.py": MIGRATION.format(rev="lite"),
 }
@@ -80,8 +86,8 @@ def test_each_finding_stores_the_context_the_scan_classified(project: Project) -
     }
     assert found[("AS001", "app/main.py")] == ("production", "", "Critical")
     # Test code: at most a Suggestion (docs/severity.md).
-    assert found[("AS001", "tests/test_main.py")][:1] == ("test",)
-    assert found[("AS001", "tests/test_main.py")][2] == "Suggestion"
+    assert found[("PD005", "tests/test_main.py")][:1] == ("test",)
+    assert found[("PD005", "tests/test_main.py")][2] == "Suggestion"
     assert scan.profile_version is None  # no profile saved: the built-in default
     # AL004 is extended-only (precision under 0.8, docs/severity.md).
     assert not any(rule == "AL004" for rule, _path in found)
@@ -104,7 +110,7 @@ def test_a_profile_change_closes_findings_as_excluded_and_reopens_none(
     project: Project, member: object
 ) -> None:
     first = scan_now(project)
-    assert {("AS001", "app/main.py"), ("AS001", "tests/test_main.py")} <= open_rules(project)
+    assert {("AS001", "app/main.py"), ("PD005", "tests/test_main.py")} <= open_rules(project)
     assert project.team is not None
     team_profile = quality_profiles.profile_of_team(project.team)
     v1 = quality_profiles.save_version(
@@ -116,7 +122,7 @@ def test_a_profile_change_closes_findings_as_excluded_and_reopens_none(
     assert second.profile_version == v1 and second.ruleset_hash != first.ruleset_hash
     gone = Finding.objects.filter(project=project, status=Finding.Status.EXCLUDED)
     # (PT004 and AL004 are extended-only: not in the default profile to begin with.)
-    assert {(f.rule_id, f.path) for f in gone} == {("AS001", "tests/test_main.py")}
+    assert {(f.rule_id, f.path) for f in gone} == {("PD005", "tests/test_main.py")}
     assert all(f.fixed_in_scan_id is None for f in gone)
     assert second.summary.excluded_count == 1 and second.summary.fixed_count == 0
     assert set(FindingEvent.objects.filter(scan=second).values_list("kind", flat=True)) == {
@@ -128,7 +134,7 @@ def test_a_profile_change_closes_findings_as_excluded_and_reopens_none(
     v2 = quality_profiles.save_version(team_profile, Profile())
     assert v2 is not None and v2.number == 2
     third = scan_now(project)
-    back = Finding.objects.get(project=project, rule_id="AS001", path="tests/test_main.py")
+    back = Finding.objects.get(project=project, rule_id="PD005", path="tests/test_main.py")
     assert back.status == Finding.Status.OPEN and back.reopen_count == 0
     assert list(back.events.values_list("kind", flat=True)) == ["created", "excluded", "included"]
     assert third.summary.reopened_count == 0 and third.summary.new_count == 0
@@ -185,7 +191,7 @@ def test_the_project_profile_overrides_the_team_default(project: Project) -> Non
     project.save()
     scan = scan_now(project)
     assert scan.profile_version == own_v
-    paths = {path for rule, path in open_rules(project) if rule == "AS001"}
+    paths = {path for rule, path in open_rules(project) if rule in ("AS001", "PD005")}
     assert paths == {"app/jobs.py", "tests/test_main.py"}
     assert quality_profiles.describe(own_v) == "this project's own profile, version 1"
 
@@ -287,7 +293,7 @@ def test_excluded_findings_never_count_as_fixed_in_digests_meetings_or_the_overv
     scan_now(project)
     assert project.team is not None
     quality_profiles.save_version(
-        quality_profiles.profile_of_team(project.team), Profile(disabled=("AS001",))
+        quality_profiles.profile_of_team(project.team), Profile(disabled=("AS001", "PD005"))
     )
     second = scan_now(project)
     assert second.summary.excluded_count >= 3 and second.summary.fixed_count == 0
