@@ -353,6 +353,8 @@ class QualityGateForm(forms.ModelForm):
             "no_failed_scan",
             "baseline_date",
             "baseline_commit",
+            "baseline_release",
+            "release_branches",
         ]
         widgets = {"baseline_date": forms.DateInput(attrs={"type": "date"})}
 
@@ -362,10 +364,24 @@ class QualityGateForm(forms.ModelForm):
             raise forms.ValidationError("A commit id: 7 to 64 hexadecimal characters.")
         return value
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["release_branches"].required = False  # empty: the default, release/*
+
+    def clean_release_branches(self) -> str:
+        value: str = (self.cleaned_data.get("release_branches") or "").strip() or "release/*"
+        try:
+            return git.validate_branch_pattern(value)
+        except git.RepoError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if data.get("baseline_date") and data.get("baseline_commit"):
-            raise forms.ValidationError("Choose a baseline date or a baseline commit, not both.")
+        chosen = [data.get(k) for k in ("baseline_date", "baseline_commit", "baseline_release")]
+        if sum(1 for value in chosen if value) > 1:
+            raise forms.ValidationError(
+                "Choose one baseline: a date, a commit or the previous release branch."
+            )
         return data
 
 

@@ -7,7 +7,10 @@ stores a :class:`GateResult`; the API, the badge and ``reviewdeck gate`` read th
 New code = open, visible findings that are new problems (not there only because a rule is
 new, not found by a history backfill) first seen after the baseline: a date, the commit
 date of a baseline commit (a release tag's commit; the clone has the branch's history),
-or, without either, the project's first regular scan.
+the previous release branch (the branches named like ``QualityGate.release_branches`` are
+fetched into the clone; the one that left the scanned branch last, other than the scanned
+branch itself, gives its merge base as the baseline commit), or, without any, the
+project's first regular scan.
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from pathlib import Path
 
+from django.conf import settings
+
+from reviewer import git
 from reviewer.git.errors import RepoError
 from reviewer.git.run import LOCAL_COMMAND_TIMEOUT, Deadline, check_sha, run
 from reviewer.models import (
@@ -28,6 +35,7 @@ from reviewer.models import (
     ScanSummary,
     Severity,
 )
+from reviewer.outbound import Policy
 
 logger = logging.getLogger(__name__)
 
@@ -65,23 +73,65 @@ def _commit_time(project: Project, sha: str) -> datetime:
     return datetime.fromisoformat(done.stdout.decode().strip())
 
 
+def _at_commit(project: Project, sha: str, words: str) -> Baseline:
+    # The newest scan of that very commit, when there is one: what it found is old.
+    scanned = (
+        Scan.objects.filter(project=project, commit_sha__startswith=sha)
+        .exclude(status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING, Scan.Status.FAILED])
+        .order_by("-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if scanned is not None:
+        return Baseline(None, scanned, words)
+    try:
+        moment = _commit_time(project, sha)
+    except RepoError as exc:
+        return Baseline(None, None, words, str(exc))
+    return Baseline(moment, None, f"{words} ({moment:%Y-%m-%d})")
+
+
+def previous_release(project: Project, pattern: str) -> git.Fork:
+    """The release branch the gate's baseline comes from: the project's branches named
+    like ``pattern`` are fetched (network), then the newest fork other than the scanned
+    branch is chosen. Raises :class:`RepoError` with the reason when there is none."""
+    git.fetch_branches(
+        project.repo_url,
+        project.checkout_dir,
+        pattern,
+        timeout=settings.REVIEWDECK_GIT_TIMEOUT,
+        local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
+        workdir=Path(settings.REVIEWDECK_WORKDIR),
+        policy=Policy.from_settings(),
+    )
+    scanned = project.branch or _checked_out_branch(project)
+    fork = git.newest_fork(project.checkout_dir, pattern, exclude=scanned)
+    if fork is None:
+        other = f" other than {scanned}" if scanned else ""
+        raise RepoError(f"no release branch named like {pattern}{other} shares its history")
+    return fork
+
+
+def _checked_out_branch(project: Project) -> str:
+    done = run(
+        ["symbolic-ref", "-q", "--short", "HEAD"],
+        cwd=project.checkout_dir,
+        deadline=Deadline(LOCAL_COMMAND_TIMEOUT),
+        doing="reading the clone",
+    )
+    return done.stdout.decode().strip() if done.returncode == 0 else ""
+
+
 def baseline_of(gate: QualityGate, project: Project) -> Baseline:
-    if gate.baseline_commit:
-        # The newest scan of that very commit, when there is one: what it found is old.
-        scanned = (
-            Scan.objects.filter(project=project, commit_sha__startswith=gate.baseline_commit)
-            .exclude(status__in=[Scan.Status.QUEUED, Scan.Status.RUNNING, Scan.Status.FAILED])
-            .order_by("-id")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if scanned is not None:
-            return Baseline(None, scanned, f"commit {gate.baseline_commit[:12]}")
+    if gate.baseline_release:
+        words = f"the previous release branch ({gate.release_branches})"
         try:
-            moment = _commit_time(project, gate.baseline_commit)
+            fork = previous_release(project, gate.release_branches)
         except RepoError as exc:
-            return Baseline(None, None, f"commit {gate.baseline_commit[:12]}", str(exc))
-        return Baseline(moment, None, f"commit {gate.baseline_commit[:12]} ({moment:%Y-%m-%d})")
+            return Baseline(None, None, words, str(exc))
+        return _at_commit(project, fork.commit, f"release branch {fork.branch}")
+    if gate.baseline_commit:
+        return _at_commit(project, gate.baseline_commit, f"commit {gate.baseline_commit[:12]}")
     if gate.baseline_date:
         moment = datetime.combine(gate.baseline_date, time.min, tzinfo=UTC)
         return Baseline(moment, None, f"{gate.baseline_date:%Y-%m-%d}")

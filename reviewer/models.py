@@ -630,8 +630,9 @@ class QualityGate(models.Model):
     """Conditions on *new code since a baseline*, for one project or, as the default of its
     projects, for one team (reviewer.gates resolves which applies; none saved = defaults).
 
-    The baseline is a date or a commit of the scanned branch (a release tag's commit);
-    without one, new code is what appeared after the project's first regular scan."""
+    The baseline is a date, a commit of the scanned branch (a release tag's commit) or the
+    previous release branch (``release_branches``); without one, new code is what appeared
+    after the project's first regular scan."""
 
     team = models.OneToOneField(
         Group, null=True, blank=True, on_delete=models.CASCADE, related_name="quality_gate"
@@ -650,6 +651,14 @@ class QualityGate(models.Model):
     baseline_date = models.DateField(null=True, blank=True)
     baseline_commit = models.CharField(
         max_length=64, blank=True, help_text="A commit of the branch, e.g. a release tag's"
+    )
+    baseline_release = models.BooleanField(
+        default=False,
+        help_text="Since the previous release branch: where the newest other branch named "
+        "like release_branches left the scanned one",
+    )
+    release_branches = models.CharField(
+        max_length=100, default="release/*", help_text="How release branches are named (one *)"
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -76,6 +76,8 @@ class GateConditionsOut(Schema):
     no_failed_scan: bool
     baseline_date: date | None
     baseline_commit: str
+    baseline_release: bool
+    release_branches: str
     defined_for: Literal["project", "team", "default"]
 
 

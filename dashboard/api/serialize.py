@@ -145,6 +145,8 @@ def gate(result: GateResult | None, conditions: QualityGate) -> dict[str, Any]:
             "no_failed_scan": conditions.no_failed_scan,
             "baseline_date": conditions.baseline_date,
             "baseline_commit": conditions.baseline_commit,
+            "baseline_release": conditions.baseline_release,
+            "release_branches": conditions.release_branches,
             "defined_for": defined_for,
         },
     }

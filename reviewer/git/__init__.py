@@ -76,7 +76,7 @@ A ``dest`` that is a broken clone (no valid ``HEAD``, stale ``*.lock`` files, a 
 origin URL) is removed and cloned again.
 """
 
-from reviewer.git.clone import SyncResult, sync
+from reviewer.git.clone import SyncResult, fetch_branches, sync
 from reviewer.git.errors import (
     RepoError,
     RepoRefusedError,
@@ -85,11 +85,13 @@ from reviewer.git.errors import (
 )
 from reviewer.git.history import (
     ChangeSet,
+    Fork,
     blob_ids,
     changed_paths,
     commit_date,
     export_tree,
     last_commit_dates,
+    newest_fork,
     read_blob,
     weekly_commits,
 )
@@ -98,12 +100,14 @@ from reviewer.git.redact import redact_url
 from reviewer.git.urls import (
     stored_secret_problem,
     validate_branch,
+    validate_branch_pattern,
     validate_repo_url,
     validate_stored_repo_url,
 )
 
 __all__ = [
     "ChangeSet",
+    "Fork",
     "RepoError",
     "RepoRefusedError",
     "RepoTimeoutError",
@@ -113,13 +117,16 @@ __all__ = [
     "changed_paths",
     "commit_date",
     "export_tree",
+    "fetch_branches",
     "last_commit_dates",
+    "newest_fork",
     "read_blob",
     "redact_url",
     "refuse_internal_literal",
     "stored_secret_problem",
     "sync",
     "validate_branch",
+    "validate_branch_pattern",
     "validate_repo_url",
     "validate_stored_repo_url",
     "weekly_commits",

@@ -15,9 +15,16 @@ from pathlib import Path
 
 from reviewer.git import reach
 from reviewer.git.errors import RepoError, RepoTimeoutError
+from reviewer.git.history import BRANCHES_REF
 from reviewer.git.redact import redact_url
 from reviewer.git.run import SHA_RE, Deadline, Done, check, failure, run
-from reviewer.git.urls import Remote, parse_remote, resolve_credentials, validate_branch
+from reviewer.git.urls import (
+    Remote,
+    parse_remote,
+    resolve_credentials,
+    validate_branch,
+    validate_branch_pattern,
+)
 from reviewer.outbound import Policy
 
 _TARGET_REF = "refs/reviewdeck/target"
@@ -359,3 +366,42 @@ def _update(
         if done.returncode != 0:
             raise _BrokenCloneError(done.stderr)
     return _result(dest, target, deadline)
+
+
+def fetch_branches(
+    url: str,
+    dest: Path,
+    pattern: str,
+    *,
+    timeout: int = 120,
+    local_roots: Sequence[Path | str],
+    workdir: Path | None = None,
+    policy: Policy | None = None,
+) -> None:
+    """Fetch the remote's branches named like ``pattern`` (one ``*``: ``release/*``) into
+    :data:`~reviewer.git.history.BRANCHES_REF` of the existing clone ``dest``; branches gone
+    from the remote are pruned. The checkout itself is not touched. Same checks, lock,
+    deadline and pinning as :func:`sync`."""
+    remote = resolve_credentials(parse_remote(url, local_roots), os.environ)
+    pattern = validate_branch_pattern(pattern)
+    dest = _check_dest(dest, workdir)
+    deadline = Deadline(timeout)
+    pinned = reach.route(remote, policy or Policy())
+    network = (pinned.config, pinned.env) if pinned else ((), {})
+    shown = redact_url(remote.url)
+    with _locked(dest, deadline):
+        if not _is_our_clone(dest, remote, deadline):
+            raise RepoError("The repository has not been cloned yet: scan it first.")
+        args = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules"]
+        args += ["--no-write-fetch-head", "--prune", "--"]
+        args += ["origin", f"+refs/heads/{pattern}:{BRANCHES_REF}{pattern}"]
+        done = _remote_run(
+            remote,
+            args,
+            cwd=dest,
+            deadline=deadline,
+            doing=f"fetching the {pattern} branches of {shown}",
+            network=network,
+        )
+        if done.returncode != 0:
+            raise failure(f"Could not fetch the {pattern} branches of {shown}", done.stderr)

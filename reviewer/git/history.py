@@ -4,6 +4,7 @@ exporting a commit's tree and reading one blob. Nothing here touches the network
 from __future__ import annotations
 
 import os
+import re
 import tarfile
 import threading
 from collections.abc import Iterable
@@ -23,6 +24,9 @@ from reviewer.git.run import (
     start,
 )
 from reviewer.git.urls import validate_branch
+
+#: Where :func:`reviewer.git.clone.fetch_branches` keeps the other branches it fetched.
+BRANCHES_REF = "refs/reviewdeck/branches/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,3 +319,62 @@ def read_blob(
         return None
     blob = run(["cat-file", "blob", spec], cwd=dest, deadline=deadline, doing="reading a file")
     return blob.stdout if blob.returncode == 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Fork:
+    """Where another branch left the checked-out one: their merge base."""
+
+    branch: str
+    commit: str
+    date: datetime  # the merge base's committer date, in UTC
+
+
+def _version_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """``release/1.10`` after ``release/1.9``: digits compare as numbers."""
+    parts = re.split(r"(\d+)", name)
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+
+
+def newest_fork(
+    repo: Path, pattern: str, exclude: str = "", timeout: float = LOCAL_COMMAND_TIMEOUT
+) -> Fork | None:
+    """Of the branches fetched under :data:`BRANCHES_REF` named like ``pattern`` (one
+    ``*``, which may span ``/`` as in refspecs), but ``exclude``, the one that left ``HEAD``
+    last: the newest merge base (then the highest version in its name). None when there
+    is none, or none shares history with ``HEAD``."""
+    head, _, tail = pattern.partition("*")
+    deadline = Deadline(timeout)
+    listed = check(
+        run(
+            ["for-each-ref", "--format=%(refname)", "--", BRANCHES_REF],
+            cwd=repo,
+            deadline=deadline,
+            doing="listing the fetched branches",
+        ),
+        "Could not list the fetched branches",
+    )
+    forks: list[Fork] = []
+    for ref in os.fsdecode(listed.stdout).split():
+        name = ref.removeprefix(BRANCHES_REF)
+        named_so = name.startswith(head) and name.endswith(tail) and len(name) > len(pattern) - 1
+        if not named_so or name == exclude:
+            continue
+        base = run(["merge-base", ref, "HEAD"], cwd=repo, deadline=deadline, doing="merge-base")
+        if base.returncode != 0:
+            continue  # no common history with the scanned branch
+        commit = os.fsdecode(base.stdout).strip()
+        shown = check(
+            run(
+                ["show", "-s", "--no-show-signature", "--format=%cI", check_sha(commit), "--"],
+                cwd=repo,
+                deadline=deadline,
+                doing="reading a merge base",
+            ),
+            "Could not read a merge base",
+        )
+        date = datetime.fromisoformat(os.fsdecode(shown.stdout).strip()).astimezone(UTC)
+        forks.append(Fork(name, commit, date))
+    if not forks:
+        return None
+    return max(forks, key=lambda f: (f.date, _version_key(f.branch)))

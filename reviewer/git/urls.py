@@ -350,3 +350,13 @@ def validate_branch(name: str) -> str:
     ):
         raise RepoError(f"Invalid branch name {shown!r}: git does not allow it.")
     return name
+
+
+def validate_branch_pattern(pattern: str) -> str:
+    """A glob of branch names with exactly one ``*`` (``release/*``, ``release-*``, as git's
+    refspecs take them); otherwise the rules of :func:`validate_branch`."""
+    if not isinstance(pattern, str) or pattern.count("*") != 1:
+        raise RepoError("A branch pattern has exactly one '*', e.g. release/*.")
+    if validate_branch(pattern.replace("*", "x")) == "":
+        raise RepoError("A branch pattern has exactly one '*', e.g. release/*.")
+    return pattern.removeprefix("refs/heads/")

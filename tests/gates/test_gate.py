@@ -102,3 +102,96 @@ def test_a_team_gate_applies_and_a_failed_scan_fails_it(
     assert failed.status == Scan.Status.FAILED
     result = GateResult.objects.get(scan=failed)
     assert not result.passed and result.failures[0].startswith("The scan failed: ")
+
+
+def test_the_previous_release_branch_is_the_baseline(
+    make_repo: Callable[[str], GitRepo], project_factory: Callable[..., Project]
+) -> None:
+    now = timezone.now()
+    repo = make_repo("app")
+    repo.commit({"app/old.py": BLOCKING}, "old problem", when=now - timedelta(days=4))
+    project = project_factory(repo_url=str(repo.path), branch="main")
+    scan_now(project)
+    repo.git("branch", "release/1.9")  # cut at the old problem
+    repo.commit({"app/b.py": BLOCKING}, "b", when=now - timedelta(days=3))
+    scan_now(project)
+    repo.git("branch", "release/1.10")  # cut after b: the newest release
+    repo.commit({"app/c.py": BLOCKING}, "c", when=now - timedelta(days=2))
+    scan_now(project)
+    # A hotfix on the older release is the newest commit of all, but release/1.9 still
+    # left main earlier: the fork point decides, not the branch head.
+    repo.git("checkout", "-q", "release/1.9")
+    repo.commit({"app/fix.py": "x = 1\n"}, "hotfix", when=now - timedelta(days=1))
+    repo.git("checkout", "-q", "main")
+
+    gate = QualityGate.objects.create(project=project, baseline_release=True)
+    result = gates.rejudge_latest(project)
+    assert result is not None and not result.passed
+    assert result.baseline == "release branch release/1.10"
+    assert result.failures == ["1 new Critical finding since release branch release/1.10."]
+
+    # The release branch is deleted upstream: the next one back is the baseline.
+    repo.git("branch", "-D", "release/1.10")
+    result = gates.rejudge_latest(project)
+    assert result is not None
+    assert result.failures == ["2 new Critical findings since release branch release/1.9."]
+
+    # Cut at a commit never scanned (a later scan saw it): its commit date is the
+    # baseline. (Dated after every scan so far: regular scans are dated when requested.)
+    later = timezone.now() + timedelta(minutes=1)
+    repo.commit({"app/d.py": "y = 2\n"}, "d", when=later)
+    repo.git("branch", "release/2.0")
+    repo.commit({"app/e.py": "z = 3\n"}, "e", when=later + timedelta(minutes=1))
+    assert scan_now(project).status == Scan.Status.SUCCEEDED
+    result = gates.rejudge_latest(project)
+    assert result is not None
+    assert result.passed, result.failures
+    assert result.baseline.startswith("release branch release/2.0 (")
+
+    # Named otherwise: no release branch at all is a clear failure, not a pass.
+    gate.release_branches = "stable-*"
+    gate.save()
+    result = gates.rejudge_latest(project)
+    assert result is not None and not result.passed
+    assert result.failures == [
+        "The baseline cannot be used: no release branch named like stable-* other than "
+        "main shares its history."
+    ]
+    # The scanned branch itself never counts as its own previous release.
+    repo.git("branch", "stable-1")
+    gate.release_branches = "ma*"
+    gate.save()
+    result = gates.rejudge_latest(project)
+    assert result is not None
+    assert "no release branch named like ma*" in result.failures[0]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ok"),
+    [
+        ("release/*", True),
+        ("release-*", True),
+        ("v*", True),
+        ("release/**", False),
+        ("release", False),
+        ("-x*", False),
+        ("a b*", False),
+        ("rel..*", False),
+    ],
+)
+def test_release_branch_patterns_are_checked(pattern: str, ok: bool) -> None:
+    from dashboard.forms import QualityGateForm
+
+    data = {"scope": "project", "no_new_critical": "on", "release_branches": pattern}
+    form = QualityGateForm(data)
+    assert form.is_valid() is ok, form.errors
+    assert QualityGateForm({**data, "release_branches": ""}).is_valid()  # the default
+    both = QualityGateForm(
+        {
+            **data,
+            "release_branches": "release/*",
+            "baseline_release": "on",
+            "baseline_commit": "abcdef0",
+        }
+    )
+    assert not both.is_valid() and "Choose one baseline" in str(both.errors)
