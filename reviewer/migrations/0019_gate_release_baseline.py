@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviewer", "0017_database_cache_table"),
+        ("reviewer", "0018_finding_excerpt"),
     ]
 
     operations = [
