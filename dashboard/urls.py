@@ -34,6 +34,7 @@ project_urls: list[URLPattern | URLResolver] = [
     path("scans/", scans.scan_list, name="scans"),
     path("scans/<int:scan_id>/", scans.scan_detail, name="scan"),
     path("scans/<int:scan_id>/status/", scans.scan_status, name="scan_status"),
+    path("progress/", scans.project_progress, name="project_progress"),
     path("gate/", gate.project_gate, name="project_gate"),
     path("export.csv", exports.export_csv, name="export_csv"),
     path("export.sarif", exports.export_sarif, name="export_sarif"),

@@ -28,6 +28,7 @@ from django.utils import timezone
 from reviewer import git, quality_profiles
 from reviewer.engine import ReviewResult
 from reviewer.models import Project, Scan, ScanSummary, Severity
+from reviewer.progress import FileProgress
 from reviewer.scanning import (
     heartbeat,
     left_the_profile,
@@ -97,12 +98,16 @@ def backfill(project: Project, weeks: int | None = None) -> Backfill:
     tracked_until = backfilled.aggregate(last=Max("created_at"))["last"]
     result = Backfill()
     previous_sha = ""
+    todo = [sha for sha, _date in points if sha not in done]
     for sha, date in points:
         if sha in done:
             previous_sha = sha
             continue
         forwards = tracking and (tracked_until is None or date > tracked_until)
-        result.scans.append(_scan_point(project, sha, date, previous_sha, tracking=forwards))
+        week = (len(result.scans) + 1, len(todo))
+        result.scans.append(
+            _scan_point(project, sha, date, previous_sha, tracking=forwards, week=week)
+        )
         previous_sha = sha
     done_words = f"{len(result.scans)} week(s) backfilled"
     if points and len(result.scans) < len(points):
@@ -131,8 +136,15 @@ def _forget_empty_weeks(project: Project) -> None:
 
 
 def _scan_point(
-    project: Project, sha: str, date: datetime, previous_sha: str, *, tracking: bool
+    project: Project,
+    sha: str,
+    date: datetime,
+    previous_sha: str,
+    *,
+    tracking: bool,
+    week: tuple[int, int] = (1, 1),
 ) -> Scan:
+    where = f"History, week {week[0]} of {week[1]} ({date:%Y-%m-%d})"
     scan, created = request_scan(project, Scan.Trigger.BACKFILL)
     if not created:
         raise BackfillBusyError(f"scan #{scan.pk} of {project.name} is still active")
@@ -146,7 +158,7 @@ def _scan_point(
         commit_sha=sha,
         ruleset_hash=rules_fingerprint(project, effect),
         profile_version=effect.version,
-        progress_message=f"Backfilling the week of {date:%Y-%m-%d}",
+        progress_message=f"{where}: exporting the commit",
     )
     scan.refresh_from_db()
     try:
@@ -156,7 +168,9 @@ def _scan_point(
             tempfile.TemporaryDirectory(prefix=f"backfill-{project.pk}-", dir=workdir) as tmp,
         ):
             git.export_tree(project.checkout_dir, sha, Path(tmp))
-            result = review_tree(project, Path(tmp), effect)
+            result = review_tree(
+                project, Path(tmp), effect, FileProgress(scan.pk, f"{where}: ", 10, 95)
+            )
             gone_by_profile = left_the_profile(Path(tmp), effect)
             if tracking:  # while the tree exists: the findings' excerpts come from it
                 renames: dict[str, str] = {}

@@ -36,6 +36,7 @@ from reviewer.findings.excerpts import Excerpts
 from reviewer.liveness import WORKER_GONE, dead_after_seconds
 from reviewer.models import Finding, Project, Scan, ScanSummary
 from reviewer.outbound import Policy
+from reviewer.progress import FileProgress
 from reviewer.tracking import track
 
 logger = logging.getLogger(__name__)
@@ -188,7 +189,10 @@ def rules_fingerprint(project: Project, effect: quality_profiles.InEffect) -> st
 
 
 def review_tree(
-    project: Project, root: Path, effect: quality_profiles.InEffect | None = None
+    project: Project,
+    root: Path,
+    effect: quality_profiles.InEffect | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReviewResult:
     """Review a checkout with the project's quality profile (``effect``: resolved by the
     caller, so the scan records the version it used). Stored entries the engine no longer
@@ -203,6 +207,7 @@ def review_tree(
         ruff=settings.REVIEWDECK_RUFF,
         cache_dir=Path(settings.DATA_DIR) / "engine-cache",
         profile=effect.profile,
+        progress=progress,
     )
     result.notes[:0] = [Note("quality profile", problem) for problem in effect.problems]
     return result
@@ -299,7 +304,13 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
     project = scan.project
     scan_id = scan.pk
     try:
-        _progress(scan, 5, "Syncing the repository")
+        _progress(
+            scan,
+            5,
+            "Cloning the repository"
+            if not (project.checkout_dir / ".git").exists()
+            else "Fetching the repository",
+        )
         try:
             synced = sync_project(project)
         except git.RepoError as exc:
@@ -335,7 +346,7 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
 
         _progress(scan, 30, "Reviewing the code")
         _pause(settings.REVIEWDECK_SCAN_DELAY_SECONDS)
-        result = review_tree(project, project.checkout_dir, effect)
+        result = review_tree(project, project.checkout_dir, effect, FileProgress(scan.pk))
         _progress(scan, 80, "Recording findings")
         changes = _changes_since(project, previous, scan.commit_sha)
         record_results(

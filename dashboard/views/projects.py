@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -22,6 +23,7 @@ from reviewer.finding_pages import findings_page
 from reviewer.metrics import DEBT_KINDS
 from reviewer.models import Finding, GateResult, Project, Scan, Severity
 from reviewer.overview import SORTS, movement_since
+from reviewer.progress import activity
 from reviewer.tasks import start_onboarding
 from reviewer.triage import MAX_MATCHING
 
@@ -41,11 +43,13 @@ def project_list(request: AuthedRequest) -> HttpResponse:
         )
     rows = list(projects.order_by(*SORTS[sort]))
     week = movement_since([p.pk for p in rows], timezone.now() - timedelta(days=7))
+    doing = {p.pk: activity(p, p.last_scan) for p in rows}
     return render(
         request,
         "dashboard/projects.html",
         {
-            "rows": [(p, *week.get(p.pk, (0, 0))) for p in rows],
+            "rows": [(p, *week.get(p.pk, (0, 0)), doing[p.pk]) for p in rows],
+            "any_active": any(doing.values()),
             "sort": sort,
             "q": text,
             "problems": request.GET.get("problems") == "1",
@@ -115,6 +119,8 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
         "filtered": not selection.is_default,
         "selection": selection,
         "last_scan": last_scan,
+        "activity": activity(project, last_scan),
+        "poll_url": reverse("dashboard:project_progress", args=[project.slug]),
         "can_change": can_change(request.user, project),
         "max_matching": MAX_MATCHING,
         "page_rows": len(page.findings),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
@@ -12,6 +13,7 @@ from dashboard.access import AuthedRequest, can_change, get_project_for_change, 
 from dashboard.params import id_param
 from reviewer import quality_profiles
 from reviewer.models import Finding, FindingEvent, Scan
+from reviewer.progress import activity
 from reviewer.scan_history import history_page
 from reviewer.scanning import request_scan
 from reviewer.tasks import QueueUnavailableError, enqueue_scan
@@ -33,25 +35,61 @@ def scan_start(request: AuthedRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "dashboard/project.html#scan-status",
-        {"project": project, "last_scan": scan, "queue_error": queue_error, "can_change": True},
+        {
+            "project": project,
+            "last_scan": scan,
+            "activity": activity(project, scan),
+            "poll_url": reverse("dashboard:project_progress", args=[project.slug]),
+            "queue_error": queue_error,
+            "can_change": True,
+        },
     )
+
+
+def _status(request: AuthedRequest, context: dict[str, object]) -> HttpResponse:
+    """The status block; once nothing is under way, polling stops (286) and the page is
+    told (``scan-finished``) so the lists on it reload."""
+    html = render(request, "dashboard/project.html#scan-status", context)
+    if context["activity"] is not None:
+        return html
+    response: HttpResponse = HttpResponseStopPolling(html.content)
+    return trigger_client_event(response, "scan-finished")
 
 
 @login_required
 def scan_status(request: AuthedRequest, slug: str, scan_id: int) -> HttpResponse:
+    """One scan's status (its own page polls this while it runs)."""
     project = get_project_for_user(request, slug)
     scan = get_object_or_404(Scan, project=project, pk=scan_id)
-    context = {
-        "project": project,
-        "last_scan": scan,
-        "can_change": can_change(request.user, project),
-    }
-    if scan.is_active:
-        return render(request, "dashboard/project.html#scan-status", context)
-    response: HttpResponse = HttpResponseStopPolling(
-        render(request, "dashboard/project.html#scan-status", context).content
+    found = activity(project, scan)
+    return _status(
+        request,
+        {
+            "project": project,
+            "last_scan": scan,
+            "activity": found if found and found.scan == scan else None,
+            "poll_url": request.path,
+            "can_change": can_change(request.user, project),
+        },
     )
-    return trigger_client_event(response, "scan-finished")
+
+
+@login_required
+def project_progress(request: AuthedRequest, slug: str) -> HttpResponse:
+    """What the project is doing (a scan, cloning, the history's weeks); the project page
+    polls this while something is under way."""
+    project = get_project_for_user(request, slug)
+    last_scan = project.scans.exclude(status=Scan.Status.SKIPPED).first()
+    return _status(
+        request,
+        {
+            "project": project,
+            "last_scan": last_scan,
+            "activity": activity(project, last_scan),
+            "poll_url": request.path,
+            "can_change": can_change(request.user, project),
+        },
+    )
 
 
 @login_required
@@ -67,6 +105,7 @@ def scan_list(request: AuthedRequest, slug: str) -> HttpResponse:
         {
             "project": project,
             "rows": rows,
+            "any_active": any(getattr(row, "is_active", False) for row in rows),
             "next_before": next_before,
             "can_change": can_change(request.user, project),
         },
@@ -105,6 +144,8 @@ def scan_detail(request: AuthedRequest, slug: str, scan_id: int) -> HttpResponse
             "project": project,
             "scan": scan,
             "last_scan": scan,
+            "activity": activity(project, scan) if scan.is_active else None,
+            "poll_url": reverse("dashboard:scan_status", args=[project.slug, scan.pk]),
             "introduced": introduced,
             "fixed": fixed,
             "excluded": excluded,

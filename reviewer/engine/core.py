@@ -15,7 +15,7 @@ import stat
 import sys
 import time
 import warnings
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
@@ -100,6 +100,7 @@ def review(
     ruff: bool = False,
     cache_dir: Path | None = None,
     profile: Profile | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReviewResult:
     """Review the Python files under ``root`` (or only ``files``, relative POSIX paths).
 
@@ -113,6 +114,8 @@ def review(
     ``profile`` (default: the default profile) chooses the rules and adjusts findings (see
     profile.py); ``[tool.reviewdeck]`` in the repository applies on top of it. A rule that
     ``rule_ids`` names in full runs even when the profile leaves it out.
+    ``progress(done, total)`` is called as files are reviewed (cached files count as done
+    at once); the caller decides how often to report it.
     """
     started = time.perf_counter()
     root = Path(root)
@@ -188,14 +191,29 @@ def review(
     workers = _worker_count(jobs, len(to_review))
     analysed = (*file_rules, *summary_rules)
     ruff_result = ruff_run.finish_in_background() if ruff_run is not None else None
-    outcomes = _analyse_all(root, to_review, analysed, report_parse, max_file_bytes, workers)
+    total = len(paths)
+    files_done = len(paths) - len(to_review)
+
+    def reviewed_one() -> None:
+        nonlocal files_done
+        files_done += 1
+        if progress is not None:
+            progress(files_done, total)
+
+    if progress is not None:
+        progress(files_done, total)
+    outcomes = _analyse_all(
+        root, to_review, analysed, report_parse, max_file_bytes, workers, reviewed_one
+    )
 
     result = ReviewResult(notes=notes)
     if workers > 1 and len(outcomes) < len(to_review):
         result.notes.append(Note(".", "the worker pool failed; the rest was reviewed serially"))
         done = {o.path for o in outcomes}
         rest = [p for p in to_review if p not in done]
-        outcomes += _analyse_all(root, rest, analysed, report_parse, max_file_bytes, 1)
+        outcomes += _analyse_all(
+            root, rest, analysed, report_parse, max_file_bytes, 1, reviewed_one
+        )
     ruff_notes: list[Note] = []
     ruff_failed: dict[str, str] = {}
     if ruff_result is not None:
@@ -406,13 +424,17 @@ def _analyse_all(
     report_parse: bool,
     max_bytes: int,
     workers: int,
+    reviewed_one: Callable[[], None],
 ) -> list[FileOutcome]:
+    outcomes: list[FileOutcome] = []
     if workers <= 1:
-        return [analyse_file(str(root), p, rule_ids, report_parse, max_bytes) for p in paths]
+        for p in paths:
+            outcomes.append(analyse_file(str(root), p, rule_ids, report_parse, max_bytes))
+            reviewed_one()
+        return outcomes
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    outcomes: list[FileOutcome] = []
     context = _pool_context()
     chunk = max(1, len(paths) // (workers * 16))  # small chunks: workers finish together
     try:
@@ -426,7 +448,9 @@ def _analyse_all(
                 [max_bytes] * len(paths),
                 chunksize=chunk,
             )
-            outcomes.extend(results)
+            for outcome in results:
+                outcomes.append(outcome)
+                reviewed_one()
     except (BrokenProcessPool, OSError):
         pass  # the caller reviews what is missing serially
     return outcomes
