@@ -318,16 +318,18 @@ ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")
 
 # Claude reviews (reviewer/agents). Model ids and prices change often: they live here.
 REVIEWDECK_AGENTS_DIR = env_str("REVIEWDECK_AGENTS_DIR")  # more agent files ("" = none)
-# Defaults from Anthropic's models overview and pricing pages (December 2026); each alias
+# Defaults from Anthropic's models overview and model pages (December 2026: Fable 5.1,
+# Opus 5.5, Sonnet 5.5, Haiku 5.5 are current; Sonnet 5.5 cache reads at 0.05x since
+# 2026-10-07; Haiku 5.5's prices are those of prompts up to 100k tokens); each alias
 # can be pointed elsewhere from the environment, and ANTHROPIC_PRICES_JSON adds or changes
 # models ({"model-id": {"input": 3, "output": 15, ...}}). A model id without prices is
 # refused (reviewer/agents/pricing.py), never priced as another model.
 ANTHROPIC_MODEL_ALIASES = {
     "inherit": env_str("ANTHROPIC_DEFAULT_MODEL", "sonnet"),
-    "sonnet": env_str("ANTHROPIC_MODEL_SONNET", "claude-sonnet-5"),
-    "opus": env_str("ANTHROPIC_MODEL_OPUS", "claude-opus-5"),
-    "haiku": env_str("ANTHROPIC_MODEL_HAIKU", "claude-haiku-4-5"),
-    "fable": env_str("ANTHROPIC_MODEL_FABLE", "claude-fable-5"),
+    "sonnet": env_str("ANTHROPIC_MODEL_SONNET", "claude-sonnet-5-5"),
+    "opus": env_str("ANTHROPIC_MODEL_OPUS", "claude-opus-5-5"),
+    "haiku": env_str("ANTHROPIC_MODEL_HAIKU", "claude-haiku-5-5"),
+    "fable": env_str("ANTHROPIC_MODEL_FABLE", "claude-fable-5-1"),
 }
 
 
@@ -338,7 +340,7 @@ def _price(
     return {
         "input": input_,
         "output": output,
-        "cache_write": input_ * 1.25,
+        "cache_write": round(input_ * 1.25, 4),
         "cache_read": cache_read,
         "batch": 0.5,
         "min_cache_tokens": min_cache,
@@ -349,6 +351,9 @@ try:
     ANTHROPIC_PRICES = merge_json(
         {
             "claude-fable-5-1": _price(10, 50, 0.25),
+            "claude-opus-5-5": _price(4, 20, 0.2),
+            "claude-sonnet-5-5": _price(2, 10, 0.1),
+            "claude-haiku-5-5": _price(0.1, 0.5, 0.01),
             "claude-fable-5": _price(10, 50, 1),
             "claude-opus-5": _price(5, 25, 0.5),
             "claude-opus-4-8": _price(5, 25, 0.5),
@@ -372,8 +377,10 @@ ANTHROPIC_MAX_RETRIES = env_int("ANTHROPIC_MAX_RETRIES", 4)  # 429/5xx, with bac
 ANTHROPIC_TIMEOUT = env_int("ANTHROPIC_TIMEOUT", 120)
 CLAUDE_CONFIDENCE_THRESHOLD = env_int("CLAUDE_CONFIDENCE_THRESHOLD", 70)
 CLAUDE_MAX_TOKENS = env_int("CLAUDE_MAX_TOKENS", 4096)  # per response
-# Extended thinking per response (0 = off); its blocks go back unchanged in the tool loop.
-CLAUDE_THINKING_BUDGET = env_int("CLAUDE_THINKING_BUDGET", 0)
+# Thinking: "" = the model's default (current models think adaptively on their own),
+# "adaptive", or a token budget for models that still take one. Thinking blocks always go
+# back unchanged in the tool loop.
+CLAUDE_THINKING = env_str("CLAUDE_THINKING", "")
 CLAUDE_CONVERSATION_CHARS = env_int("CLAUDE_CONVERSATION_CHARS", 60_000)
 CLAUDE_BATCH_POLL_SECONDS = env_int("CLAUDE_BATCH_POLL_SECONDS", 60)
 # A batch with no result after this long fails (the API expires batches after 24 h).

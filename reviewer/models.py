@@ -362,6 +362,8 @@ class Finding(models.Model):
     agent_version = models.CharField(max_length=64, blank=True)
     explanation = models.TextField(blank=True)
     suggested_fix = models.TextField(blank=True)
+    # The verification pass's one-line reason for keeping a Claude finding (untrusted).
+    verification = models.CharField(max_length=300, blank=True)
     corroborations = models.PositiveIntegerField(default=0)
     # Who found it: a rule scan only tracks (and closes) rule findings, a Claude run only
     # the Claude findings of the files it reviewed.

@@ -66,6 +66,23 @@ def tool_use(name: str, tool_input: dict[str, Any] | Any) -> dict[str, Any]:
     return {"type": "tool_use", "id": f"toolu_{next(_ids):06d}", "name": name, "input": tool_input}
 
 
+def verdict(
+    holds: bool, confidence: int = 100, reason: str = "The code shows it.", **usage: int
+) -> Reply:
+    """The checker's answer in the verification pass."""
+    return Reply(
+        [tool_use("verdict", {"holds": holds, "confidence": confidence, "reason": reason})],
+        stop_reason="tool_use",
+        **{"input_tokens": 600, "output_tokens": 40, **usage},
+    )
+
+
+def confirm(request: dict[str, Any]) -> Reply:
+    """The default checker: every finding holds, with full confidence, and costs nothing
+    (tests about something else keep their token figures)."""
+    return verdict(True, input_tokens=0, output_tokens=0)
+
+
 def thinking_block(thought: str = "Let me look at the queries first.") -> dict[str, Any]:
     return {"type": "thinking", "thinking": thought, "signature": f"sig-{next(_ids):06d}"}
 
@@ -153,6 +170,10 @@ class FakeAnthropic:
         self.requests: list[dict[str, Any]] = []
         self.batches: dict[str, dict[str, Any]] = {}
         self.batch_polls_before_end = 1
+        # The verification pass (a request offering the "verdict" tool) is answered by
+        # ``verifier`` and recorded in ``verifications``, apart from the scripted review.
+        self.verifier: Callable[[dict[str, Any]], Reply | Status] = confirm
+        self.verifications: list[dict[str, Any]] = []
         self.simulate_cache = False
         self.min_cache_tokens = 1024
         self.cached_prefixes: set[str] = set()
@@ -196,6 +217,11 @@ class FakeAnthropic:
                         fake.requests.append(record)
                     batch = fake._create_batch(body)
                     self._send(200, fake._batch_object(batch, False), {})
+                    return
+                if any(t.get("name") == "verdict" for t in body.get("tools") or []):
+                    with fake._lock:
+                        fake.verifications.append(record)
+                    self._answer(fake.verifier(record), body.get("model", ""), body)
                     return
                 with fake._lock:
                     fake.requests.append(record)

@@ -11,6 +11,7 @@ import anthropic
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
+from reviewer.agents import refute
 from reviewer.agents.budget import Deadline, Limits, Usage
 from reviewer.agents.catalog import installed, price_for, resolve_model
 from reviewer.agents.definition import AgentDefinition
@@ -77,6 +78,9 @@ def run_agent(
         f"too large for one conversation (CLAUDE_CONVERSATION_CHARS "
         f"{settings.CLAUDE_CONVERSATION_CHARS})",
     )
+    verify_model = resolve_model(settings.CLAUDE_VERIFY_MODEL or "")
+    if verify_model:
+        price_for(verify_model)  # an unknown checker model is refused up front too
     read_tools = read_tools_for(agent.tools)
     system = system_blocks(agent, read_tools)
     for number, group in enumerate(groups):
@@ -103,7 +107,7 @@ def run_agent(
             deadline=deadline,
             conversation_limits=conversation_limits,
             read_tools=read_tools,
-            thinking_budget=settings.CLAUDE_THINKING_BUDGET,
+            thinking=settings.CLAUDE_THINKING,
         )
         run.turns += outcome.turns
         run.tool_errors += outcome.tool_errors
@@ -114,6 +118,8 @@ def run_agent(
             break
         run.sent += len(group)
         found = verified(outcome.reported, checkout, group, files, run)
+        if verify_model:
+            found = _second_check(client, verify_model, found, files, run, scan_spent)
         for path, items in found.items():
             run.findings.setdefault(path, []).extend(items)
         if outcome.stopped:
@@ -135,6 +141,27 @@ def run_agent(
 def _not_reached(run: AgentRun, groups: list[list[str]], reason: str) -> None:
     """The files of the conversations a stopped or failed run did not finish."""
     run.skip((path for group in groups for path in group), f"not reviewed: {reason}")
+
+
+def _second_check(
+    client: anthropic.Anthropic,
+    model: str,
+    found: dict[str, list[CachedFinding]],
+    files: Files,
+    run: AgentRun,
+    scan_spent: Usage,
+) -> dict[str, list[CachedFinding]]:
+    """The verification pass over one conversation's verified findings: refuted ones are
+    dropped and counted, the rest keep the checker's confidence cap and reason."""
+    kept: dict[str, list[CachedFinding]] = {}
+    for path, checked in refute.check(client, model, price_for(model), found, files.texts).items():
+        run.refuted += checked.refuted
+        run.unchecked += checked.unchecked
+        run.usage.merge(checked.usage)
+        scan_spent.merge(checked.usage)
+        if checked.kept:
+            kept[path] = checked.kept
+    return kept
 
 
 def review(prepared: Prepared) -> str:

@@ -78,7 +78,7 @@ def converse(
     deadline: Deadline | None = None,
     conversation_limits: Limits | None = None,
     read_tools: tuple[str, ...] = READ_TOOLS,
-    thinking_budget: int = 0,
+    thinking: str = "",
 ) -> Outcome:
     """Talk to the model until it says it is done (``end_turn``), a limit is hit, the
     answer ends any other way (``max_tokens``, ``refusal``: ``Outcome.incomplete``), or
@@ -91,9 +91,9 @@ def converse(
 
     ``system`` is a list of blocks (the agent's body, then the protocol block that ends the
     cached prefix). Each request also marks its last message as a cache breakpoint, so the
-    next turn reads the whole conversation so far from the cache. Thinking blocks (with
-    ``thinking_budget``) are sent back exactly as received, as the API requires in a tool
-    loop.
+    next turn reads the whole conversation so far from the cache. ``thinking`` is
+    "" (the model's default), "adaptive" or a token budget; thinking blocks are sent back
+    exactly as received, as the API requires in a tool loop.
     """
     outcome = Outcome()
     tools = tool_schemas(read_tools)
@@ -129,10 +129,12 @@ def converse(
         for limits, spent in bounds:
             if limits.max_output_tokens:
                 answer_cap = min(answer_cap, limits.max_output_tokens - spent.output_tokens)
-        if thinking_budget:
+        if thinking == "adaptive":
+            options["thinking"] = {"type": "adaptive"}
+        elif thinking.isdigit() and int(thinking) > 0:
             # The answer cap must leave room for the answer after the thinking.
-            options["thinking"] = {"type": "enabled", "budget_tokens": thinking_budget}
-            answer_cap = max(answer_cap, thinking_budget + 1024)
+            options["thinking"] = {"type": "enabled", "budget_tokens": int(thinking)}
+            answer_cap = max(answer_cap, int(thinking) + 1024)
         try:
             response = client.messages.create(
                 model=model,

@@ -71,6 +71,8 @@ class AgentRun:
     rejected: int = 0
     rejections: list[str] = field(default_factory=list)
     tool_errors: int = 0
+    refuted: int = 0  # dropped by the verification pass (refute.py)
+    unchecked: int = 0  # kept without a verdict (the checker failed)
     tool_error_log: list[str] = field(default_factory=list)
     stopped: str = ""
     error: str = ""
@@ -121,6 +123,8 @@ class AgentRun:
             "rejected": self.rejected,
             "rejections": self.rejections[:20],
             "tool_errors": self.tool_errors,
+            "refuted": self.refuted,
+            "unchecked": self.unchecked,
             "tool_error_log": self.tool_error_log[:20],
             **self.usage.as_json(),
         }
@@ -547,6 +551,7 @@ def _fill(
     finding.agent_version = run.agent.version
     finding.explanation = str(item.get("explanation", ""))
     finding.suggested_fix = str(item.get("suggested_fix", ""))
+    finding.verification = str(item.get("verification", ""))[:300]
     finding.low_confidence = issue.confidence < threshold
 
 

@@ -157,7 +157,7 @@ def test_results_over_the_budget_do_not_say_succeeded(
 ) -> None:
     project.budget = {"run": {"max_cost_usd": "1", "max_input_tokens": 0}}
     project.save()
-    # 1.2M input tokens at half of claude-sonnet-5's 2 $/M: $1.20, over the $1 run budget.
+    # 1.2M input tokens at half of claude-sonnet-5-5's 2 $/M: $1.20, over the $1 run budget.
     fake_api.add(Reply([report()], stop_reason="tool_use", input_tokens=1_200_000))
     scan = scheduled(project)
     run_claude_review(scan.pk)

@@ -74,7 +74,7 @@ def test_a_scheduled_scan_sends_one_batch_and_records_it_when_it_ends(
     finding = Finding.objects.get(project=project, origin=Finding.Origin.CLAUDE)
     assert (finding.path, finding.line, finding.title) == ("app/db.py", 2, "SQL injection")
     assert scan.rejected_findings == 2
-    # batch price: half of claude-sonnet-5's 2 $/M in and 10 $/M out
+    # batch price: half of claude-sonnet-5-5's 2 $/M in and 10 $/M out
     assert scan.cost_usd == ((2000 * 2 + 400 * 10) * Decimal("0.5") / 10**6).quantize(
         Decimal("0.0001")
     )

@@ -165,8 +165,8 @@ def test_a_review_verifies_findings_confines_tools_and_records_usage(
     assert result.rejected_findings == 3
     assert result.input_tokens == 3000 and result.output_tokens == 250
     assert (result.cache_read_tokens, result.cache_write_tokens) == (4000, 2000)
-    # sonnet (claude-sonnet-5): 2 $/M in, 10 $/M out, 0.20 $/M cache reads, 2.50 writes
-    expected = (3000 * 2 + 250 * 10 + 4000 * Decimal("0.2") + 2000 * Decimal("2.5")) / 10**6
+    # sonnet (claude-sonnet-5-5): 2 $/M in, 10 $/M out, 0.10 $/M cache reads, 2.50 writes
+    expected = (3000 * 2 + 250 * 10 + 4000 * Decimal("0.1") + 2000 * Decimal("2.5")) / 10**6
     assert result.cost_usd == expected.quantize(Decimal("0.0001"))
     run = result.agent_runs[REVIEWER]
     assert run["status"] == "succeeded" and run["turns"] == 3 and run["files_sent"] == 2

@@ -43,9 +43,13 @@ def test_the_aliases_name_current_models_and_every_one_has_prices() -> None:
         price = price_for(model)
         assert set(price) >= {"input", "output", "cache_write", "cache_read", "batch"}
         assert price["cache_read"] < price["input"] < price["cache_write"] < price["output"]
-    assert resolve_model("sonnet") == "claude-sonnet-5"
+        assert price["batch"] == 0.5
+    assert resolve_model("sonnet") == "claude-sonnet-5-5"
+    assert resolve_model("opus") == "claude-opus-5-5"
+    assert resolve_model("haiku") == "claude-haiku-5-5"
     # A dated snapshot takes its model's prices.
     assert price_for("claude-haiku-4-5-20251001") == price_for("claude-haiku-4-5")
+    assert price_for("claude-sonnet-5-5")["cache_read"] == 0.1
 
 
 def test_an_unknown_model_id_is_refused_not_priced_as_another() -> None:
@@ -165,7 +169,7 @@ def test_thinking_blocks_go_back_unchanged_in_the_tool_loop(
     fake_api: FakeAnthropic,
     settings: Any,
 ) -> None:
-    settings.CLAUDE_THINKING_BUDGET = 2048
+    settings.CLAUDE_THINKING = "2048"
     repo = make_repo("svc")
     repo.commit({"app/db.py": "def load(s, q):\n    return s.execute(f'SELECT {q}')\n"})
     project = project_factory(repo_url=str(repo.path), agents=["python-backend-reviewer"])
