@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviewer", "0018_finding_excerpt"),
+        ("reviewer", "0019_gate_release_baseline"),
     ]
 
     operations = [
