@@ -130,7 +130,9 @@ def test_a_scan_runs_the_rules_then_the_claude_review_on_its_own_queue(
     assert "succeeded" in html and f"cost ≈ ${scan.cost_usd}" in html
 
 
+@pytest.mark.parametrize("warm_first", [False, True], ids=["sigkill", "warm-shutdown-then-kill"])
 def test_a_worker_killed_mid_review_leaves_no_part_running_and_the_task_comes_back(
+    warm_first: bool,
     transactional_db: None,
     tmp_path: Path,
     workdir: Path,
@@ -169,6 +171,16 @@ def test_a_worker_killed_mid_review_leaves_no_part_running_and_the_task_comes_ba
         assert arrived.wait(90), (tmp_path / "killed.log").read_text()
         scan.refresh_from_db()
         assert scan.agent_runs[REVIEWER]["status"] == "running"
+        if warm_first:
+            # A warm shutdown (what `serve` sends first) waits for the review: the worker
+            # still beats, so the sweep leaves its part alone ...
+            os.kill(worker.proc.pid, signal.SIGTERM)
+            time.sleep(4)
+            assert worker.proc.poll() is None
+            assert expire_stale_agent_runs() == 0
+            scan.refresh_from_db()
+            assert scan.agent_runs[REVIEWER]["status"] == "running"
+        # ... until the grace ends with SIGKILL (or the worker is killed outright).
         os.kill(worker.proc.pid, signal.SIGKILL)
         worker.proc.wait(10)
     release.set()
