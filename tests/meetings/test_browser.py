@@ -195,6 +195,7 @@ def test_settings_page_repository_schedule_and_deletion(
 
 
 def test_error_pages_favicon_bulk_message_and_overview(
+    settings: object,
     live_server: object,
     page: Page,
     width: int,
@@ -228,6 +229,14 @@ def test_error_pages_favicon_bulk_message_and_overview(
     response = page.goto(f"{base}/projects/?q=%00")
     assert response is not None and response.status == 400
     expect(page.locator("#error-page h1")).to_have_text("Bad request")
+    settings.ROOT_URLCONF = "tests.meetings.urls_with_failure"  # type: ignore[attr-defined]
+    response = page.goto(f"{base}/boom/")
+    assert response is not None and response.status == 500
+    expect(page.locator("#error-page h1")).to_have_text("Something went wrong")
+    expect(page.locator("header.topbar nav")).to_contain_text("Projects")
+    assert "a bug in a view" not in page.content()
+    screenshot(page, f"error-500-{width}")
+    settings.ROOT_URLCONF = "dashboard.urls"  # type: ignore[attr-defined]
 
     page.goto(f"{base}/projects/shop/")
     page.evaluate("window.__marker = 1")
