@@ -11,12 +11,13 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from django.contrib.auth.models import Group
 from django.db.models import F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from reviewer.engine.registry import get_rule
+from reviewer.engine.registry import all_rules
 from reviewer.models import (
     Finding,
     FindingEvent,
@@ -88,6 +89,12 @@ COUNTED = 1000
 GROUPED = 5000
 # Findings per page inside an expanded group.
 GROUP_PAGE = 50
+
+
+@cache
+def rule_titles() -> dict[str, str]:
+    """Native rules' titles by id (read once: rule titles do not change at run time)."""
+    return {rule.id: rule.title for rule in all_rules()}
 
 
 def count_label(total: int, cap: int | None = None) -> str:
@@ -220,13 +227,13 @@ def _grouped(
         owners.add(project_id)
         seen[rule_id] = (min(sev, severity), first_title, files, owners, count + 1)
     groups = []
+    titles = rule_titles()
     for rule_id, (severity, title, files, owners, count) in seen.items():
-        rule = get_rule(rule_id)
         groups.append(
             RuleGroup(
                 rule_id=rule_id,
                 severity=severity,
-                title=rule.title if rule else title,
+                title=titles.get(rule_id, title),
                 count=count,
                 files=len(files),
                 projects=sorted(projects[pid].name for pid in owners if pid in projects),
@@ -430,9 +437,9 @@ def _new_by_rule(new: Iterable[Finding]) -> list[str]:
         by_rule.setdefault(f.rule_id, []).append(_line(f))
     total = sum(len(lines) for lines in by_rule.values())
     out = [f"## New critical and important findings ({total:,})"]
+    titles = rule_titles()
     for rule_id, lines in by_rule.items():
-        rule = get_rule(rule_id)
-        name = f" {md_text(rule.title)}" if rule else ""
+        name = f" {md_text(titles[rule_id])}" if rule_id in titles else ""
         out += ["", f"### {md_code(rule_id)}{name} ({len(lines):,})", *lines]
     return out
 
