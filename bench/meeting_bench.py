@@ -20,6 +20,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def main() -> None:
         client = Client()
         client.force_login(user)
 
-        def get(url: str) -> object:
+        def get(url: str) -> Callable[[], object]:
             def run() -> object:
                 response = client.get(url)
                 assert response.status_code == 200, (url, response.status_code)
