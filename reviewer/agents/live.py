@@ -14,6 +14,13 @@ from django.conf import settings
 from reviewer.agents import refute
 from reviewer.agents.budget import Deadline, Limits, Usage
 from reviewer.agents.catalog import installed, price_for, resolve_model
+from reviewer.agents.context import (
+    Change,
+    by_risk,
+    coverage,
+    excerpt_block,
+    regions,
+)
 from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.loop import converse
 from reviewer.agents.pricing import UnknownModelError
@@ -35,7 +42,10 @@ from reviewer.agents.run import (
     verified,
 )
 from reviewer.agents.subjects import files_for
-from reviewer.agents.tools import Checkout, read_tools_for
+from reviewer.agents.tools import Checkout, lines_of, read_tools_for
+from reviewer.agents.verify import locate, quote_of
+from reviewer.git.errors import RepoError
+from reviewer.git.history import blob_ids
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +64,16 @@ def run_agent(
     cache_put: Callable[[str, str, str, list[CachedFinding]], None],
     deadline: Deadline | None = None,
     conversation_limits: Limits | None = None,
+    change: Change | None = None,
+    shared: str = "",
 ) -> AgentRun:
-    """Review ``files`` with one agent (Django-free apart from the cache callbacks)."""
+    """Review ``files`` with one agent (Django-free apart from the cache callbacks).
+
+    With ``change`` (a scan after a reviewed commit), a changed file this agent reviewed
+    before is sent as its changed regions (widened to the enclosing function or class) with
+    the commit messages; its earlier findings outside those regions carry over when their
+    code is still there. Without it (a first review), files go in order of risk.
+    ``shared`` (the repository map) ends the cached system prompt."""
     model = resolve_model(agent.model)
     price = price_for(model)  # an unknown model id is refused before anything is sent
     run = AgentRun(agent, model)
@@ -72,6 +90,15 @@ def run_agent(
         run.reviewed.add(path)
         if hit:
             run.findings[path] = list(hit)
+    excerpts, carried = _diff_context(agent, model, root, files, to_send, change, cache_get)
+    if change is None:
+        to_send = by_risk(to_send, files.texts)
+        run.coverage = f"first review in order of risk ({coverage(to_send, files.texts)})"
+    else:
+        run.coverage = (
+            f"changes since {change.base[:12]}: {len(excerpts)} file(s) as changed regions, "
+            f"{len(to_send) - len(excerpts)} whole"
+        )
     groups, too_large = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
     run.skip(
         too_large,
@@ -82,7 +109,7 @@ def run_agent(
     if verify_model:
         price_for(verify_model)  # an unknown checker model is refused up front too
     read_tools = read_tools_for(agent.tools)
-    system = system_blocks(agent, read_tools)
+    system = system_blocks(agent, read_tools, shared)
     for number, group in enumerate(groups):
         reason = run_limits.exceeded(run.usage, run.turns) or scan_limits.exceeded(scan_spent)
         if not reason and deadline is not None and deadline.passed():
@@ -95,7 +122,15 @@ def run_agent(
             client,
             model=model,
             system=system,
-            user_text=build_prompt(agent, group, files, already, read_tools=bool(read_tools)),
+            user_text=build_prompt(
+                agent,
+                group,
+                files,
+                already,
+                read_tools=bool(read_tools),
+                excerpts=excerpts,
+                commits=change.messages if change else (),
+            ),
             checkout=checkout,
             price=price,
             run_limits=run_limits,
@@ -134,8 +169,60 @@ def run_agent(
             continue
         for path in group:
             run.reviewed.add(path)
-            cache_put(agent.sha256, model, files.blobs[path], found.get(path, []))
+            kept = found.get(path, []) + _carry(carried.get(path, []), found.get(path, []))
+            if len(kept) > len(found.get(path, [])):
+                run.findings.setdefault(path, []).extend(kept[len(found.get(path, [])) :])
+            cache_put(agent.sha256, model, files.blobs[path], kept)
     return run
+
+
+def _diff_context(
+    agent: AgentDefinition,
+    model: str,
+    root: Path,
+    files: Files,
+    to_send: list[str],
+    change: Change | None,
+    cache_get: Callable[[str, str, list[str]], dict[str, list[CachedFinding]]],
+) -> tuple[dict[str, str], dict[str, list[CachedFinding]]]:
+    """The changed regions of the files this agent reviewed at ``change.base`` (path ->
+    ``<changes>`` block) and their earlier findings that lie outside those regions, moved to
+    where their quoted line is now."""
+    if change is None:
+        return {}, {}
+    candidates = [p for p in to_send if change.lines.get(p)]
+    if not candidates:
+        return {}, {}
+    try:
+        old_blobs = blob_ids(root, candidates, rev=change.base)
+    except RepoError:
+        return {}, {}
+    before = cache_get(agent.sha256, model, sorted(set(old_blobs.values())))
+    excerpts: dict[str, str] = {}
+    carried: dict[str, list[CachedFinding]] = {}
+    for path in candidates:
+        old = before.get(old_blobs.get(path, ""))
+        if old is None:
+            continue  # never reviewed by this agent: the whole file goes
+        text = files.texts[path]
+        spans = regions(path, text, change.lines[path])
+        if not spans:
+            continue
+        excerpts[path] = excerpt_block(path, text, spans)
+        lines = lines_of(text)
+        for item in old:
+            quote = quote_of(str(item.get("snippet", "")))
+            line = locate(lines, int(item["line"]), quote) if quote else None
+            if line is not None and not any(s <= line <= e for s, e in spans):
+                carried.setdefault(path, []).append({**item, "line": line})
+    return excerpts, carried
+
+
+def _carry(old: list[CachedFinding], new: list[CachedFinding]) -> list[CachedFinding]:
+    """Earlier findings the new review did not report again (same line and rule or
+    category)."""
+    seen = {(i["line"], i.get("rule_id") or i["category"]) for i in new}
+    return [i for i in old if (i["line"], i.get("rule_id") or i["category"]) not in seen]
 
 
 def _not_reached(run: AgentRun, groups: list[list[str]], reason: str) -> None:
@@ -194,6 +281,8 @@ def review(prepared: Prepared) -> str:
                 cache_put=cache_put,
                 deadline=deadline,
                 conversation_limits=prepared.conversation_limits,
+                change=prepared.change,
+                shared=prepared.shared,
             )
         except SoftTimeLimitExceeded:
             for late in claimed[claimed.index(name) :]:

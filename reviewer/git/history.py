@@ -24,6 +24,7 @@ from reviewer.git.run import (
     start,
 )
 from reviewer.git.urls import validate_branch
+from reviewer.git.worktree import parse_diff
 
 #: Where :func:`reviewer.git.clone.fetch_branches` keeps the other branches it fetched.
 BRANCHES_REF = "refs/reviewdeck/branches/"
@@ -378,3 +379,69 @@ def newest_fork(
     if not forks:
         return None
     return max(forks, key=lambda f: (f.date, _version_key(f.branch)))
+
+
+def changed_lines(
+    dest: Path, old_sha: str, new_sha: str, *, timeout: int = LOCAL_COMMAND_TIMEOUT
+) -> dict[str, set[int]]:
+    """The new-side line numbers each path changed in from ``old_sha`` to ``new_sha``
+    (``git diff --unified=0``, renames followed); a path whose change only deleted lines
+    has none. RepoError when either commit is not in the clone."""
+    check_sha(old_sha)
+    check_sha(new_sha)
+    deadline = Deadline(timeout)
+    _require_commit(dest, old_sha, deadline)
+    _require_commit(dest, new_sha, deadline)
+    done = check(
+        run(
+            [
+                "diff",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--no-color",
+                "--unified=0",
+                "-M",
+                old_sha,
+                new_sha,
+                "--",
+            ],
+            cwd=dest,
+            deadline=deadline,
+            doing="comparing commits",
+        ),
+        "Could not compare the commits",
+    )
+    return parse_diff(done.stdout)
+
+
+def commit_messages(
+    dest: Path,
+    old_sha: str,
+    new_sha: str,
+    *,
+    limit: int = 50,
+    timeout: int = LOCAL_COMMAND_TIMEOUT,
+) -> list[str]:
+    """``short sha  subject`` of the first-parent commits after ``old_sha`` up to
+    ``new_sha``, newest first, at most ``limit``."""
+    check_sha(old_sha)
+    check_sha(new_sha)
+    deadline = Deadline(timeout)
+    done = check(
+        run(
+            [
+                "log",
+                "--first-parent",
+                "--no-color",
+                f"--max-count={limit}",
+                "--format=%h %s",
+                f"{old_sha}..{new_sha}",
+                "--",
+            ],
+            cwd=dest,
+            deadline=deadline,
+            doing="reading commit messages",
+        ),
+        "Could not read the commit messages",
+    )
+    return [line for line in done.stdout.decode("utf-8", "replace").splitlines() if line]

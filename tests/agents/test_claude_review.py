@@ -197,7 +197,8 @@ def test_unchanged_files_are_never_sent_twice_and_only_reviewed_files_close_find
     fake_api.add(done())
     third = scan(project)
     assert len(fake_api.requests) == 3
-    assert '<file path="app/db.py">' in prompt_of(fake_api.requests[2])
+    # Reviewed before: only its changed region goes (diff context), with the commit.
+    assert '<changes path="app/db.py" lines="1-2"' in prompt_of(fake_api.requests[2])
     assert "app/api.py" not in prompt_of(fake_api.requests[2])
     sql.refresh_from_db()
     assert sql.status == Finding.Status.FIXED and sql.fixed_in_scan_id == third.pk
