@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from reviewer.engine.context import FileContext
+from reviewer.engine.context import FileContext, span
 from reviewer.engine.names import dotted_name
 from reviewer.engine.registry import Hit, rule
 from reviewer.engine.rules.pydantic import pydantic_models
@@ -154,6 +154,64 @@ def _not_a_model(receiver: str, annotations: dict[str, str], models: set[str]) -
     after="user = UserOut.model_validate(row)\nreturn user.model_dump(exclude_none=True)\n",
 )
 def check_v1_methods(ctx: FileContext) -> Iterator[Hit]:
+    for hit in _v1_method_hits(ctx):
+        if not _in_fallback(ctx, hit):
+            yield hit
+
+
+#: v2 names whose presence in a ``try`` body or a ``hasattr()`` test makes the v1 spelling
+#: next to it a deliberate fallback for objects of either version.
+_V2_NAMES = frozenset(
+    {
+        "model_fields",
+        "model_dump",
+        "model_dump_json",
+        "model_validate",
+        "model_validate_json",
+        "model_copy",
+        "model_construct",
+        "model_json_schema",
+    }
+)
+_PROBED = _V2_NAMES | {"dict", "json", "__fields__", "parse_obj", "from_orm", "copy", "schema"}
+
+
+def _fallback_regions(ctx: FileContext) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Spans of code written for both Pydantic versions on purpose: the ``except`` handlers
+    of a ``try`` that uses a v2 name first, and ``if hasattr(obj, "model_dump")`` /
+    ``elif hasattr(obj, "dict")`` chains."""
+    regions: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for attempt in ctx.nodes(ast.Try):
+        tried = {
+            n.attr if isinstance(n, ast.Attribute) else n.id
+            for stmt in attempt.body
+            for n in ast.walk(stmt)
+            if isinstance(n, ast.Attribute | ast.Name)
+        }
+        if tried & _V2_NAMES:
+            regions.extend(span(handler) for handler in attempt.handlers)
+    for branch in ctx.nodes(ast.If):
+        for call in ast.walk(branch.test):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "hasattr"
+                and len(call.args) == 2
+                and isinstance(call.args[1], ast.Constant)
+                and call.args[1].value in _PROBED
+            ):
+                regions.append(span(branch))
+                break
+    return regions
+
+
+def _in_fallback(ctx: FileContext, hit: Hit) -> bool:
+    regions = ctx.memo("pd004-fallbacks", lambda: _fallback_regions(ctx))
+    at = (hit.line, hit.column)
+    return any(start <= at <= end for start, end in regions)
+
+
+def _v1_method_hits(ctx: FileContext) -> Iterator[Hit]:
     models = _model_names(ctx)
     annotations = _annotations(ctx)
     for node in ctx.nodes(ast.Attribute):

@@ -27,7 +27,8 @@ _NO_ERROR_INTENT = re.compile(
     r"no_?op\b|not_?raise|no_?raise|no_?error|without_?error|not_?crash|no_?crash|not_?hang|"
     r"\bsmoke\b|(?:not|n't|never)\s+(?:raise|crash|hang|fail|error)|without\s+(?:raising|errors?)|"
     r"(?:^|_)accepts?_|(?:^|_)(?:passes|succeeds)(?:_|$)|swallow|gracefully|"
-    r"\b(?:runs?|completes?|finish(?:es)?|works?)\s+(?:successfully|fine|cleanly)",
+    r"\b(?:runs?|completes?|finish(?:es)?|works?)\s+(?:successfully|fine|cleanly)|"
+    r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?:we|it|one|you)\s+can\b",
     re.IGNORECASE,
 )
 

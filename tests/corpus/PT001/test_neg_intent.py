@@ -84,3 +84,10 @@ class TestTimezones:
     def test_login_event_times(self, events):
         for zone in ("UTC", "Europe/Paris"):
             self._check_offset(events.login(zone), zone)
+
+
+def test_create_default_settings(settings_cls):
+    """
+    Make sure we can create one of these
+    """
+    settings_cls()
