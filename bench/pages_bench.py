@@ -1,4 +1,5 @@
-"""Project page benchmark: keyset paging and filters at 100k findings, against OFFSET paging.
+"""Project page benchmark: keyset paging, filters and facets at 100k findings, against OFFSET
+paging and the bounded counts the page used before its facets.
 
 Starts a throwaway PostgreSQL, builds the data set of ``bench/dataset.py`` (one project
 with ``--findings`` findings) and times, in the same run:
@@ -94,6 +95,8 @@ def main() -> None:
             "page: htmx partial (filter)": f"{page}?severity=important",
             "page: context=test": f"{page}?context=test",
             "page: context=migration+critical": f"{page}?context=migration&severity=critical",
+            "page: path exclusion": f"{page}?path=!app/module_01",
+            "page: deep, previous page": f"{page}?before={data.deep_after}&at=50001",
         }
         results = {name: timed(get(url), args.repeat) for name, url in pages.items()}
 
@@ -136,6 +139,17 @@ def main() -> None:
         results["query: counts, severities only (peer)"] = timed(
             run_sql(counts_query(project, contexts=False)), args.repeat
         )
+        from reviewer.finding_facets import facet_counts
+
+        results["query: facets (one GROUP BY)"] = timed(
+            lambda: facet_counts(FindingFilter(), project), args.repeat
+        )
+        results["query: facets, important+path"] = timed(
+            lambda: facet_counts(
+                FindingFilter(severity=int(Severity.IMPORTANT), path="app/module_01"), project
+            ),
+            args.repeat,
+        )
         results["query: deep keyset"] = timed(keyset, args.repeat)
         results["query: deep OFFSET (peer)"] = timed(offset_peer, args.repeat)
         results["query: deep keyset, important"] = timed(keyset_filtered, args.repeat)
@@ -158,6 +172,7 @@ def main() -> None:
         print(
             ratio("query: counts, severities + contexts", "query: counts, severities only (peer)")
         )
+        print(ratio("query: facets (one GROUP BY)", "query: counts, severities + contexts"))
         print(ratio("page: context=test", "page: first"))
         print(ratio("page: context=migration+critical", "page: first"))
 
@@ -189,6 +204,16 @@ def main() -> None:
                 .order_by("severity", "id")[: size + 1],
             ),
             ("the counts per severity", counts),
+            (
+                "the facets' GROUP BY",
+                FindingFilter(triage="all")
+                .apply(project)
+                .order_by()
+                .values_list(
+                    "severity", "category", "rule_id", "context", "triage", "low_confidence"
+                )
+                .annotate(n=Count("*")),
+            ),
             ("the category list", categories),
             (
                 "a text search (trigram indexes)",

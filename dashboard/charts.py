@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-PAD, LEFT = 16.0, 44.0
+PAD, LEFT, BOTTOM = 16.0, 58.0, 34.0  # BOTTOM: room for the x labels and the axis title
+X_TICKS = 6  # at most this many x labels
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,23 @@ class Line:
     css: str
     points: str  # "x,y x,y ..."
     dot: tuple[str, str] | None = None  # (cx, cy) of a lone point
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A point of a line, with its value as the hover title ("2026-01-05: Critical 64")."""
+
+    css: str
+    cx: str
+    cy: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: str
+    label: str
+    anchor: str = "middle"  # the first label starts at its point, the last ends there
 
 
 @dataclass(frozen=True)
@@ -61,17 +79,44 @@ class Chart:
     lines: tuple[Line, ...] = ()
     bars: tuple[Bar, ...] = ()
     legend: tuple[Series, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    x_ticks: tuple[Tick, ...] = ()
+    y_label: str = ""  # the y axis' title, e.g. "open findings"
+    x_label: str = ""  # the x axis' title, e.g. "week starting"
+    middle: str = ""  # the y value half-way up, as shown
 
     @property
     def axis_y(self) -> float:
-        return self.height - PAD
+        return self.height - BOTTOM
+
+    @property
+    def middle_y(self) -> float:
+        return PAD + (self.axis_y - PAD) / 2
+
+    @property
+    def label_y(self) -> float:
+        return self.height - BOTTOM + 14
+
+    @property
+    def y_label_x(self) -> float:
+        return 12.0
+
+    @property
+    def y_label_y(self) -> float:
+        return PAD + (self.axis_y - PAD) / 2
+
+    @property
+    def x_label_x(self) -> float:
+        return LEFT + (self.width - PAD - LEFT) / 2
 
     @property
     def axis_right(self) -> float:
         return self.width - PAD
 
     def __html__(self) -> SafeString:
-        return render_to_string(self.template, {"chart": self, "left": LEFT, "pad": PAD})
+        return render_to_string(
+            self.template, {"chart": self, "left": LEFT, "pad": PAD, "bottom": BOTTOM}
+        )
 
     def __str__(self) -> str:
         return self.__html__()
@@ -101,30 +146,63 @@ def _runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float
     return [run for run in runs if run]
 
 
+def _tick_indexes(n: int, most: int = X_TICKS) -> list[int]:
+    """Up to ``most`` evenly spread label positions, always the first and the last."""
+    if n <= most:
+        return list(range(n))
+    step = (n - 1) / (most - 1)
+    return sorted({round(i * step) for i in range(most)})
+
+
+def _ticks(xs: Sequence[float], labels: Sequence[str], most: int) -> tuple[Tick, ...]:
+    chosen = _tick_indexes(len(labels), most)
+    ticks = []
+    for i in chosen:
+        anchor = "middle"
+        if len(chosen) > 1 and i == chosen[0]:
+            anchor = "start"
+        elif len(chosen) > 1 and i == chosen[-1]:
+            anchor = "end"
+        ticks.append(Tick(f"{xs[i]:.1f}", labels[i], anchor))
+    return tuple(ticks)
+
+
 def line_chart(
     labels: Sequence[str],
     series: Sequence[Series],
     *,
-    width: int = 720,
-    height: int = 220,
+    width: int = 1000,
+    height: int = 240,
     title: str = "",
     unit: str = "",
+    y_label: str = "",
+    x_label: str = "week starting",
+    x_ticks: int = X_TICKS,
 ) -> Chart:
-    """Lines over time, one per series, with a y-axis maximum and the first/last label."""
+    """Lines over time, one per series, with a marker per known point (its value as the
+    hover title), y ticks at 0, half and the maximum, and spread x labels."""
     top = max([max(_known(s.values), default=0) for s in series] + [0])
     n = max(len(labels), 1)
     step = (width - LEFT - PAD) / max(n - 1, 1)
     xs = [LEFT + i * step for i in range(n)]
     scale = top or 1.0
+    plot = height - BOTTOM - PAD
     lines = []
+    markers = []
     for s in series:
-        ys = [None if v is None else PAD + (height - 2 * PAD) * (1 - v / scale) for v in s.values]
+        ys = [None if v is None else PAD + plot * (1 - v / scale) for v in s.values]
         for run in _runs(list(zip(xs, ys, strict=False))):
             if len(run) == 1:  # a lone point (e.g. the first scan): a dot, not a line
                 ((x, y),) = run
                 lines.append(Line(s.name, s.css, "", (f"{x:.1f}", f"{y:.1f}")))
                 continue
             lines.append(Line(s.name, s.css, " ".join(f"{x:.1f},{y:.1f}" for x, y in run)))
+        for i, (value, point_y) in enumerate(zip(s.values, ys, strict=False)):
+            if value is None or point_y is None or i >= n:
+                continue
+            label = f"{labels[i] if i < len(labels) else ''}: {s.name} {_fmt(value)}{unit}"
+            markers.append(Marker(s.css, f"{xs[i]:.1f}", f"{point_y:.1f}", label))
+    ticks = _ticks(xs, labels, x_ticks)
     return Chart(
         "charts/line.html",
         title,
@@ -135,6 +213,11 @@ def line_chart(
         labels[-1] if labels else "",
         lines=tuple(lines),
         legend=tuple(series),
+        markers=tuple(markers),
+        x_ticks=ticks,
+        y_label=y_label,
+        x_label=x_label,
+        middle=f"{_fmt(top / 2)}{unit}" if top else "",
     )
 
 
@@ -143,33 +226,37 @@ def bar_pairs(
     first: Series,
     second: Series,
     *,
-    width: int = 720,
-    height: int = 180,
+    width: int = 1000,
+    height: int = 220,
     title: str = "",
+    y_label: str = "findings",
+    x_label: str = "week starting",
 ) -> Chart:
-    """Two bars per label (e.g. new vs fixed per week)."""
+    """Two bars per label (e.g. new vs fixed per week), with spread x labels."""
     top = max([*_known(first.values), *_known(second.values), 0]) or 1
     n = max(len(labels), 1)
     slot = (width - LEFT - PAD) / n
     bar = max(slot / 2 - 2, 1)
+    plot = height - BOTTOM - PAD
     bars = []
     for i, label in enumerate(labels):
         for j, s in enumerate((first, second)):
             value = s.values[i] if i < len(s.values) else None
             if value is None:
                 continue  # no data that week: no bar (a zero would read as "none")
-            h = (height - 2 * PAD) * value / top
+            h = plot * value / top
             x = LEFT + i * slot + j * (bar + 1)
             bars.append(
                 Bar(
                     s.css,
                     f"{x:.1f}",
-                    f"{height - PAD - h:.1f}",
+                    f"{height - BOTTOM - h:.1f}",
                     f"{bar:.1f}",
                     f"{h:.1f}",
                     f"{label}: {s.name} {_fmt(value)}",
                 )
             )
+    ticks = _ticks([LEFT + i * slot + slot / 2 for i in range(len(labels))], labels, X_TICKS)
     return Chart(
         "charts/bars.html",
         title,
@@ -178,6 +265,10 @@ def bar_pairs(
         _fmt(top),
         bars=tuple(bars),
         legend=(first, second),
+        x_ticks=ticks,
+        y_label=y_label,
+        x_label=x_label,
+        middle=_fmt(top / 2),
     )
 
 

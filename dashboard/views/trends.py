@@ -48,26 +48,37 @@ def _charts(weeks: list[Week]) -> dict[str, object]:
         return [None if w.state is None else pick(w.state) for w in weeks]
 
     return {
-        "open_chart": line_chart(
-            labels,
-            [
-                Series("Critical", of(lambda s: s.critical), "s-critical"),
-                Series("Important", of(lambda s: s.important), "s-important"),
-                Series("Suggestion", of(lambda s: s.suggestion), "s-suggestion"),
-            ],
-            title="Open findings per severity",
-        ),
+        # Small multiples: one chart per severity on its own scale, so 1,800 suggestions
+        # do not flatten 60 criticals.
+        "open_charts": [
+            line_chart(
+                labels,
+                [Series(label, of(pick), css)],
+                width=340,
+                height=220,
+                x_ticks=3,
+                title=f"Open {label.lower()} findings per week",
+                y_label=f"open {label.lower()}",
+            )
+            for label, pick, css in (
+                ("Critical", lambda s: s.critical, "s-critical"),
+                ("Important", lambda s: s.important, "s-important"),
+                ("Suggestion", lambda s: s.suggestion, "s-suggestion"),
+            )
+        ],
         "flow_chart": bar_pairs(
             labels,
             Series("New", [w.new for w in weeks], "s-new"),
             Series("Fixed", [w.fixed for w in weeks], "s-fixed"),
             title="New vs fixed per week",
+            y_label="findings",
         ),
         "debt_chart": line_chart(
             labels,
             [Series(kind, of(partial(_debt_hours, kind)), f"k-{kind}") for kind in kinds],
             title="Debt hours per kind",
             unit=" h",
+            y_label="hours",
         ),
     }
 
@@ -84,10 +95,10 @@ def trends(request: AuthedRequest) -> HttpResponse:
     weeks = _weeks(request)
     projects = list(visible_projects(request.user).order_by("name"))
     ids = [p.pk for p in projects]
-    key = summaries_key("trends", ids, weeks, monday(timezone.now()))
+    key = summaries_key("trends-v2", ids, weeks, monday(timezone.now()))
     found = cached(key, lambda: _across_projects(ids, weeks), dict)
     moved = found["movement"]
-    movement = [(p, *moved[p.pk]) for p in projects]
+    movement = [(p, *moved[p.pk], _change(*moved[p.pk])) for p in projects]
     context = {"weeks": weeks, "movement": movement, **found["charts"]}
     return _render(request, "dashboard/trends.html", context)
 
@@ -102,6 +113,13 @@ def _across_projects(ids: list[int], weeks: int) -> dict[str, Any]:
         month_ago = points[-5] if len(points) >= 5 else points[0]
         movement[pid] = (_open(month_ago), _open(points[-1]))
     return {"movement": movement, "charts": _charts(total(series, starts))}
+
+
+def _change(before: int | None, now: int | None) -> str:
+    """The month-over-month change as shown: "+12", "-3", "0", or "" without data."""
+    if before is None or now is None:
+        return ""
+    return f"{now - before:+,}" if now != before else "0"
 
 
 def _debt_hours(kind: str, state: State) -> float:
@@ -170,6 +188,7 @@ def debt(request: AuthedRequest) -> HttpResponse:
         [Series("Debt hours", found.burn, "s-debt")],
         title=f"Migration debt since {since:%Y-%m-%d}",
         unit=" h",
+        y_label="debt hours",
     )
     return render(
         request,
