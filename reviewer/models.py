@@ -403,6 +403,21 @@ class Finding(models.Model):
                 condition=VISIBLE,
                 name="finding_visible_by_context",
             ),
+            # The project page's facets (reviewer/finding_facets.py): one GROUP BY of a
+            # project's open findings by these columns, read from the index alone.
+            models.Index(
+                fields=[
+                    "project",
+                    "severity",
+                    "category",
+                    "rule_id",
+                    "context",
+                    "triage",
+                    "low_confidence",
+                ],
+                condition=models.Q(status="open"),
+                name="finding_open_facets",
+            ),
             # Tracking loads a project's findings per path.
             models.Index(fields=["project", "path"], name="finding_project_path"),
             # The meeting's new (open) and fixed sections across a team's projects, by

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -50,12 +51,17 @@ def main() -> None:
             time.sleep(0.5)
         if not password:
             raise SystemExit(log.read_text())
-        time.sleep(8)  # the demo scan
+        while time.monotonic() < deadline + 120:  # the web server comes up after the login
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.set_default_timeout(180_000)  # a busy machine serves the first pages slowly
             base = f"http://127.0.0.1:{port}"
             page.goto(f"{base}/accounts/login/")
             page.fill("#id_username", "admin")
@@ -63,6 +69,11 @@ def main() -> None:
             page.click("button[type=submit]")
             page.wait_for_url(f"{base}/")
             page.goto(f"{base}/projects/demo/")
+            # The page follows the demo's history and scan on its own (live progress);
+            # wait until nothing is under way any more.
+            page.wait_for_selector("#scan-status .status-succeeded", timeout=300_000)
+            page.wait_for_selector("#scan-status[data-polling]", state="detached")
+            page.reload()
             page.screenshot(path=str(out), full_page=False)
             browser.close()
         print(f"wrote {out}")
