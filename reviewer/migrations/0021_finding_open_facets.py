@@ -5,15 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reviewer', '0020_finding_verification'),
+        ("reviewer", "0020_finding_verification"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['project', 'severity', 'category', 'rule_id', 'context', 'triage', 'low_confidence'], name='finding_open_facets'),
+            model_name="finding",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=[
+                    "project",
+                    "severity",
+                    "category",
+                    "rule_id",
+                    "context",
+                    "triage",
+                    "low_confidence",
+                ],
+                name="finding_open_facets",
+            ),
         ),
     ]
