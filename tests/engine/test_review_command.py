@@ -94,6 +94,7 @@ def test_review_command_explains_a_rule() -> None:
         ((".", "--jobs", "0"), "--jobs"),
     ],
 )
+@pytest.mark.django_db  # an unknown --agent name is looked up among the team agents too
 def test_review_command_refuses_bad_arguments_with_status_2(
     args: tuple[str, ...], message: str
 ) -> None:
