@@ -65,7 +65,7 @@ def test_edit_the_profile_then_filter_the_findings_by_context(
     page.goto(f"{base}{project.get_absolute_url()}")
     rows = page.locator("tr.finding")
     expect(rows).to_have_count(Finding.objects.visible().filter(project=project).count())
-    facet = page.locator("#context-facet")
+    facet = page.locator("#facet-context")
     expect(facet).to_contain_text("Test")
     expect(facet).to_contain_text("Production")
     page.select_option("select[name=context]", "test")
@@ -75,7 +75,7 @@ def test_edit_the_profile_then_filter_the_findings_by_context(
     for cell in page.locator("tr.finding td:nth-child(4) code").all_text_contents():
         assert cell.startswith("tests/"), cell
     assert "context=test" in page.url
-    page.click("#context-facet a[data-context=production]")
+    page.click("#facet-context a[data-value=production]")
     expect(rows).to_have_count(1)
     expect(page.locator("tr.finding")).to_contain_text("app/main.py")
     screenshot(page, "project-context-filter")
