@@ -222,8 +222,18 @@ def test_finding_page_markdown_header_follows_triage_and_comment_log(
 ) -> None:
     project = project_factory(name="shop")
     finding = seed(project)["important"][0]
-    Finding.objects.filter(pk=finding.pk).update(path=LONG_PATH)
+    # A stored excerpt that starts on two blank lines: line 43 is the flagged one.
+    Finding.objects.filter(pk=finding.pk).update(
+        path=LONG_PATH,
+        line=43,
+        excerpt_start=40,
+        excerpt="\n\n# load every user\nrows = session.query(User).all()\nreturn rows\n",
+    )
     page.goto(f"{live_server.url}{finding.get_absolute_url()}")
+    marked = page.locator("#code .hll")
+    expect(marked).to_have_count(1)
+    expect(marked.locator(".linenos")).to_have_text("43")
+    expect(marked).to_contain_text("session.query(User)")
     expect(page.locator("#finding-message code")).to_have_text("select()")
     assert page.locator("#finding-message script, #finding-message img").count() == 0
     assert page.locator("#finding-message a[href^='javascript']").count() == 0
