@@ -54,9 +54,11 @@ class Backfill:
     note: str = ""
 
 
-def backfill(project: Project, weeks: int | None = None) -> Backfill:
+def backfill(project: Project, weeks: int | None = None, *, write_note: bool = True) -> Backfill:
     """Scan one commit per past week (default ``project.backfill_weeks``), up to and
     including the branch head. Weeks already backfilled are not scanned again.
+    ``write_note=False`` leaves writing ``result.note`` to the caller (the note ends a
+    project's onboarding on its pages, see reviewer.progress).
 
     A dormant repository (no commit in the last ``weeks`` weeks) gets the ``weeks``
     weeks before its head's date instead, and the note says where its history ends.
@@ -115,7 +117,8 @@ def backfill(project: Project, weeks: int | None = None) -> Backfill:
     result.note = f"{note}: {done_words}" if note else done_words
     if not points:
         result.note = "no commits to backfill"
-    Project.objects.filter(pk=project.pk).update(backfill_note=result.note[:300])
+    if write_note:
+        Project.objects.filter(pk=project.pk).update(backfill_note=result.note[:300])
     return result
 
 

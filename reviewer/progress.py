@@ -31,8 +31,10 @@ class Activity:
 def onboarding(project: Project, last_scan: Scan | None) -> bool:
     """A project added in the last ONBOARDING_HOURS whose first regular scan has not
     started: its repository is being cloned or its history backfilled (between two
-    backfilled weeks no scan is active, yet the work goes on)."""
-    if project.clone_state == Project.CloneState.ERROR:
+    backfilled weeks no scan is active, yet the work goes on). A backfill that has ended
+    (its note is written last) is not onboarding any more: the regular scan that follows
+    it is active on its own, and a history backfilled from the command line has none."""
+    if project.clone_state == Project.CloneState.ERROR or project.backfill_note:
         return False
     if timezone.now() - project.created_at > timedelta(hours=ONBOARDING_HOURS):
         return False

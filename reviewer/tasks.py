@@ -116,12 +116,16 @@ def onboard_project(project_id: int) -> str:
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return "no such project"
+    note = ""
     if project.backfill_weeks:
         try:
-            backfill(project)
+            note = backfill(project, write_note=False).note
         except Exception:  # the regular scan below reports repository problems clearly
             logger.warning("backfill of project %s failed", project_id, exc_info=True)
     scan, created = request_scan(project, Scan.Trigger.MANUAL)
+    # Written once the regular scan exists: pages polling the onboarding never see a
+    # moment with neither an onboarding nor an active scan (reviewer.progress).
+    Project.objects.filter(pk=project.pk).update(backfill_note=note[:300])
     if created:
         finished = run_scan(scan.pk)
         if finished is not None:

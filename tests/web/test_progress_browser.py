@@ -139,6 +139,34 @@ def test_the_overview_and_scan_pages_follow_scans(
     assert_not_reloaded(page)
 
 
+def test_a_history_backfilled_from_the_command_line_is_not_setting_up(
+    page: Any, live_server: Any, project_factory: Callable[..., Project], width: int
+) -> None:
+    """``add_project`` then ``backfill``: added minutes ago, no regular scan, but nothing
+    is under way any more; the pages must neither say "Setting up" nor poll."""
+    project = project_factory(name="history", clone_state=Project.CloneState.READY)
+    for days in (14, 7):
+        scan = Scan.objects.create(
+            project=project,
+            trigger=Scan.Trigger.BACKFILL,
+            status=Scan.Status.SUCCEEDED,
+            progress=100,
+        )
+        Scan.objects.filter(pk=scan.pk).update(created_at=timezone.now() - timedelta(days=days))
+    Project.objects.filter(pk=project.pk).update(backfill_note="2 week(s) backfilled")
+    page.goto(f"{live_server.url}/")
+    table = page.locator("#projects-table")
+    expect(table).to_contain_text("history")
+    expect(table).not_to_have_attribute("data-polling", "1")
+    expect(table).not_to_contain_text("Setting up")
+    expect(table).not_to_contain_text("Cloning")
+    page.goto(f"{live_server.url}{project.get_absolute_url()}")
+    status = page.locator("#scan-status")
+    expect(status).not_to_have_attribute("data-polling", "1")
+    expect(status).not_to_contain_text("Setting up")
+    no_overflow(page)
+
+
 @pytest.fixture
 def slow_worker(transactional_db: None, tmp_path: Path) -> Iterator[None]:
     """A real Celery worker whose scans pause a little, so their progress can be seen."""
