@@ -251,16 +251,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute="0", hour="7", day_of_week="1"),
     },
 }
-# Git and rule work on "scans"; Claude agent runs on "claude" (a slow agent run never
-# holds up rule scans). Run workers with -Q scans, -Q claude, or both.
+# One queue per kind of work, so no kind waits behind another (docs/architecture.md,
+# "Queues"): beat's ticks on "schedule" (tiny: each queues a scan), scans on "scans",
+# onboarding, history backfills and patches on "backfill" (long: a big repository's
+# history never delays a scheduled scan), housekeeping on "maintenance", Claude agent
+# runs on "claude". `serve` and the tests' workers consume all of them.
 CELERY_TASK_ROUTES = {
+    "reviewer.scheduled_scan": {"queue": "schedule"},
     "reviewer.scan_project": {"queue": "scans"},
-    "reviewer.scheduled_scan": {"queue": "scans"},
-    "reviewer.backfill_project": {"queue": "scans"},
-    "reviewer.onboard_project": {"queue": "scans"},
-    "reviewer.prepare_patch": {"queue": "scans"},
+    "reviewer.backfill_project": {"queue": "backfill"},
+    "reviewer.onboard_project": {"queue": "backfill"},
+    "reviewer.prepare_patch": {"queue": "backfill"},
+    "reviewer.requeue_orphaned_scans": {"queue": "maintenance"},
+    "reviewer.expire_stale_scans": {"queue": "maintenance"},
+    "reviewer.weekly_digests": {"queue": "maintenance"},
     "reviewer.agents.*": {"queue": "claude"},
 }
+REVIEWDECK_ALL_QUEUES = "schedule,scans,backfill,maintenance,claude"
 CELERY_TIMEZONE = TIME_ZONE
 
 # Reviewdeck's own knobs.
@@ -279,6 +286,12 @@ try:
 except ValueError as _exc:
     raise ImproperlyConfigured(f"REVIEWDECK_ALLOWED_PRIVATE_HOSTS: {_exc}") from None
 REVIEWDECK_GIT_TIMEOUT = env_int("REVIEWDECK_GIT_TIMEOUT", 120)
+# The files of a scanned commit are exported once per machine (reviewer/checkouts.py) and
+# removed after this long unused: above the longest task, so no run loses its tree.
+REVIEWDECK_TREE_KEEP_SECONDS = env_int("REVIEWDECK_TREE_KEEP_SECONDS", 3600)
+# How long a claimed scan waits for another job of its project (a backfill on any
+# machine, reviewer/locks.py) before it fails saying so.
+REVIEWDECK_LOCK_WAIT_SECONDS = env_int("REVIEWDECK_LOCK_WAIT_SECONDS", 300)
 REVIEWDECK_MAX_FILE_BYTES = env_int("REVIEWDECK_MAX_FILE_BYTES", 1_000_000)
 # Scans also report the checklist items ruff covers (ruff:CODE findings); off = native only.
 REVIEWDECK_RUFF = env_bool("REVIEWDECK_RUFF", True)

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from reviewer import git, quality_profiles
 from reviewer.engine import ReviewResult
+from reviewer.locks import project_lock
 from reviewer.models import Project, Scan, ScanSummary, Severity
 from reviewer.progress import FileProgress
 from reviewer.scanning import (
@@ -62,15 +63,26 @@ def backfill(project: Project, weeks: int | None = None, *, write_note: bool = T
 
     A dormant repository (no commit in the last ``weeks`` weeks) gets the ``weeks``
     weeks before its head's date instead, and the note says where its history ends.
-    Each backfilled scan is dated at its commit (see Scan.created_at)."""
-    weeks = project.backfill_weeks if weeks is None else weeks
+    Each backfilled scan is dated at its commit (see Scan.created_at).
+
+    The project is held (``reviewer.locks``) before anything is fetched and until the last
+    week is written, on whichever machine; a regular scan that claims the project meanwhile
+    stops the backfill at its next week (:class:`BackfillBusyError`: the task retries it
+    later, and weeks already done are kept)."""
+    with project_lock(project.pk) as held:
+        if not held or Scan.objects.active().filter(project=project).exists():
+            raise BackfillBusyError(f"another job of {project.name} is running")
+        return _backfill(project, project.backfill_weeks if weeks is None else weeks)
+
+
+def _backfill(project: Project, weeks: int) -> Backfill:
     synced = sync_project(project)
     checkout = project.checkout_dir
-    points = git.weekly_commits(checkout, synced.branch, weeks)
+    points = git.weekly_commits(checkout, weeks=weeks, rev=synced.sha)
     note = ""
     if weeks and not points:
         head = git.commit_date(checkout, synced.sha)
-        points = git.weekly_commits(checkout, synced.branch, weeks, now=head)
+        points = git.weekly_commits(checkout, weeks=weeks, now=head, rev=synced.sha)
         note = f"no commits in the last {weeks} weeks; history ends {head:%Y-%m-%d}"
     first_regular = (
         Scan.objects.filter(project=project, status=Scan.Status.SUCCEEDED)

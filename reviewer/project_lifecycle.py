@@ -7,16 +7,17 @@ import shutil
 
 from django.db import transaction
 
-from reviewer import schedules
+from reviewer import checkouts, schedules
 from reviewer.models import Project
 
 
 def delete_project(project: Project) -> str:
     """Delete the project and everything recorded about it; returns its name."""
     name = project.name
-    checkout = project.checkout_dir
+    caches = [project.checkout_dir, checkouts.trees_root(project)]  # this machine's
     with transaction.atomic():
         schedules.set_schedule(project, schedules.Schedule("off"))
         project.delete()
-    shutil.rmtree(checkout, ignore_errors=True)
+    for cache in caches:
+        shutil.rmtree(cache, ignore_errors=True)
     return name

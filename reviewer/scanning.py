@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from reviewer import gates, git, quality_profiles
+from reviewer import checkouts, gates, git, quality_profiles
 from reviewer.agents.recovery import expire_stale_agent_runs
 from reviewer.agents.selection import claude_fingerprint, plan_claude_review
 from reviewer.engine import Issue, Note, ReviewResult, review
@@ -34,8 +34,8 @@ from reviewer.engine.registry import ruleset_fingerprint
 from reviewer.findings import summaries, writer
 from reviewer.findings.excerpts import Excerpts
 from reviewer.liveness import WORKER_GONE, dead_after_seconds
+from reviewer.locks import project_lock
 from reviewer.models import Finding, Project, Scan, ScanSummary
-from reviewer.outbound import Policy
 from reviewer.progress import FileProgress
 from reviewer.tracking import track
 
@@ -65,6 +65,10 @@ def request_scan(project: Project, trigger: str = Scan.Trigger.MANUAL) -> tuple[
             return request_scan(project, trigger)
         return active, False
     return scan, True
+
+
+#: The reason a scan fails when another job of the project kept it (reviewer.locks).
+BUSY = "Another job of this project (a history backfill) kept running; scan again later."
 
 
 def expire_stale_scans(project: Project) -> int:
@@ -155,26 +159,10 @@ def previous_scan(project: Project, exclude: Scan | None = None) -> Scan | None:
 
 
 def sync_project(project: Project) -> git.SyncResult:
-    """Sync the project's clone; a failure is recorded on the project and re-raised."""
-    try:
-        synced = git.sync(
-            project.repo_url,
-            project.checkout_dir,
-            project.branch,
-            timeout=settings.REVIEWDECK_GIT_TIMEOUT,
-            local_roots=settings.REVIEWDECK_LOCAL_REPO_ROOTS,
-            workdir=Path(settings.REVIEWDECK_WORKDIR),
-            policy=Policy.from_settings(),
-        )
-    except git.RepoError as exc:
-        Project.objects.filter(pk=project.pk).update(
-            clone_state=Project.CloneState.ERROR, last_error=str(exc)
-        )
-        raise
-    Project.objects.filter(pk=project.pk).update(
-        clone_state=Project.CloneState.READY, last_error="", last_synced_at=timezone.now()
-    )
-    return synced
+    """Fetch the project's branch head into this machine's cache (nothing is checked
+    out: the review reads ``checkouts.tree_at(project, sha)``); a failure is recorded on
+    the project and re-raised."""
+    return checkouts.fetch(project)
 
 
 def rules_fingerprint(project: Project, effect: quality_profiles.InEffect) -> str:
@@ -239,8 +227,17 @@ def run_scan(scan_id: int, *, final_attempt: bool = True) -> Scan | None:
         logger.info("scan %s is not queued any more; nothing to do", scan_id)
         return None
     scan = Scan.objects.select_related("project").get(pk=scan_id)
-    with heartbeat(scan.pk):
-        finished = _run_claimed(scan, final_attempt=final_attempt)
+    with (
+        heartbeat(scan.pk),
+        # The project across machines, from the fetch to the last write; a history
+        # backfill holding it stops at its next week (it finds this scan active).
+        project_lock(scan.project_id, wait=settings.REVIEWDECK_LOCK_WAIT_SECONDS) as held,
+    ):
+        if held:
+            finished = _run_claimed(scan, final_attempt=final_attempt)
+        else:
+            fail_scan(scan, BUSY)
+            finished = scan
     if finished is not None and not finished.is_active:
         gates.record(finished)  # the quality gate is judged after every finished scan
     return finished
@@ -345,8 +342,14 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
             return scan
 
         _progress(scan, 30, "Reviewing the code")
+        # The exact commit the scan names, never whatever a checkout on this machine holds.
+        try:
+            root = checkouts.tree_at(project, scan.commit_sha)
+        except git.RepoError as exc:
+            fail_scan(scan, str(exc))
+            return scan
         _pause(settings.REVIEWDECK_SCAN_DELAY_SECONDS)
-        result = review_tree(project, project.checkout_dir, effect, FileProgress(scan.pk))
+        result = review_tree(project, root, effect, FileProgress(scan.pk))
         _progress(scan, 80, "Recording findings")
         changes = _changes_since(project, previous, scan.commit_sha)
         record_results(
@@ -354,8 +357,8 @@ def _run_claimed(scan: Scan, *, final_attempt: bool) -> Scan | None:
             result,
             dict(changes.renamed) if changes else {},
             new_rules=_new_rule_context(project, previous, scan, changes),
-            excluded=left_the_profile(project.checkout_dir, effect),
-            root=project.checkout_dir,
+            excluded=left_the_profile(root, effect),
+            root=root,
         )
     except TransientScanError:
         raise

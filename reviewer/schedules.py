@@ -3,14 +3,25 @@
 Beat runs with the DatabaseScheduler, which notices changed rows on its next tick: a
 schedule edited in the project's settings page or the admin takes effect without a
 restart. Each project has at most one schedule (``Project.schedule``).
+
+Spreading: an interval schedule starts at a stable per-project offset inside its interval
+(``PeriodicTask.start_time``), so 1,000 projects every 5 minutes are sent a few a second
+instead of all at the same second; beat keeps the spacing, since each next run is one
+interval after the last. Cron schedules run at the minute they name.
+
+One beat: run exactly one beat process. A second one (by mistake, or during a rolling
+restart) sends every tick twice; the tick (``reviewer.tasks.scheduled_scan``) then finds
+a scheduled scan of the project requested within :func:`tick_window` and does nothing,
+and two ticks at the same moment get the same scan back (``request_scan``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from celery.schedules import crontab
 from django.db import transaction
@@ -20,6 +31,9 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 from reviewer.models import Project
 
 TASK_NAME = "reviewer.scheduled_scan"
+QUEUE = "schedule"
+#: How close two ticks of a cron schedule may be and still be one tick (two beats).
+CRON_TICK_WINDOW = timedelta(seconds=30)
 
 
 class ScheduleError(ValueError):
@@ -125,9 +139,13 @@ def set_schedule(project: Project, schedule: Schedule, *, every_seconds: int = 0
         raise ScheduleError(f"Unknown schedule kind {schedule.kind!r}.")
     if task is None:
         task = PeriodicTask(name=f"Scan project #{project.pk}", task=TASK_NAME)
+    if interval is not None and (task.pk is None or task.interval_id != interval.pk):
+        task.start_time = first_run(project.pk, _seconds(interval), datetime.now(UTC))
+    elif interval is None:
+        task.start_time = None
     task.interval, task.crontab = interval, cron
     task.args = json.dumps([project.pk])
-    task.queue = "scans"
+    task.queue = QUEUE
     task.enabled = True
     task.description = f"Scheduled scan of {project.name}"
     task.save()
@@ -149,9 +167,41 @@ def runs(project: Project, now: datetime | None = None) -> Runs:
     if task is None or not task.enabled:
         return Runs(task.last_run_at if task else None, None)
     now = now or timezone.now()
+    if task.start_time is not None and task.start_time > now:  # the project's offset
+        return Runs(task.last_run_at, task.start_time)
     since = task.last_run_at or task.date_changed or now
     try:
         remaining = task.schedule.remaining_estimate(since)
     except (ValueError, TypeError, OverflowError):
         return Runs(task.last_run_at, None)
     return Runs(task.last_run_at, max(now, now + remaining))
+
+
+def _seconds(interval: IntervalSchedule) -> int:
+    per = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+    return max(1, interval.every * per.get(interval.period, 60))
+
+
+def offset_seconds(project_id: int, period: int) -> int:
+    """The project's stable place inside an interval of ``period`` seconds (a hash of its
+    id, so it never changes and projects spread evenly)."""
+    digest = hashlib.sha256(f"reviewdeck-schedule:{project_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % max(1, period)
+
+
+def first_run(project_id: int, period: int, now: datetime) -> datetime:
+    """The first moment after ``now`` at the project's offset within ``period``."""
+    stamp = now.timestamp()
+    start = stamp - stamp % period + offset_seconds(project_id, period)
+    if start <= stamp:
+        start += period
+    return datetime.fromtimestamp(start, UTC)
+
+
+def tick_window(project: Project) -> timedelta:
+    """Two ticks of the project's schedule closer than this are one tick sent twice (a
+    second beat): half an interval schedule's period, CRON_TICK_WINDOW for cron."""
+    task = project.schedule
+    if task is not None and task.interval is not None:
+        return timedelta(seconds=_seconds(task.interval) / 2)
+    return CRON_TICK_WINDOW

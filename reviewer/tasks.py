@@ -1,8 +1,11 @@
-"""Celery tasks of the scans queue, and the only code that sends scan work to the broker.
+"""Celery tasks of scans, schedules, backfills and housekeeping, and the only code that
+sends scan work to the broker.
 
-Tasks are thin: they take ids, call domain functions and send follow-up work. Queues:
-``scans`` for git and rule work (these tasks); ``claude`` for agent runs
-(``reviewer.agents.tasks``), so a slow Claude review never holds up rule scans.
+Tasks are thin: they take ids, call domain functions and send follow-up work. Queues
+(``CELERY_TASK_ROUTES``): ``schedule`` for beat's ticks, ``scans`` for scans,
+``backfill`` for onboarding, history and patches, ``maintenance`` for the periodic
+sweeps; ``claude`` for agent runs (``reviewer.agents.tasks``). No kind of work waits
+behind another: a backfill never delays a scheduled scan.
 
 Scans survive a lost broker: the database, not the broker, is the record of what must
 run. A scan row is created ``queued`` before its message is sent; if Redis dies (or
@@ -25,7 +28,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from reviewer import digests
+from reviewer import digests, schedules
 from reviewer.agents.recovery import expire_stale_agent_runs
 from reviewer.agents.tasks import queue_claude_review
 from reviewer.backfill import BackfillBusyError, backfill
@@ -86,9 +89,15 @@ def scan_project(self: Any, scan_id: int) -> str:
 @shared_task(name="reviewer.scheduled_scan", ignore_result=True)
 def scheduled_scan(project_id: int) -> str:
     """Beat's entry point: queue a scan of the project unless one is already active."""
-    project = Project.objects.filter(pk=project_id).first()
+    project = Project.objects.select_related("schedule__interval").filter(pk=project_id).first()
     if project is None:
         return "no such project"
+    # A second beat sends each tick twice: the first one of this interval is enough.
+    since = timezone.now() - schedules.tick_window(project)
+    if Scan.objects.filter(
+        project=project, trigger=Scan.Trigger.SCHEDULE, created_at__gte=since
+    ).exists():
+        return "already requested in this interval"
     scan, created = request_scan(project, Scan.Trigger.SCHEDULE)
     if not created:
         return f"scan #{scan.pk} already active"
@@ -150,7 +159,7 @@ def prepare_patch(patch_id: int) -> str:
 
 
 def enqueue_patch(patch: PatchRequest) -> bool:
-    """Hand the patch request to a worker (queue "scans", like a scan); if the broker is
+    """Hand the patch request to a worker (queue "backfill"); if the broker is
     down the request fails with that reason and False is returned."""
     if not send(prepare_patch, patch.pk):
         fail_patch(patch, "The task queue is unavailable; try again when it is back.")

@@ -14,6 +14,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.db import connection
 
 from tests.services import _wait_for_port, free_port
@@ -72,7 +73,7 @@ class Worker:
 
     def __call__(self) -> None:
         """Wait until the worker consumes from the broker."""
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a busy shared machine starts workers slowly
         while b"ready." not in self.log.read_bytes():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(self.log.read_text())
@@ -81,10 +82,11 @@ class Worker:
 
 @contextmanager
 def worker_process(
-    env: dict[str, str], log: Path, queues: str = "scans", *, wait: bool = True
+    env: dict[str, str], log: Path, queues: str = "", *, wait: bool = True
 ) -> Iterator[Worker]:
-    """A Celery worker; yields a handle whose call waits until it consumes (called already
-    when ``wait``; a worker started while the broker is down calls it later)."""
+    """A Celery worker (on every queue unless ``queues`` names some); yields a handle
+    whose call waits until it consumes (called already when ``wait``; a worker started
+    while the broker is down calls it later)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
@@ -97,7 +99,7 @@ def worker_process(
                 "--pool",
                 "solo",
                 "-Q",
-                queues,
+                queues or settings.REVIEWDECK_ALL_QUEUES,
                 "--loglevel",
                 "INFO",
                 "--without-gossip",
@@ -116,6 +118,52 @@ def worker_process(
             if wait:
                 worker()
             yield worker
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextmanager
+def beat_process(
+    env: dict[str, str], log: Path, schedule: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Celery beat with django-celery-beat's DatabaseScheduler, checking its schedule
+    every second; yields once it started."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "dashboard",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--max-interval",
+                "1",
+                "--pidfile",
+                "",
+                "--schedule",
+                str(schedule),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until(
+                lambda: b"beat: Starting" in log.read_bytes() or proc.poll() is not None,
+                timeout=90,
+                what="beat to start",
+            )
+            if proc.poll() is not None:
+                raise RuntimeError(log.read_text())
+            yield proc
         finally:
             proc.terminate()
             try:

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
+from reviewer import checkouts, git
 from reviewer.agents import recovery
 from reviewer.agents.budget import Limits, Usage, estimate_cost
 from reviewer.agents.catalog import installed, price_for, resolve_model
@@ -287,7 +288,13 @@ def collect_batch(scan_id: int, client: anthropic.Anthropic | None = None) -> st
 
 
 def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | None) -> str:
-    root = scan.project.checkout_dir
+    try:  # the files of the scan's commit, whichever machine collects the batch
+        root = checkouts.commit_tree(scan.project, scan.commit_sha)
+    except git.RepoError as exc:
+        for name in entries:
+            scan.agent_runs[name] = {"status": "failed", "error": f"reading the commit: {exc}"}
+        Scan.objects.filter(pk=scan.pk).update(agent_runs=scan.agent_runs)
+        return "failed"
     files = Files.read(root, settings.REVIEWDECK_MAX_FILE_BYTES)
     checkout = Checkout(root, settings.REVIEWDECK_MAX_FILE_BYTES)
     results: dict[str, Any] = {}

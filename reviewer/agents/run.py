@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from reviewer import quality_profiles
+from reviewer import checkouts, git, quality_profiles
 from reviewer.agents import recovery
 from reviewer.agents.budget import Limits, Usage
 from reviewer.agents.context import Change, change_since, repo_map
@@ -413,9 +413,10 @@ def prepare(scan_id: int) -> Prepared | str:
     if scan is None:
         return why
     project = scan.project
-    root = project.checkout_dir
     budget = project.budget if isinstance(project.budget, dict) else {}
     try:
+        # The scan's own commit, fetched here when another machine ran the scan.
+        root = checkouts.commit_tree(project, scan.commit_sha)
         run_limits = Limits.from_mapping(settings.CLAUDE_RUN_BUDGET, budget.get("run"))
         scan_limits = Limits.from_mapping(settings.CLAUDE_SCAN_BUDGET, budget.get("scan"))
         conversation_limits = Limits.from_mapping(
@@ -427,7 +428,7 @@ def prepare(scan_id: int) -> Prepared | str:
         kept = quality_profiles.reviewed_paths(root, profile, files.blobs)
         left_out = set(files.blobs) - set(kept)
         files = files.only(kept)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, git.RepoError) as exc:
         mark_failed(scan, f"Cannot start the Claude review: {exc}")
         Scan.objects.filter(pk=scan.pk).update(agents_heartbeat_at=None)
         return "failed"

@@ -69,11 +69,20 @@ matching by content.
 
 Concurrency and crashes
 -----------------------
-:func:`sync` holds an exclusive ``flock`` on ``<dest>.lock`` beside the clone. A clone is
-made in a temporary sibling directory and renamed into place only when complete, so a
-killed worker leaves at most a ``.<name>.tmp-*`` directory, which the next sync removes.
-A ``dest`` that is a broken clone (no valid ``HEAD``, stale ``*.lock`` files, a different
-origin URL) is removed and cloned again.
+:func:`sync` and :func:`fetch` hold an exclusive ``flock`` on ``<dest>.lock`` beside the
+repository: one per machine, guarding that machine's cache only (which worker scans a
+project is decided in the database). A repository is made in a temporary sibling
+directory and renamed into place only when complete, so a killed worker leaves at most
+a ``.<name>.tmp-*`` directory, which the next call removes; stale ``*.lock`` files of a
+killed git are removed under the same lock. :func:`tree` exports a commit into a
+temporary folder renamed into place (``.<sha>.lock`` held meanwhile), so a tree that
+exists is complete.
+
+Exact commits
+-------------
+Workers review trees of exact commits (:func:`tree`), never a working copy: the local
+repository of :func:`fetch` has nothing checked out, and a commit another machine
+scanned is fetched by branch, then by id, before its tree is read.
 """
 
 from reviewer.git.clone import SyncResult, fetch_branches, sync
@@ -95,6 +104,7 @@ from reviewer.git.history import (
     read_blob,
     weekly_commits,
 )
+from reviewer.git.mirror import fetch, prune_trees, tree
 from reviewer.git.reach import refuse_internal_literal
 from reviewer.git.redact import redact_url
 from reviewer.git.urls import (
@@ -117,14 +127,17 @@ __all__ = [
     "changed_paths",
     "commit_date",
     "export_tree",
+    "fetch",
     "fetch_branches",
     "last_commit_dates",
     "newest_fork",
+    "prune_trees",
     "read_blob",
     "redact_url",
     "refuse_internal_literal",
     "stored_secret_problem",
     "sync",
+    "tree",
     "validate_branch",
     "validate_branch_pattern",
     "validate_repo_url",

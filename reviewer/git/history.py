@@ -159,6 +159,7 @@ def weekly_commits(
     weeks: int = 12,
     *,
     now: datetime | None = None,
+    rev: str = "",
     timeout: int = LOCAL_COMMAND_TIMEOUT,
 ) -> list[tuple[str, datetime]]:
     """The last commit of each of the last ``weeks`` calendar weeks, oldest first.
@@ -166,10 +167,12 @@ def weekly_commits(
     Weeks are ISO weeks (Monday 00:00 UTC) and include the current one. The branch's
     first-parent history is walked (``branch`` empty = ``HEAD``) and each week keeps its
     newest commit by committer date; weeks without commits are skipped. Dates are UTC.
+    ``rev`` (a commit id) walks back from that commit instead of the branch.
     """
     if weeks < 1:
         return []
-    rev = f"refs/heads/{validate_branch(branch)}" if branch else "HEAD"
+    branch_rev = f"refs/heads/{validate_branch(branch)}" if branch else "HEAD"
+    rev = check_sha(rev) if rev else branch_rev
     now = (now or datetime.now(UTC)).astimezone(UTC)
     this_monday = (now - timedelta(days=now.weekday())).replace(
         hour=0, minute=0, second=0, microsecond=0
@@ -267,12 +270,23 @@ def last_commit_dates(
     return found
 
 
+def _private(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
+    """tarfile's "data" filter (no absolute paths, no ``..``, no links leaving ``dest``),
+    then the owner's permissions only: repository contents stay private like a clone."""
+    safe = tarfile.data_filter(member, dest)
+    if safe.mode is None:
+        return safe
+    floor = 0o700 if safe.isdir() else 0o600
+    return safe.replace(mode=(safe.mode & 0o700) | floor, deep=False)
+
+
 def export_tree(
     dest: Path, commit: str, target: Path, *, timeout: int = LOCAL_COMMAND_TIMEOUT
 ) -> None:
     """Write the files of ``commit`` into the empty directory ``target`` (no checkout, no
     filters, no hooks): ``git archive`` streamed through tarfile's "data" filter, which
-    refuses absolute paths, ``..`` and links that point outside ``target``."""
+    refuses absolute paths, ``..`` and links that point outside ``target``; files are
+    the owner's only (0600, 0700 when executable)."""
     deadline = Deadline(timeout)
     proc = start(["archive", "--format=tar", check_sha(commit)], cwd=dest)
     timer = threading.Timer(deadline.remaining(), kill_group, args=(proc,))
@@ -282,7 +296,7 @@ def export_tree(
         with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
             for member in archive:
                 if member.isfile() or member.isdir():
-                    archive.extract(member, target, filter="data")
+                    archive.extract(member, target, filter=_private)
         stderr = proc.stderr.read() if proc.stderr else b""
         code = proc.wait()
     except tarfile.TarError as exc:

@@ -1,4 +1,4 @@
-"""End to end: a real Celery worker on both queues ("scans" and "claude"), a real git
+"""End to end: a real Celery worker on every queue ("scans" and "claude" included), a real git
 repository, the real anthropic SDK talking to the scripted local Messages API."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def claude_worker(
         ANTHROPIC_BASE_URL=fake.url,
         ANTHROPIC_MAX_RETRIES="1",
     )
-    with worker_process(env, tmp_path / "claude-worker.log", queues="scans,claude") as worker:
+    with worker_process(env, tmp_path / "claude-worker.log") as worker:
         yield worker.proc
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.processes import ROOT, current_database_url, product_env, wait_until
+from tests.processes import beat_process, current_database_url, product_env
 
 
 @pytest.fixture
@@ -26,45 +25,8 @@ def celery_beat(
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         REVIEWDECK_WORKDIR=str(workdir),
     )
-    log = tmp_path / "beat.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "dashboard",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "--max-interval",
-                "1",
-                "--pidfile",
-                "",
-                "--schedule",
-                str(tmp_path / "beat-schedule.db"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until(
-                lambda: b"beat: Starting" in log.read_bytes() or proc.poll() is not None,
-                timeout=90,
-                what="beat to start",
-            )
-            if proc.poll() is not None:
-                raise RuntimeError(log.read_text())
-            yield proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with beat_process(env, tmp_path / "beat.log", tmp_path / "beat-schedule.db") as proc:
+        yield proc
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_a_cron_schedule_fires_in_its_time_zone(
     project = project_factory()
     schedules.set_schedule(project, schedules.Schedule("cron", cron="0 6 * * *", timezone=zone))
     task = PeriodicTask.objects.select_related("crontab").get(pk=project.schedule_id)
-    assert task.task == "reviewer.scheduled_scan" and task.queue == "scans"
+    assert task.task == "reviewer.scheduled_scan" and task.queue == "schedule"
     assert next_run_utc(task, after) == expected.replace(tzinfo=UTC)
     assert schedules.current(project) == schedules.Schedule("cron", cron="0 6 * * *", timezone=zone)
 

@@ -85,7 +85,7 @@ class Command(BaseCommand):
                 "--pool",
                 "solo",
                 "-Q",
-                "scans,claude",
+                settings.REVIEWDECK_ALL_QUEUES,
                 "--loglevel",
                 "INFO",
                 "--without-heartbeat",
