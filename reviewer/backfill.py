@@ -72,10 +72,11 @@ def backfill(project: Project, weeks: int | None = None, *, write_note: bool = T
     with project_lock(project.pk) as held:
         if not held or Scan.objects.active().filter(project=project).exists():
             raise BackfillBusyError(f"another job of {project.name} is running")
-        return _backfill(project, project.backfill_weeks if weeks is None else weeks)
+        weeks = project.backfill_weeks if weeks is None else weeks
+        return _backfill(project, weeks, write_note=write_note)
 
 
-def _backfill(project: Project, weeks: int) -> Backfill:
+def _backfill(project: Project, weeks: int, *, write_note: bool) -> Backfill:
     synced = sync_project(project)
     checkout = project.checkout_dir
     points = git.weekly_commits(checkout, weeks=weeks, rev=synced.sha)

@@ -48,7 +48,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviewer", "0020_finding_verification"),
+        ("reviewer", "0021_finding_open_facets"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
