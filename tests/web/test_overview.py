@@ -53,7 +53,9 @@ def test_counts_movement_and_sorting(
     summarise(calm, critical=1, debt=120, new=1, fixed=2, days_ago=1)
     summarise(busy, critical=0, debt=600, new=50, fixed=0, days_ago=2, trigger="backfill")
     summarise(busy, critical=7, debt=600, new=3, fixed=0)
-    rows = {p.name: (new, fixed) for p, new, fixed in member_client.get("/").context["rows"]}
+    rows = {
+        p.name: (new, fixed) for p, new, fixed, _doing in member_client.get("/").context["rows"]
+    }
     assert rows["calm"] == (1, 2)  # this week only
     assert rows["busy"] == (3, 0)  # backfilled history is not movement
     assert names(member_client) == ["busy", "calm"]
