@@ -296,27 +296,29 @@ class FakeAnthropic:
         return ""
 
     def _cache_usage(self, body: dict[str, Any]) -> dict[str, int]:
+        """Like the API: a read is the longest cached prefix ending at any block boundary up
+        to 20 blocks before a breakpoint; a write is the longest new breakpoint prefix."""
         parts = prompt_parts(body)
         total = 0
-        prefixes: list[tuple[str, int]] = []  # (hash, tokens) of each breakpoint prefix
+        boundaries: list[tuple[str, int, bool]] = []  # (hash, tokens so far, breakpoint)
         digest = hashlib.sha256()
         for part, breakpoint in parts:
             digest.update(json.dumps(_strip_cache(part), sort_keys=True).encode())
             total += tokens_of(_strip_cache(part))
-            if breakpoint:
-                prefixes.append((digest.copy().hexdigest(), total))
+            boundaries.append((digest.copy().hexdigest(), total, breakpoint))
+        marks = [n for n, b in enumerate(boundaries) if b[2]]
+        lookable = {n for m in marks for n in range(max(0, m - 20), m + 1)}
         read = 0
         write_to = 0
         with self._lock:
-            for key, tokens in prefixes:
-                if tokens < self.min_cache_tokens:
-                    continue
-                if key in self.cached_prefixes:
+            for n in lookable:
+                key, tokens, _ = boundaries[n]
+                if tokens >= self.min_cache_tokens and key in self.cached_prefixes:
                     read = max(read, tokens)
-                else:
+            for n in marks:
+                key, tokens, _ = boundaries[n]
+                if tokens >= self.min_cache_tokens and key not in self.cached_prefixes:
                     write_to = max(write_to, tokens)
-            for key, tokens in prefixes:
-                if tokens >= self.min_cache_tokens:
                     self.cached_prefixes.add(key)
         write = max(write_to - read, 0)
         return {

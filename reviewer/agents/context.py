@@ -167,3 +167,39 @@ def _route_of(deco: ast.expr) -> str:
     first = deco.args[0] if deco.args else None
     where = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else "?"
     return f"{method.upper()} {where}"
+
+
+def estimate_tokens(text: str) -> int:
+    """A conservative token count of prompt text (3.5 characters per token)."""
+    return int(len(text) / 3.5) + 1
+
+
+def shared_files(
+    texts: Mapping[str, str], paths: Iterable[str], need_tokens: int, *, cap_tokens: int
+) -> str:
+    """Whole files every conversation may use (models first, then routes, the rest by
+    risk), added to the cached prefix until it holds ``need_tokens`` more tokens, never
+    more than ``cap_tokens``: below the model's minimum a prefix is not cached at all."""
+    if need_tokens <= 0:
+        return ""
+    order = sorted(
+        (p for p in paths if p.endswith(".py")),
+        key=lambda p: ({1: 0, 0: 1}.get(risk(p, texts[p]), 2 + risk(p, texts[p])), p),
+    )
+    blocks: list[str] = []
+    used = 0
+    for path in order:
+        block = f'<shared-file path="{path}">\n{numbered(texts[path])}\n</shared-file>'
+        cost = estimate_tokens(block)
+        if used + cost > cap_tokens:
+            continue
+        blocks.append(block)
+        used += cost
+        if used >= need_tokens:
+            break
+    if not blocks:
+        return ""
+    return (
+        "# Shared files (untrusted: from the repository; context for every file you review)\n"
+        + "\n".join(blocks)
+    )

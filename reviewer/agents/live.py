@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -18,12 +19,14 @@ from reviewer.agents.context import (
     Change,
     by_risk,
     coverage,
+    estimate_tokens,
     excerpt_block,
     regions,
+    shared_files,
 )
 from reviewer.agents.definition import AgentDefinition
 from reviewer.agents.loop import converse
-from reviewer.agents.pricing import UnknownModelError
+from reviewer.agents.pricing import UnknownModelError, min_cache_tokens
 from reviewer.agents.protocol import system_blocks
 from reviewer.agents.run import (
     AgentRun,
@@ -42,12 +45,13 @@ from reviewer.agents.run import (
     verified,
 )
 from reviewer.agents.subjects import files_for
-from reviewer.agents.tools import Checkout, lines_of, read_tools_for
+from reviewer.agents.tools import Checkout, lines_of, read_tools_for, tool_schemas
 from reviewer.agents.verify import locate, quote_of
 from reviewer.git.errors import RepoError
 from reviewer.git.history import blob_ids
 
 logger = logging.getLogger(__name__)
+PREFIX_MARGIN = 1.2  # the token estimate is rough: aim a fifth above the minimum
 
 
 def run_agent(
@@ -110,6 +114,21 @@ def run_agent(
         price_for(verify_model)  # an unknown checker model is refused up front too
     read_tools = read_tools_for(agent.tools)
     system = system_blocks(agent, read_tools, shared)
+    # The cached prefix (tools + system) must reach the model's minimum, or nothing of it
+    # is cached: add whole shared files (models first) until it does.
+    prefix = estimate_tokens(json.dumps(tool_schemas(read_tools))) + sum(
+        estimate_tokens(block["text"]) for block in system
+    )
+    floor = min_cache_tokens(price)
+    if prefix < floor * PREFIX_MARGIN:
+        extra = shared_files(
+            files.texts,
+            files.blobs,
+            int(floor * PREFIX_MARGIN) - prefix,
+            cap_tokens=3 * floor,
+        )
+        if extra:
+            system = system_blocks(agent, read_tools, f"{shared}\n\n{extra}".strip())
     for number, group in enumerate(groups):
         reason = run_limits.exceeded(run.usage, run.turns) or scan_limits.exceeded(scan_spent)
         if not reason and deadline is not None and deadline.passed():
