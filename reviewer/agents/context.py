@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from reviewer.agents.tools import lines_of, numbered
 from reviewer.git.errors import RepoError
-from reviewer.git.history import changed_lines, commit_messages
+from reviewer.git.history import blob_ids, changed_lines, commit_messages
 
 MAP_MAX_CHARS = 24_000
 NEARBY = 3  # lines kept around a change outside any function or class
@@ -38,14 +38,21 @@ class Change:
     head: str
     messages: list[str] = field(default_factory=list)
     lines: dict[str, set[int]] = field(default_factory=dict)
+    old_blobs: dict[str, str] = field(default_factory=dict)  # changed path -> blob at base
 
 
-def change_since(root: Path, base: str, head: str) -> Change | None:
-    """The change from ``base`` to ``head`` in the clone at ``root`` (None when the base is
-    gone: a force push or a shallow clone; the caller reviews whole files then)."""
+def change_since(clone: Path, base: str, head: str) -> Change | None:
+    """The change from ``base`` to ``head`` in the git clone at ``clone`` (None when the
+    base is gone: a force push, a shallow clone, a machine that never fetched it; the
+    caller reviews whole files then)."""
     try:
+        lines = changed_lines(clone, base, head)
         return Change(
-            base, head, commit_messages(root, base, head), changed_lines(root, base, head)
+            base,
+            head,
+            commit_messages(clone, base, head),
+            lines,
+            blob_ids(clone, sorted(lines), rev=base) if lines else {},
         )
     except RepoError:
         return None

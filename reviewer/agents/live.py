@@ -47,8 +47,6 @@ from reviewer.agents.run import (
 from reviewer.agents.subjects import files_for
 from reviewer.agents.tools import Checkout, lines_of, read_tools_for, tool_schemas
 from reviewer.agents.verify import locate, quote_of
-from reviewer.git.errors import RepoError
-from reviewer.git.history import blob_ids
 
 logger = logging.getLogger(__name__)
 PREFIX_MARGIN = 1.2  # the token estimate is rough: aim a fifth above the minimum
@@ -209,13 +207,10 @@ def _diff_context(
     where their quoted line is now."""
     if change is None:
         return {}, {}
-    candidates = [p for p in to_send if change.lines.get(p)]
+    candidates = [p for p in to_send if change.lines.get(p) and p in change.old_blobs]
     if not candidates:
         return {}, {}
-    try:
-        old_blobs = blob_ids(root, candidates, rev=change.base)
-    except RepoError:
-        return {}, {}
+    old_blobs = change.old_blobs
     before = cache_get(agent.sha256, model, sorted(set(old_blobs.values())))
     excerpts: dict[str, str] = {}
     carried: dict[str, list[CachedFinding]] = {}

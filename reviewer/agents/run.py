@@ -444,7 +444,7 @@ def prepare(scan_id: int) -> Prepared | str:
     base = last_reviewed_commit(scan)
     change = None
     if base and scan.commit_sha and base != scan.commit_sha:
-        change = change_since(root, base, scan.commit_sha)
+        change = change_since(project.checkout_dir, base, scan.commit_sha)
     shared = shared_context(files)
     return Prepared(
         scan,
