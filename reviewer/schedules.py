@@ -170,6 +170,13 @@ def runs(project: Project, now: datetime | None = None) -> Runs:
     if task.start_time is not None and task.start_time > now:  # the project's offset
         return Runs(task.last_run_at, task.start_time)
     since = task.last_run_at or task.date_changed or now
+    if task.interval is not None:
+        # One period after the last run, never before the project's spread start.
+        every = task.interval.schedule.run_every
+        due = task.last_run_at + every if task.last_run_at else (task.start_time or now)
+        if task.start_time is not None and task.start_time > due:
+            due = task.start_time
+        return Runs(task.last_run_at, max(now, due))
     try:
         remaining = task.schedule.remaining_estimate(since)
     except (ValueError, TypeError, OverflowError):
