@@ -160,6 +160,7 @@ def test_a_history_backfilled_from_the_command_line_is_not_setting_up(
     expect(table).not_to_have_attribute("data-polling", "1")
     expect(table).not_to_contain_text("Setting up")
     expect(table).not_to_contain_text("Cloning")
+    expect(table).to_contain_text("history only, no scan yet")
     page.goto(f"{live_server.url}{project.get_absolute_url()}")
     status = page.locator("#scan-status")
     expect(status).not_to_have_attribute("data-polling", "1")
