@@ -162,6 +162,10 @@ def test_the_finding_page_shows_the_scanned_code_and_the_rule(
     assert 'id="rule-precision"' in page
     assert f"Precision on real code: {rule.precision_text}; {rule.profile} profile" in page
     assert escape(rule.severity_reason) in page
+    assert f"Severity {rule.severity}: " not in page  # the reason names its severity itself
+    # The rule's explanation is Markdown: its code spans are code, not raw backticks.
+    explanation = page.split('id="rule-explanation"')[1].split("</div>")[0]
+    assert "<code>async def</code>" in explanation and "`" not in explanation
     assert "view in repository" not in page  # a local path has no web UI
 
 
