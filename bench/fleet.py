@@ -33,6 +33,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -308,6 +309,8 @@ def main() -> None:
     redis = RedisServer().start()
     os.environ["CELERY_BROKER_URL"] = redis.url
     os.environ["SECRET_KEY"] = SECRET_KEY  # the web server checks the bench's session
+    # The web server's static files, collected for this run (hashed names, manifest).
+    os.environ["STATIC_ROOT"] = tempfile.mkdtemp(prefix="reviewdeck-fleet-static-")
     try:
         with django_on_fresh_postgres("reviewdeck-fleet-") as base:
             run(args, base, redis.url)
@@ -317,12 +320,14 @@ def main() -> None:
 
 def run(args: argparse.Namespace, base: Path, broker: str) -> None:
     from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
     from django.test import Client
 
     from reviewer import schedules
     from reviewer.models import Project
     from tests.processes import web_process
 
+    call_command("collectstatic", interactive=False, verbosity=0)
     rng = random.Random(args.seed)
     repos = base / "repos"
     print(f"generating {args.projects} repositories ...", flush=True)
