@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from dashboard.templatetags.durations import took
 from reviewer.models import Project, Scan
+from tests.factories import make_findings
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +52,17 @@ def test_took_reads_hours_minutes_and_seconds() -> None:
     assert took(start, start + timedelta(hours=2, minutes=10, seconds=9)) == "2 h 10 min"
     assert took(start, start + timedelta(minutes=4)) == "4 min"
     assert took(start, None) == ""
+
+
+def test_the_scan_page_costs_the_same_for_many_new_findings(
+    member_client: Client,
+    project_factory: Callable[..., Project],
+    django_assert_max_num_queries: Callable[..., Any],
+) -> None:
+    project = project_factory(name="week")
+    scan = Scan.objects.create(project=project, status=Scan.Status.SUCCEEDED)
+    make_findings(project, 60, scan=scan)
+    url = reverse("dashboard:scan", args=[project.slug, scan.pk])
+    with django_assert_max_num_queries(12):
+        page = member_client.get(url).content.decode()
+    assert page.count(f"/projects/{project.slug}/findings/") >= 60
