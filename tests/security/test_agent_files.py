@@ -30,7 +30,10 @@ def test_an_alias_bomb_is_refused_at_once_with_a_short_message(member_client: Cl
     response = member_client.post(reverse("dashboard:agent_add"), {"content": text})
     elapsed = time.monotonic() - started
     assert response.status_code == 400
-    assert elapsed < 5
+    # Expanded, the bomb is 4 * 9**8 (~172 million) strings: a parser that followed the
+    # aliases would run for many minutes and gigabytes. The bound only tells "refused
+    # before expanding" from that, with room for a loaded machine (speed is not measured).
+    assert elapsed < 60
     assert len(response.content) < 50_000
     assert "anchors or aliases" in response.content.decode()
     assert response.content.decode().count("lol") <= text.count("lol")  # nothing expanded
