@@ -241,7 +241,7 @@ def _clone(
         current = _current_branch(tmp, deadline)
         if branch and current != branch:  # ``clone --branch`` also accepts tags
             raise RepoError(f"Branch '{branch}' does not exist in {shown} (tags are not scanned).")
-        result = _result(tmp, current, deadline)
+        result = _described(tmp, "HEAD", current, deadline)
         if dest.exists():
             _remove_tree(dest)
         tmp.rename(dest)
@@ -261,15 +261,16 @@ def _current_branch(repo: Path, deadline: Deadline) -> str:
     return os.fsdecode(done.stdout).strip() if done.returncode == 0 else ""
 
 
-def _result(repo: Path, branch: str, deadline: Deadline) -> SyncResult:
+def _described(repo: Path, rev: str, branch: str, deadline: Deadline) -> SyncResult:
+    """The commit ``rev`` names in ``repo`` (its id and commit date), as a SyncResult."""
     done = check(
         run(
-            ["show", "-s", "--no-show-signature", "--format=%H%x00%cI", "HEAD", "--"],
+            ["show", "-s", "--no-show-signature", "--format=%H%x00%cI", f"{rev}^{{commit}}", "--"],
             cwd=repo,
             deadline=deadline,
-            doing="reading the clone",
+            doing="reading the local repository",
         ),
-        "Could not read the checked-out commit",
+        "Could not read the commit",
     )
     sha, _, date = os.fsdecode(done.stdout).strip().partition("\x00")
     return SyncResult(
@@ -365,7 +366,7 @@ def _update(
         done = run(local_step, cwd=dest, deadline=deadline, doing="updating the clone")
         if done.returncode != 0:
             raise _BrokenCloneError(done.stderr)
-    return _result(dest, target, deadline)
+    return _described(dest, "HEAD", target, deadline)
 
 
 def fetch_branches(

@@ -26,7 +26,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from reviewer.git import reach
@@ -35,6 +34,7 @@ from reviewer.git.clone import (
     SyncResult,
     _check_dest,
     _default_branch,
+    _described,
     _locked,
     _remote_run,
     _remove_stale_locks,
@@ -213,22 +213,6 @@ def _fetch_commit(
     )
     if done.returncode != 0 or not _has_commit(dest, commit, deadline):
         raise RepoError(f"Commit {commit[:12]} is no longer in {shown} (the branch was rewritten).")
-
-
-def _described(dest: Path, rev: str, branch: str, deadline: Deadline) -> SyncResult:
-    done = check(
-        run(
-            ["show", "-s", "--no-show-signature", "--format=%H%x00%cI", f"{rev}^{{commit}}", "--"],
-            cwd=dest,
-            deadline=deadline,
-            doing="reading the local repository",
-        ),
-        "Could not read the commit",
-    )
-    sha, _, date = os.fsdecode(done.stdout).strip().partition("\x00")
-    return SyncResult(
-        sha=sha, branch=branch, commit_date=datetime.fromisoformat(date).astimezone(UTC)
-    )
 
 
 def tree(
