@@ -124,6 +124,23 @@ def weekly_by_project(
     return starts, result
 
 
+def history_end(project_id: int, weeks: int, now: datetime | None = None) -> datetime | None:
+    """The moment a dormant project's history ends, when its last summary is older than
+    the ``weeks`` shown (a repository backfilled long after its last commit): its charts
+    end there instead of showing weeks with no data. None for a project with recent
+    summaries or none at all."""
+    now = now or timezone.now()
+    last = (
+        ScanSummary.objects.filter(project_id=project_id)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is None or monday(last) > monday(now) - timedelta(weeks=weeks - 1):
+        return None
+    return last
+
+
 def _as_date(value: object) -> date:
     return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
 

@@ -20,6 +20,7 @@ from reviewer.metrics import (
     DEBT_KINDS,
     State,
     Week,
+    history_end,
     monday,
     project_insights,
     total,
@@ -134,10 +135,12 @@ def _open(week: Week) -> int | None:
 def project_trends(request: AuthedRequest, slug: str) -> HttpResponse:
     project = get_project_for_user(request, slug)
     weeks = _weeks(request)
-    _, series = weekly_by_project([project.pk], weeks)
+    ends = history_end(project.pk, weeks)
+    _, series = weekly_by_project([project.pk], weeks, ends)
     context = {
         "project": project,
         "weeks": weeks,
+        "history_ends": ends,
         "insights": project_insights(project),
         **_charts(series[project.pk]),
     }

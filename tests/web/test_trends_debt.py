@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reviewer.metrics import insights, total, weekly_by_project
+from reviewer.metrics import history_end, insights, total, weekly_by_project
 from reviewer.models import Finding, Project, Scan, ScanSummary
 from tests.factories import make_findings
 
@@ -192,3 +192,24 @@ def test_query_count_does_not_grow_with_projects(
         for w in range(6):
             summary(p, NOW - timedelta(weeks=w), critical=w, pydantic_minutes=30 * w)
     assert count() == few <= 8
+
+
+def test_a_dormant_projects_trends_end_where_its_history_ends(
+    member_client: Client, project_factory: Callable[..., Project]
+) -> None:
+    # Backfilled long after its last commit: every summary is a year old.
+    project = project_factory()
+    old = ANCHOR - timedelta(weeks=52)
+    summary(project, old - timedelta(weeks=2), critical=4, new=4)
+    summary(project, old, critical=1, fixed=3)
+    page = member_client.get(reverse("dashboard:project_trends", args=[project.slug]))
+    text = page.content.decode()
+    assert f"ends on {old.date().isoformat()}" in text
+    # The charts show those weeks, not twelve weeks of nothing before today.
+    _, series = weekly_by_project([project.pk], 12, history_end(project.pk, 12))
+    assert [w.state.critical for w in series[project.pk][-3:] if w.state] == [4, 4, 1]
+    # A project with a recent summary keeps the weeks up to today.
+    summary(project, ANCHOR, critical=2)
+    page = member_client.get(reverse("dashboard:project_trends", args=[project.slug]))
+    assert "history-ends" not in page.content.decode()
+    assert history_end(project.pk, 12) is None
