@@ -167,8 +167,6 @@ def runs(project: Project, now: datetime | None = None) -> Runs:
     if task is None or not task.enabled:
         return Runs(task.last_run_at if task else None, None)
     now = now or timezone.now()
-    if task.start_time is not None and task.start_time > now:  # the project's offset
-        return Runs(task.last_run_at, task.start_time)
     since = task.last_run_at or task.date_changed or now
     if task.interval is not None:
         # One period after the last run, never before the project's spread start.
@@ -177,6 +175,8 @@ def runs(project: Project, now: datetime | None = None) -> Runs:
         if task.start_time is not None and task.start_time > due:
             due = task.start_time
         return Runs(task.last_run_at, max(now, due))
+    if task.start_time is not None and task.start_time > now:  # not before its start
+        return Runs(task.last_run_at, task.start_time)
     try:
         remaining = task.schedule.remaining_estimate(since)
     except (ValueError, TypeError, OverflowError):

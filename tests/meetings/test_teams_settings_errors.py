@@ -300,3 +300,19 @@ def test_the_admin_says_scan_summaries(db: None) -> None:
     client = Client()
     client.force_login(User.objects.create_superuser("root", "root@example.invalid", "pw"))
     assert "Scan summaries" in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize("offset_minutes", [5, 25, 29])
+def test_next_run_is_one_period_after_the_last_whatever_the_projects_offset(
+    project_factory: Callable[..., Project], offset_minutes: int
+) -> None:
+    # The spread start lies inside the next period (it depends on the project id): the
+    # next run is one period after the last, or the start when that is later.
+    project = project_factory(name=f"shop-{offset_minutes}")
+    schedules.set_schedule(project, schedules.Schedule("interval", every_minutes=30))
+    now = timezone.now()
+    last = now - timedelta(minutes=10)
+    start = now + timedelta(minutes=offset_minutes)
+    PeriodicTask.objects.filter(pk=project.schedule_id).update(last_run_at=last, start_time=start)
+    project.refresh_from_db()
+    assert schedules.runs(project, now).next == max(last + timedelta(minutes=30), start)
