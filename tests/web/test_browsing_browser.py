@@ -295,6 +295,9 @@ def test_debt_page_says_what_its_line_shows_and_the_drill_down_filter_is_clearab
     screenshot(page, f"debt-{width}")
 
     page.locator("#debt-matrix a[href*='debt_kind=pydantic']").first.click()
+    # A full page load: htmx binds the filter bar on load, so a change made before that
+    # would not be sent (the test raced it once in CI).
+    page.wait_for_load_state("load")
     expect(page.locator("#debt-kind-filter")).to_have_value("pydantic")
     expect(page.locator("#match-count")).to_contain_text("3 findings match")
     page.select_option("#debt-kind-filter", "")
