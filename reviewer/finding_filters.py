@@ -111,17 +111,23 @@ def path_filter(qs: FindingQuerySet, text: str) -> FindingQuerySet:
     return qs
 
 
-def after_key(qs: FindingQuerySet, after: int | None, project: Project) -> FindingQuerySet:
-    """Keyset: the findings after finding ``after`` in (severity, id) order. The anchor
-    is looked up in ``project`` only: another project's finding id is ignored, so the
-    page never tells whether it exists or how severe it is."""
+def anchor_of(qs: FindingQuerySet, key: int, project: Project) -> int | None:
+    """The severity of finding ``key``, the keyset anchor, looked up in ``project`` only:
+    another project's finding id is ignored, so the page never tells whether it exists or
+    how severe it is."""
+    return (
+        qs.model.objects.filter(pk=key, project=project).values_list("severity", flat=True).first()
+    )
+
+
+def after_key(
+    qs: FindingQuerySet, after: int | None, project: Project, *, anchor: int | None = None
+) -> FindingQuerySet:
+    """Keyset: the findings after finding ``after`` in (severity, id) order (``anchor``:
+    its severity when the caller looked it up already)."""
     if not after:
         return qs
-    anchor = (
-        qs.model.objects.filter(pk=after, project=project)
-        .values_list("severity", flat=True)
-        .first()
-    )
+    anchor = anchor if anchor is not None else anchor_of(qs, after, project)
     if anchor is None:
         return qs
     # A row comparison, (severity, id) > (anchor, after): PostgreSQL turns it into an index
@@ -131,25 +137,22 @@ def after_key(qs: FindingQuerySet, after: int | None, project: Project) -> Findi
     return qs.filter(TupleGreaterThan(Tuple("severity", "id"), (anchor, after)))
 
 
-def _anchor(qs: FindingQuerySet, key: int, project: Project) -> int | None:
-    return (
-        qs.model.objects.filter(pk=key, project=project).values_list("severity", flat=True).first()
-    )
-
-
 def before_key(qs: FindingQuerySet, before: int, project: Project) -> FindingQuerySet:
     """Keyset backwards: the findings before finding ``before`` in (severity, id) order
     (the previous page reads them in reverse order, the same index walked backwards)."""
-    anchor = _anchor(qs, before, project)
+    anchor = anchor_of(qs, before, project)
     if anchor is None:
         return qs
     return qs.filter(TupleLessThan(Tuple("severity", "id"), (anchor, before)))
 
 
-def position_after(qs: FindingQuerySet, after: int, project: Project) -> int:
+def position_after(
+    qs: FindingQuerySet, after: int, project: Project, *, anchor: int | None = None
+) -> int:
     """How many findings of ``qs`` come up to and including finding ``after`` (the
-    position of a page reached by a bookmarked link, which carries no position)."""
-    anchor = _anchor(qs, after, project)
+    position of a page reached by a bookmarked link, which carries no position;
+    ``anchor``: its severity when known)."""
+    anchor = anchor if anchor is not None else anchor_of(qs, after, project)
     if anchor is None:
         return 0
     return qs.filter(TupleLessThanOrEqual(Tuple("severity", "id"), (anchor, after))).count()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reviewer.finding_filters import after_key, before_key, position_after
+from reviewer.finding_filters import after_key, anchor_of, before_key, position_after
 from reviewer.models import Finding, FindingQuerySet, Project
 
 
@@ -47,10 +47,12 @@ def findings_page(
         elif at:
             first = at
         else:
-            first = position_after(qs, rows[0].pk, project)
+            first = position_after(qs, rows[0].pk, project, anchor=rows[0].severity)
         # The anchor itself follows this page, so there is a next one.
         return Page(rows, first, rows[-1].pk, rows[0].pk if has_prev else None)
-    rows = list(after_key(qs, after, project).order_by("severity", "id")[: size + 1])
+    # The anchor is looked up once, for the page and for its position (a bookmark).
+    anchor = anchor_of(qs, after, project) if after else None
+    rows = list(after_key(qs, after, project, anchor=anchor).order_by("severity", "id")[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     if not after:
@@ -58,7 +60,7 @@ def findings_page(
     elif at:
         first = at
     else:
-        first = position_after(qs, after, project) + 1
+        first = position_after(qs, after, project, anchor=anchor) + 1
     return Page(
         rows,
         first if rows else 0,

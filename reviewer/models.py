@@ -418,6 +418,16 @@ class Finding(models.Model):
                 condition=models.Q(status="open"),
                 name="finding_open_facets",
             ),
+            # The path filter (prefixes, "!tests/") on the project page: its facets group
+            # the open findings under a prefix from this index alone (a pattern-ops btree
+            # serves LIKE 'prefix%' under any collation; without it, a scan of the table).
+            models.Index(
+                fields=["project", "path"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="finding_open_by_path",
+                include=["severity", "category", "rule_id", "context", "triage", "low_confidence"],
+                condition=models.Q(status="open"),
+            ),
             # Tracking loads a project's findings per path.
             models.Index(fields=["project", "path"], name="finding_project_path"),
             # The meeting's new (open) and fixed sections across a team's projects, by
@@ -559,6 +569,12 @@ class ScanSummary(models.Model):
     # The project's insights (ages, time to fix, hotspots) as of this scan, so the trends
     # page reads one row instead of grouping every finding; see reviewer.metrics.stored.
     insights = models.JSONField(default=dict, blank=True)
+    # The project page's facet groups of the project's open findings (severity, category,
+    # rule, context, triage, low confidence, count; reviewer/finding_facets.py), kept true
+    # by everything that changes findings (scan, Claude run, triage): a page without a
+    # search, path, agent, date or debt filter counts its facets from this row. None:
+    # written before migration 0023, the page groups the findings itself.
+    facet_groups = models.JSONField(null=True, blank=True)
 
     objects = ScanSummaryQuerySet.as_manager()
 

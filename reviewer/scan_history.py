@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 
-from django.db.models import Aggregate, Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 
 from reviewer.models import Project, Scan
 
@@ -30,7 +29,8 @@ def history_page(
 ) -> tuple[list[Row], int | None]:
     """Up to ``per_page`` real scans older than scan ``before`` (None: the newest), with
     the skipped checks between them folded; and the id to page on from (None: no more).
-    Two queries whatever the number of skipped checks."""
+    Three queries at most (the page, the next page's first scan, the folded checks)
+    whatever the number of skipped checks."""
     scans = (
         Scan.objects.filter(project=project)
         .exclude(status=Scan.Status.SKIPPED)
@@ -42,43 +42,34 @@ def history_page(
     page = list(scans[: per_page + 1])
     more = len(page) > per_page
     page = page[:per_page]
-    # The gaps between real scans, newest first: above the newest (first page only; on a
-    # later page that gap ended the previous page), between scans, and below the last one
-    # down to the next page's first scan (or the beginning).
-    lowest = (
-        scans.filter(pk__lt=page[-1].pk).values_list("pk", flat=True).first()
-        if more and page
-        else None
+    # The skipped checks this page shows: above the newest scan (first page only; on a
+    # later page those ended the previous page), between its scans, and below its last
+    # one down to the next page's first scan (or the beginning). Each folds under the real
+    # scan just above it (None: above the newest), found by one index probe per check:
+    # one small GROUP BY. (One FILTERed aggregate per gap, as before, gave the same in
+    # 200 aggregates whose compiling took ~40 ms of Python per page of 50 scans.)
+    skipped = Scan.objects.filter(project=project, status=Scan.Status.SKIPPED)
+    if before is not None:
+        if not page:
+            return [], None
+        skipped = skipped.filter(pk__lt=page[0].pk)
+    if more and page:
+        lowest = scans.filter(pk__lt=page[-1].pk).values_list("pk", flat=True).first()
+        skipped = skipped.filter(pk__gt=lowest)
+    above = (
+        Scan.objects.filter(project=project, pk__gt=OuterRef("pk"))
+        .exclude(status=Scan.Status.SKIPPED)
+        .order_by("pk")
+        .values("pk")[:1]
     )
-    ids = [s.pk for s in page]
-    gaps: list[tuple[int | None, int | None]] = []
-    if before is None:
-        gaps.append((None, ids[0] if ids else None))
-    gaps += list(pairwise(ids))
-    if ids:
-        gaps.append((ids[-1], lowest))
-    aggregates: dict[str, Aggregate] = {}
-    for i, (high, low) in enumerate(gaps):
-        where = Q()
-        if high is not None:
-            where &= Q(pk__lt=high)
-        if low is not None:
-            where &= Q(pk__gt=low)
-        aggregates |= {
-            f"n{i}": Count("id", filter=where),
-            f"first{i}": Min("created_at", filter=where),
-            f"last{i}": Max("created_at", filter=where),
-            f"top{i}": Max("id", filter=where),
-        }
-    folded = Scan.objects.filter(project=project, status=Scan.Status.SKIPPED).aggregate(
-        **aggregates
+    folded = (
+        skipped.annotate(above=Subquery(above))
+        .order_by()
+        .values("above")
+        .annotate(n=Count("id"), since=Min("created_at"), last=Max("created_at"), top=Max("id"))
     )
     runs = {
-        high: NoChangeRun(
-            folded[f"n{i}"], folded[f"first{i}"], folded[f"last{i}"], folded[f"top{i}"]
-        )
-        for i, (high, _) in enumerate(gaps)
-        if folded[f"n{i}"]
+        row["above"]: NoChangeRun(row["n"], row["since"], row["last"], row["top"]) for row in folded
     }
     rows: list[Row] = []
     if before is None and None in runs:

@@ -474,6 +474,7 @@ def _exclude_left_out(scan: Scan, paths: set[str]) -> None:
         count = writer.exclude(scan, gone)
         if count:
             ScanSummary.objects.filter(scan=scan).update(excluded_count=F("excluded_count") + count)
+            summaries.refresh_facets(scan.project_id)
 
 
 def finish_review(scan: Scan, reviewed: set[str], confirmed: dict[int, int]) -> None:

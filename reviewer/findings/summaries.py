@@ -9,6 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from reviewer import metrics
+from reviewer.finding_facets import groups, stored_form
+from reviewer.finding_filters import FindingFilter
 from reviewer.models import Finding, Project, Scan, ScanSummary, Severity
 
 
@@ -40,7 +42,24 @@ def create_summary(
         by_category=counts.by_category,
         by_debt_kind=counts.by_debt_kind,
         insights=metrics.to_json(metrics.insights(scan.project), timezone.now()),
+        facet_groups=facet_groups(scan.project),
     )
+
+
+def facet_groups(project: Project) -> list[list[object]]:
+    """The project page's facet groups of the project's findings now (what the latest
+    summary stores for the page; see reviewer/finding_facets.py)."""
+    return stored_form(groups(FindingFilter(), project))
+
+
+def refresh_facets(project_id: int) -> None:
+    """Findings changed outside a scan's summary (a Claude run, an exclusion): the
+    project's latest summary groups its facets again."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is not None and project.latest_summary_id is not None:
+        ScanSummary.objects.filter(pk=project.latest_summary_id).update(
+            facet_groups=facet_groups(project)
+        )
 
 
 def add_run_counts(scan: Scan, *, created: int, fixed: int) -> None:
@@ -49,6 +68,8 @@ def add_run_counts(scan: Scan, *, created: int, fixed: int) -> None:
         ScanSummary.objects.filter(scan=scan).update(
             new_count=F("new_count") + created, fixed_count=F("fixed_count") + fixed
         )
+    # Its findings may also have moved or changed severity: the page's facets follow.
+    refresh_facets(scan.project_id)
 
 
 def refresh_open_counts(scan: Scan) -> None:
@@ -60,6 +81,7 @@ def refresh_open_counts(scan: Scan) -> None:
         open_suggestion=counts.by_severity.get(Severity.SUGGESTION, 0),
         by_category=counts.by_category,
     )
+    refresh_facets(scan.project_id)
 
 
 def refresh_latest_counts(project_ids: Iterable[int]) -> None:
@@ -78,4 +100,5 @@ def refresh_latest_counts(project_ids: Iterable[int]) -> None:
             debt_minutes=counts.debt_minutes,
             by_category=counts.by_category,
             by_debt_kind=counts.by_debt_kind,
+            facet_groups=facet_groups(project),
         )
