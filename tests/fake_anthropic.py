@@ -16,6 +16,13 @@ each), every block with ``cache_control`` is a breakpoint, the longest breakpoin
 seen before (and at least ``min_cache_tokens`` long) is read from the cache, the longest
 new one is written, and ``input_tokens`` is the rest.
 
+Token counting: POST /v1/messages/count_tokens takes the body of a Messages request
+(``model``, ``messages``, ``system``, ``tools``, ``tool_choice``, ``thinking``; no
+``max_tokens``) and answers ``{"input_tokens": N}`` as the API does. ``token_counter``
+decides N (by default the prompt measured like the cache simulation: 4 characters a token)
+or answers an error ``Status``; the requests are recorded in ``token_counts``, apart from
+the scripted conversation.
+
 Message Batches: POST /v1/messages/batches answers every request of the batch with the
 next script steps (in order); GET of the batch reports ``in_progress`` for
 ``batch_polls_before_end`` polls, then ``ended`` with a results URL serving JSON lines.
@@ -112,6 +119,12 @@ def prompt_parts(body: dict[str, Any]) -> list[tuple[Any, bool]]:
     return parts
 
 
+def count_input(request: dict[str, Any]) -> int:
+    """The default answer of count_tokens: the prompt's tokens as ``tokens_of`` measures
+    them (the model name is not part of the prompt)."""
+    return sum(tokens_of(_strip_cache(part)) for part, _ in prompt_parts(request["body"])[1:])
+
+
 def _strip_cache(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip_cache(v) for k, v in value.items() if k != "cache_control"}
@@ -174,6 +187,8 @@ class FakeAnthropic:
         # ``verifier`` and recorded in ``verifications``, apart from the scripted review.
         self.verifier: Callable[[dict[str, Any]], Reply | Status] = confirm
         self.verifications: list[dict[str, Any]] = []
+        self.token_counter: Callable[[dict[str, Any]], int | Status] = count_input
+        self.token_counts: list[dict[str, Any]] = []
         self.simulate_cache = False
         self.min_cache_tokens = 1024
         self.cached_prefixes: set[str] = set()
@@ -212,6 +227,17 @@ class FakeAnthropic:
                 length = int(self.headers.get("content-length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 record = {"path": self.path, "headers": dict(self.headers), "body": body}
+                if self.path.startswith("/v1/messages/count_tokens"):
+                    with fake._lock:
+                        fake.token_counts.append(record)
+                    counted = fake.token_counter(record)
+                    if isinstance(counted, Status):
+                        self._answer(counted, "")
+                    else:
+                        self._send(
+                            200, {"input_tokens": counted}, {"request-id": f"req_{next(_ids)}"}
+                        )
+                    return
                 if self.path.startswith("/v1/messages/batches"):
                     with fake._lock:
                         fake.requests.append(record)

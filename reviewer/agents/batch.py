@@ -2,17 +2,28 @@
 
 Half the price, asynchronous: each conversation becomes one batch request that must
 answer in a single turn (only ``report_finding`` is offered: a batch cannot answer tool
-calls). The scan's agent parts are ``batched`` until a poll finds the batch ended;
-then results are verified and recorded exactly like a live run. A file whose content
-changed in the checkout meanwhile is not verified against the new text: it counts as not
-reviewed, so nothing closes on it. An answer that ends other than with its
-``report_finding`` calls or a summary (``max_tokens``, ``refusal``, ``pause_turn``) is
-incomplete: what it reported is kept, but its files are not reviewed (nothing closes,
-nothing is cached) and the agent's part says why.
+calls). Apart from that, a request is built by the same code as a live run's first one
+(``plan.py``): the agent's files, cached files left out, a changed file it reviewed before
+as its changed regions with the commit messages, the repository map in the cached system
+prompt. The scan's agent parts are ``batched`` until a poll finds the batch ended; then
+results are checked and recorded exactly like a live run, verification pass included.
+
+The verification pass runs live (at the checker's normal price) when the results arrive,
+not as a second batch: its calls are short (one finding and its function, a one-line
+verdict) on the cheaper model, a small fraction of the review's cost, and a second batch
+would hold the findings back for up to another day and need a second poll cycle. It is
+skipped (findings kept, marked "not checked") once the run or scan budget is spent.
+
+A file whose content changed in the checkout meanwhile is not verified against the new
+text: it counts as not reviewed, so nothing closes on it. An answer that ends other than
+with its ``report_finding`` calls or a summary (``max_tokens``, ``refusal``,
+``pause_turn``) is incomplete: what it reported is kept, but its files are not reviewed
+(nothing closes, nothing is cached) and the agent's part says why.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,23 +42,22 @@ from reviewer.agents import recovery
 from reviewer.agents.budget import Limits, Usage, estimate_cost
 from reviewer.agents.catalog import installed, price_for, resolve_model
 from reviewer.agents.loop import incomplete_reason
-from reviewer.agents.pricing import batch_prices
-from reviewer.agents.protocol import system_blocks
+from reviewer.agents.plan import plan_review, second_check, settle
+from reviewer.agents.pricing import UnknownModelError, batch_prices
 from reviewer.agents.run import (
     AgentRun,
+    CachedFinding,
     Files,
     Prepared,
-    build_prompt,
     cache_get,
     cache_put,
     finish_review,
-    group_files,
     make_client,
     record_agent_run,
     verified,
 )
 from reviewer.agents.subjects import files_for
-from reviewer.agents.tools import Checkout, ReportedFinding, tool_schemas
+from reviewer.agents.tools import Checkout, ReportedFinding
 from reviewer.models import Scan
 
 logger = logging.getLogger(__name__)
@@ -109,82 +119,129 @@ def estimate_tokens(text: str) -> int:
     return len(text) // 3 + 50
 
 
+class TokenCounter:
+    """Input tokens of a request as the API counts them (``POST /v1/messages/count_tokens``,
+    free); when counting fails (an old server, a rate limit) the high estimate instead, and
+    the counter stops asking."""
+
+    COUNTED = ("model", "system", "tools", "messages", "thinking")
+
+    def __init__(self, client: anthropic.Anthropic) -> None:
+        self.client = client.with_options(max_retries=0)  # a failure falls back at once
+        self.failed = ""
+        self.counted = 0
+
+    def count(self, params: dict[str, Any]) -> int:
+        if not self.failed:
+            try:
+                answer = self.client.messages.count_tokens(
+                    **{k: v for k, v in params.items() if k in self.COUNTED}
+                )
+            except anthropic.APIError as exc:
+                self.failed = type(exc).__name__
+                logger.warning("count_tokens failed (%s): estimating instead", self.failed)
+            else:
+                self.counted += 1
+                return int(answer.input_tokens)
+        return estimate_tokens(json.dumps(params))
+
+    @property
+    def method(self) -> str:
+        if not self.failed:
+            return "count_tokens"
+        return f"estimate (count_tokens failed: {self.failed})"
+
+
 def submit_batch(prepared: Prepared) -> str:
     """Send one batch with every uncached conversation of every claimed agent; "batched"
     when one was sent (the caller schedules its poll).
 
-    Budgets hold before sending: each request is counted at a high estimate of its input
-    and its full ``max_tokens`` of output, at batch prices; a request that would pass the
-    run's or the scan's budget is not sent (the agent's part says so). Files another scan
-    of the project already sent in a batch not yet collected are not sent again."""
+    Each request is what the live path would send first (``plan.py``: the same files,
+    diff context, repository map and system prompt), offering only ``report_finding``.
+    Budgets hold before sending: each request is counted with ``count_tokens`` (a high
+    estimate when that fails) plus its full ``max_tokens`` of output, at batch prices; a
+    request that would pass the run's or the scan's budget is not sent (the agent's part
+    says so), nor one over the conversation's input budget. Files another scan of the
+    project already sent in a batch not yet collected are not sent again."""
     scan, client, files, already = prepared.scan, prepared.client, prepared.files, prepared.already
     run_limits, scan_limits = prepared.run_limits, prepared.scan_limits
+    per_request = prepared.conversation_limits.max_input_tokens
     available = installed(team_id=scan.project.team_id)
     requests: list[dict[str, Any]] = []
-    report_tool = [t for t in tool_schemas() if t["name"] == "report_finding"]
     scan_estimate = Estimate()
     pending = pending_elsewhere(scan)
+    counter = TokenCounter(client)
     claimed = [n for n, r in scan.agent_runs.items() if r.get("status") == "running"]
     for name in claimed:
         if name not in available:
             scan.agent_runs[name] = {"status": "failed", "error": "agent is not installed any more"}
             continue
-        agent = available[name].agent
-        model = resolve_model(agent.model)
-        price = _batch_price(model)
-        cached = cache_get(agent.sha256, model, sorted(set(files.blobs.values())))
-        mine = set(files_for(agent, files.blobs))  # its code and project files
-        to_send = [p for p in sorted(mine) if files.blobs[p] not in cached]
-        elsewhere = [p for p in to_send if (name, files.blobs[p]) in pending]
-        to_send = [p for p in to_send if (name, files.blobs[p]) not in pending]
-        groups, too_large = group_files(to_send, files, settings.CLAUDE_CONVERSATION_CHARS)
-        not_reviewed = dict.fromkeys(
-            too_large,
-            f"too large for one conversation (CLAUDE_CONVERSATION_CHARS "
-            f"{settings.CLAUDE_CONVERSATION_CHARS})",
-        )
+        withheld = {
+            path: f"already sent in batch {pending[(name, blob)]}"
+            for path, blob in files.blobs.items()
+            if (name, blob) in pending
+        }
+        try:
+            plan = plan_review(
+                available[name].agent,
+                files,
+                read_tools=(),  # a batch cannot answer tool calls
+                cache_get=cache_get,
+                change=prepared.change,
+                shared=prepared.shared,
+                withheld=withheld,
+            )
+        except UnknownModelError as exc:
+            scan.agent_runs[name] = {"status": "failed", "error": str(exc)}
+            continue
+        price = batch_prices(plan.price)
+        not_reviewed = dict(plan.run.not_reviewed)
         entry: dict[str, Any] = {
             "status": "batched",
-            "model": model,
+            "model": plan.model,
+            "verify_model": plan.verify_model,
+            "coverage": plan.run.coverage,
             "groups": {},
+            "carried": {},
             "submitted_at": timezone.now().isoformat(),
             "not_reviewed": not_reviewed,
         }
+        elsewhere = [p for p in withheld if p in not_reviewed]
         if elsewhere:
             batch_ids = sorted({pending[(name, files.blobs[p])] for p in elsewhere})
             entry["pending_elsewhere"] = (
                 f"{len(elsewhere)} file(s) already sent in batch {', '.join(batch_ids)} "
                 "of an earlier scan: not sent again"
             )
-            for path in elsewhere:
-                not_reviewed[path] = f"already sent in batch {pending[(name, files.blobs[path])]}"
         run_estimate = Estimate()
-        for number, group in enumerate(groups):
-            prompt = build_prompt(agent, group, files, already, read_tools=False)
-            tokens = estimate_tokens(prompt + agent.body)
-            run_next = run_estimate.plus(tokens, settings.CLAUDE_MAX_TOKENS, price)
-            scan_next = scan_estimate.plus(tokens, settings.CLAUDE_MAX_TOKENS, price)
+        for number, group in enumerate(plan.groups):
+            params = plan.params(group, already, settings.CLAUDE_MAX_TOKENS)
+            tokens = counter.count(params)
+            if per_request and tokens > per_request:
+                for path in group:
+                    not_reviewed[path] = (
+                        f"not sent: {tokens} input tokens, over the conversation input "
+                        f"token budget ({per_request})"
+                    )
+                continue
+            run_next = run_estimate.plus(tokens, params["max_tokens"], price)
+            scan_next = scan_estimate.plus(tokens, params["max_tokens"], price)
             over = run_next.over(run_limits) or scan_next.over(scan_limits)
             if over:
                 entry["stopped"] = f"{over} reached (estimated before batching)"
-                for path in (p for rest in groups[number:] for p in rest):
+                for path in (p for rest in plan.groups[number:] for p in rest):
                     not_reviewed[path] = f"not sent: {entry['stopped']}"
                 break
             run_estimate, scan_estimate = run_next, scan_next
             custom_id = f"a{len(requests)}"
             entry["groups"][custom_id] = {p: files.blobs[p] for p in group}
-            requests.append(
-                {
-                    "custom_id": custom_id,
-                    "params": {
-                        "model": model,
-                        "max_tokens": settings.CLAUDE_MAX_TOKENS,
-                        "system": system_blocks(agent, ()),
-                        "tools": report_tool,
-                        "messages": [{"role": "user", "content": prompt}],
-                    },
-                }
-            )
+            entry["carried"].update({p: plan.carried[p] for p in group if p in plan.carried})
+            requests.append({"custom_id": custom_id, "params": params})
+        entry["expected"] = {
+            "input_tokens": run_estimate.input_tokens,
+            "counted_by": counter.method,
+            "cost_usd": str(run_estimate.cost_usd.quantize(Decimal("0.0001"))),
+        }
         scan.agent_runs[name] = entry
     if requests:
         try:
@@ -324,13 +381,16 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
             scan.agent_runs[name] = {"status": "failed", "error": "agent is not installed any more"}
             continue
         agent = available[name].agent
-        run = AgentRun(agent, resolve_model(agent.model))
+        run = AgentRun(agent, str(entry.get("model") or resolve_model(agent.model)))
+        run.coverage = str(entry.get("coverage", ""))
         run.stopped = str(entry.get("stopped", ""))
         if entry.get("pending_elsewhere"):
             run.incomplete = str(entry["pending_elsewhere"])
         for path, why in (entry.get("not_reviewed") or {}).items():
             run.skip([path], str(why))
         price = _batch_price(run.model)
+        verify_model = str(entry.get("verify_model", ""))
+        carried = entry.get("carried") or {}
         sent_paths = {p for group in entry["groups"].values() for p in group}
         cached = cache_get(agent.sha256, run.model, sorted(set(files.blobs.values())))
         mine = set(files_for(agent, files.blobs))
@@ -369,14 +429,17 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
                     run.rejected += 1
                     run.rejections.append("malformed report_finding input")
             found = verified(reported, checkout, unchanged, files, run)
+            over = run_limits.exceeded(run.usage) or scan_limits.exceeded(scan_spent)
+            if over and verify_model:
+                found = _unchecked(found, run, over)  # no more spending past the budget
+            else:
+                found = second_check(client, verify_model, found, files.texts, run, scan_spent)
             for path, items in found.items():
                 run.findings.setdefault(path, []).extend(items)
             if not finished:
                 run.mark_incomplete(list(group), incomplete_reason(message.stop_reason))
                 continue  # what it reported stands; nothing of the group closes or is cached
-            for path in unchanged:
-                run.reviewed.add(path)
-                cache_put(agent.sha256, run.model, files.blobs[path], found.get(path, []))
+            settle(run, unchanged, files.blobs, found, carried, cache_put)
         # Paid for already, so recorded; but a run over its budget does not say succeeded.
         over = run_limits.exceeded(run.usage) or scan_limits.exceeded(scan_spent)
         if over and not run.stopped:
@@ -388,3 +451,14 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
         reviewed |= run.reviewed
     finish_review(scan, reviewed, confirmed)
     return "done"
+
+
+def _unchecked(
+    found: dict[str, list[CachedFinding]], run: AgentRun, reason: str
+) -> dict[str, list[CachedFinding]]:
+    """Findings kept without the verification pass, because the budget ran out."""
+    run.unchecked += sum(len(items) for items in found.values())
+    note = f"not checked ({reason})"[:300]
+    return {
+        path: [{**item, "verification": note} for item in items] for path, items in found.items()
+    }

@@ -129,12 +129,8 @@ def converse(
         for limits, spent in bounds:
             if limits.max_output_tokens:
                 answer_cap = min(answer_cap, limits.max_output_tokens - spent.output_tokens)
-        if thinking == "adaptive":
-            options["thinking"] = {"type": "adaptive"}
-        elif thinking.isdigit() and int(thinking) > 0:
-            # The answer cap must leave room for the answer after the thinking.
-            options["thinking"] = {"type": "enabled", "budget_tokens": int(thinking)}
-            answer_cap = max(answer_cap, int(thinking) + 1024)
+        extra, answer_cap = thinking_options(thinking, answer_cap)
+        options.update(extra)
         try:
             response = client.messages.create(
                 model=model,
@@ -183,6 +179,20 @@ def converse(
             return outcome
         messages.append({"role": "assistant", "content": assistant})
         messages.append({"role": "user", "content": results})
+
+
+def thinking_options(thinking: str, max_tokens: int) -> tuple[dict[str, Any], int]:
+    """The request's ``thinking`` option for the ``CLAUDE_THINKING`` setting ("" = the
+    model's default, "adaptive", or a token budget) and the answer cap to send with it."""
+    if thinking == "adaptive":
+        return {"thinking": {"type": "adaptive"}}, max_tokens
+    if thinking.isdigit() and int(thinking) > 0:
+        # The answer cap must leave room for the answer after the thinking.
+        budget = int(thinking)
+        return {"thinking": {"type": "enabled", "budget_tokens": budget}}, max(
+            max_tokens, budget + 1024
+        )
+    return {}, max_tokens
 
 
 def echo_block(block: Any) -> dict[str, Any]:

@@ -227,7 +227,11 @@ def build_prompt(
         parts.append(
             "Some files were reviewed before: for those only the regions changed since "
             "then are shown (`<changes>`, widened to the enclosing function or class). "
-            "Review the changes; read_file shows the whole file when you need it."
+            + (
+                "Review the changes; read_file shows the whole file when you need it."
+                if read_tools
+                else "Review the changes (the rest of each file was reviewed before)."
+            )
             + ("\nCommits since the last review:\n" + "\n".join(messages) if messages else "")
         )
     listed = [f"- {path}:{line}" for path in batch for line in already.get(path, [])]

@@ -1,7 +1,8 @@
 """Batches end: a batch the API does not know (404) or that never ends fails with the
 reason; a pending batch does not make later scans skip, and they do not send its files
-again; budgets hold before submitting (estimates) and when the results arrive. Real SDK
-against the scripted local Messages API."""
+again; budgets hold before submitting (input counted with count_tokens, an estimate when
+that fails) and when the results arrive. Real SDK against the scripted local Messages
+API."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from reviewer.agents.tasks import run_claude_review
 from reviewer.models import Finding, Project, Scan
 from reviewer.scanning import request_scan, run_scan
 from tests.conftest import GitRepo
-from tests.fake_anthropic import FakeAnthropic, Reply, done, tool_use
+from tests.fake_anthropic import FakeAnthropic, Reply, Status, done, tool_use
 
 pytestmark = pytest.mark.django_db
 REVIEWER = "python-backend-reviewer"
@@ -169,3 +170,54 @@ def test_results_over_the_budget_do_not_say_succeeded(
     assert run["stopped"] == "cost budget ($1) reached when the batch results arrived"
     assert Decimal(run["cost_usd"]) > 1 and run["findings"] == 1
     assert scan.agents_hash == ""
+    # The budget is spent: the verification pass spends no more; the finding says so.
+    assert fake_api.verifications == [] and run["unchecked"] == 1
+    finding = Finding.objects.get(project=project, origin=Finding.Origin.CLAUDE)
+    assert finding.verification.startswith("not checked (cost budget ($1) reached")
+
+
+def test_the_input_is_counted_with_count_tokens_before_submitting(
+    project: Project, fake_api: FakeAnthropic, settings: Any
+) -> None:
+    settings.CLAUDE_CONVERSATION_CHARS = 250  # one file per request
+    project.budget = {"run": {"max_input_tokens": 500_000, "max_cost_usd": 0}}
+    project.save()
+    fake_api.token_counter = lambda request: 400_000  # far above any estimate of two files
+    fake_api.add(done(), done())
+    scan = scheduled(project)
+    assert run_claude_review(scan.pk) == "batched"
+    (requests,) = batch_requests(fake_api)
+    assert len(requests) == 1  # 2 x 400,000 counted tokens pass the 500,000 budget
+    first = fake_api.token_counts[0]
+    assert first["path"] == "/v1/messages/count_tokens"
+    body = first["body"]
+    assert "max_tokens" not in body  # the endpoint's own request shape
+    assert body["messages"] == requests[0]["params"]["messages"]
+    assert body["system"] == requests[0]["params"]["system"]
+    assert [t["name"] for t in body["tools"]] == ["report_finding"]
+    scan.refresh_from_db()
+    entry = scan.agent_runs[REVIEWER]
+    assert entry["expected"]["counted_by"] == "count_tokens"
+    assert entry["expected"]["input_tokens"] == 400_000
+    assert entry["stopped"] == "input token budget (500000) reached (estimated before batching)"
+
+
+def test_a_failing_count_falls_back_to_the_estimate(
+    project: Project, fake_api: FakeAnthropic, settings: Any
+) -> None:
+    settings.CLAUDE_CONVERSATION_CHARS = 250
+    project.budget = {"run": {"max_input_tokens": 500_000, "max_cost_usd": 0}}
+    project.save()
+    fake_api.token_counter = lambda request: Status(
+        500, "count down", headers={"x-should-retry": "false"}
+    )
+    fake_api.add(done(), done())
+    scan = scheduled(project)
+    assert run_claude_review(scan.pk) == "batched"
+    (requests,) = batch_requests(fake_api)
+    assert len(requests) == 2  # estimated at a few hundred tokens each
+    assert len(fake_api.token_counts) == 1  # asked once, then estimated
+    scan.refresh_from_db()
+    expected = scan.agent_runs[REVIEWER]["expected"]
+    assert expected["counted_by"] == "estimate (count_tokens failed: InternalServerError)"
+    assert 0 < expected["input_tokens"] < 500_000
