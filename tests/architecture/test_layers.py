@@ -31,6 +31,7 @@ PREFIXES = {
     "reviewer.patches": "workflows",
     "reviewer.digests": "workflows",
     "reviewer.agents.run": "workflows",
+    "reviewer.agents.plan": "workflows",
     "reviewer.agents.live": "workflows",
     "reviewer.agents.batch": "workflows",
     "reviewer.agents.cli": "workflows",
