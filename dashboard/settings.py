@@ -331,26 +331,39 @@ ANTHROPIC_BASE_URL = env_str("ANTHROPIC_BASE_URL")
 
 # Claude reviews (reviewer/agents). Model ids and prices change often: they live here.
 REVIEWDECK_AGENTS_DIR = env_str("REVIEWDECK_AGENTS_DIR")  # more agent files ("" = none)
-# Defaults from Anthropic's models overview and model pages (December 2026: Fable 5.1,
-# Opus 5.5, Sonnet 5.5, Haiku 5.5 are current; Sonnet 5.5 cache reads at 0.05x since
-# 2026-10-07; Haiku 5.5's prices are those of prompts up to 100k tokens); each alias
-# can be pointed elsewhere from the environment, and ANTHROPIC_PRICES_JSON adds or changes
-# models ({"model-id": {"input": 3, "output": 15, ...}}). A model id without prices is
-# refused (reviewer/agents/pricing.py), never priced as another model.
+# Defaults checked on 2026-12-02 against Anthropic's published pages:
+#   https://platform.claude.com/docs/en/models/overview (the current lineup: Fable 5.2,
+#     released 2026-11-09 at $8/$40, Opus 5.5, Sonnet 5.5, Haiku 5.5),
+#   https://platform.claude.com/docs/en/about-claude/pricing ("Model pricing": base input,
+#     5-minute cache writes at 1.25x input, cache hits, output; "Batch processing": 50 %),
+#   https://platform.claude.com/docs/en/models/haiku-5-5/overview (prompt-length tiers).
+# Cache hits are not always 0.1x input: Fable 5.1 0.025x, Fable 5.2 / Opus 5.5 / Sonnet
+# 5.5 0.05x (Sonnet 5.5 since 2026-10-07). Haiku 5.5 costs $0.10/$0.50 for a prompt up to
+# 100,000 tokens and 5x that on every kind, output included, above (cache reads and
+# writes count towards the prompt). Each alias can be pointed elsewhere from the
+# environment, and ANTHROPIC_PRICES_JSON adds or changes models ({"model-id": {"input": 3,
+# "output": 15, ...}}). A model id without prices is refused (reviewer/agents/pricing.py),
+# never priced as another model.
 ANTHROPIC_MODEL_ALIASES = {
     "inherit": env_str("ANTHROPIC_DEFAULT_MODEL", "sonnet"),
     "sonnet": env_str("ANTHROPIC_MODEL_SONNET", "claude-sonnet-5-5"),
     "opus": env_str("ANTHROPIC_MODEL_OPUS", "claude-opus-5-5"),
     "haiku": env_str("ANTHROPIC_MODEL_HAIKU", "claude-haiku-5-5"),
-    "fable": env_str("ANTHROPIC_MODEL_FABLE", "claude-fable-5-1"),
+    "fable": env_str("ANTHROPIC_MODEL_FABLE", "claude-fable-5-2"),
 }
 
 
 def _price(
-    input_: float, output: float, cache_read: float, min_cache: int = 4096
+    input_: float,
+    output: float,
+    cache_read: float,
+    min_cache: int = 4096,
+    *,
+    long_prompt: tuple[int, float] | None = None,
 ) -> dict[str, float]:
-    """US dollars per million tokens: 5-minute cache writes at 1.25x input, batches at half."""
-    return {
+    """US dollars per million tokens: 5-minute cache writes at 1.25x input, batches at half;
+    ``long_prompt`` = (prompt tokens, factor) for a model priced by prompt length."""
+    price = {
         "input": input_,
         "output": output,
         "cache_write": round(input_ * 1.25, 4),
@@ -358,15 +371,19 @@ def _price(
         "batch": 0.5,
         "min_cache_tokens": min_cache,
     }
+    if long_prompt:
+        price["long_prompt_tokens"], price["long_prompt_factor"] = long_prompt
+    return price
 
 
 try:
     ANTHROPIC_PRICES = merge_json(
         {
+            "claude-fable-5-2": _price(8, 40, 0.2),
             "claude-fable-5-1": _price(10, 50, 0.25),
             "claude-opus-5-5": _price(4, 20, 0.2),
             "claude-sonnet-5-5": _price(2, 10, 0.1),
-            "claude-haiku-5-5": _price(0.1, 0.5, 0.01),
+            "claude-haiku-5-5": _price(0.1, 0.5, 0.01, long_prompt=(100_000, 5)),
             "claude-fable-5": _price(10, 50, 1),
             "claude-opus-5": _price(5, 25, 0.5),
             "claude-opus-4-8": _price(5, 25, 0.5),

@@ -48,7 +48,10 @@ class Usage:
 
 
 def estimate_cost(usage: Usage, price: dict[str, float]) -> Decimal:
-    """US dollars for ``usage`` at ``price`` (dollars per million tokens by kind)."""
+    """US dollars for one request's ``usage`` at ``price`` (dollars per million tokens by
+    kind). A model priced by prompt length (``long_prompt_tokens``, ``long_prompt_factor``:
+    Haiku 5.5 costs 5x on every kind, output included, when the prompt with cache reads
+    and writes is over 100,000 tokens) pays the higher rate for that request."""
 
     def rate(kind: str) -> Decimal:
         return Decimal(str(price.get(kind, 0)))
@@ -59,6 +62,9 @@ def estimate_cost(usage: Usage, price: dict[str, float]) -> Decimal:
         + usage.cache_read_tokens * rate("cache_read")
         + usage.cache_write_tokens * rate("cache_write")
     )
+    threshold = int(price.get("long_prompt_tokens", 0) or 0)
+    if threshold and usage.all_input_tokens > threshold:
+        total *= Decimal(str(price.get("long_prompt_factor", 1)))
     return total / PER_MILLION
 
 

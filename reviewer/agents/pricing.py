@@ -15,6 +15,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 PRICE_KINDS = ("input", "output", "cache_write", "cache_read", "batch")
+#: Not prices: the smallest cacheable prefix, and a prompt-length tier (a request whose
+#: prompt, cache reads and writes included, is over ``long_prompt_tokens`` pays every kind
+#: times ``long_prompt_factor``).
+PRICE_SETTINGS = ("min_cache_tokens", "long_prompt_tokens", "long_prompt_factor")
 _SNAPSHOT = re.compile(r"^(.*)-\d{8}$")
 #: The smallest prefix (system + tools) worth a cache breakpoint, when the price table does
 #: not say (the larger figure the current models publish).
@@ -57,7 +61,7 @@ def batch_prices(price: Mapping[str, float]) -> dict[str, float]:
     """The prices of a Message Batch request: each kind times the model's batch factor."""
     factor = Decimal(str(price.get("batch", 0.5)))
     return {
-        k: float(Decimal(str(v)) * factor)
+        k: v if k in PRICE_SETTINGS else float(Decimal(str(v)) * factor)
         for k, v in price.items()
         if k not in ("batch", "min_cache_tokens")
     }
@@ -85,7 +89,7 @@ def merge_json(
         if not isinstance(entry, dict):
             raise ValueError(f"{source}: {model!r} must map price kinds to numbers")
         for kind, value in entry.items():
-            if kind not in (*PRICE_KINDS, "min_cache_tokens"):
+            if kind not in (*PRICE_KINDS, *PRICE_SETTINGS):
                 raise ValueError(f"{source}: {model!r} has an unknown price kind {kind!r}")
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ValueError(f"{source}: {model!r} {kind} must be a number >= 0")

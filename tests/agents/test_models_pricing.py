@@ -121,6 +121,70 @@ def test_merge_json_and_batch_prices() -> None:
     assert "batch" not in half
 
 
+def test_the_current_lineup_and_its_published_prices() -> None:
+    # platform.claude.com models overview and pricing pages, checked 2026-12-02.
+    assert resolve_model("fable") == "claude-fable-5-2"
+    assert {k: v for k, v in price_for("claude-fable-5-2").items() if k != "min_cache_tokens"} == {
+        "input": 8,
+        "output": 40,
+        "cache_write": 10,
+        "cache_read": 0.2,
+        "batch": 0.5,
+    }
+    opus, sonnet = price_for(resolve_model("opus")), price_for(resolve_model("sonnet"))
+    assert (opus["input"], opus["output"], opus["cache_write"], opus["cache_read"]) == (
+        4,
+        20,
+        5,
+        0.2,
+    )
+    assert (sonnet["input"], sonnet["output"], sonnet["cache_write"], sonnet["cache_read"]) == (
+        2,
+        10,
+        2.5,
+        0.1,
+    )
+
+
+class _Answer:
+    def __init__(self, **tokens: int) -> None:
+        self.__dict__.update(tokens)
+
+
+def test_haiku_5_5_costs_five_times_more_for_a_prompt_over_100k_tokens() -> None:
+    haiku = price_for(resolve_model("haiku"))
+    assert (haiku["input"], haiku["output"], haiku["cache_write"], haiku["cache_read"]) == (
+        0.1,
+        0.5,
+        0.125,
+        0.01,
+    )
+    short, long = Usage(), Usage()
+    # 90,000 + 10,000 cache reads = 100,000: the lower rate still.
+    short.add_response(
+        _Answer(input_tokens=90_000, cache_read_input_tokens=10_000, output_tokens=1_000), haiku
+    )
+    assert short.cost_usd == Decimal("0.0096")  # 9,000 + 100 + 500 millionths
+    # One cache write token more puts every kind, output included, at 5x.
+    long.add_response(
+        _Answer(
+            input_tokens=90_000,
+            cache_read_input_tokens=10_000,
+            cache_creation_input_tokens=1,
+            output_tokens=1_000,
+        ),
+        haiku,
+    )
+    assert long.cost_usd == Decimal("0.048000625")  # (9,600 + 0.125) x 5 millionths
+    # The batch discount halves the prices, not the threshold or the factor.
+    half = batch_prices(haiku)
+    assert (half["input"], half["long_prompt_tokens"], half["long_prompt_factor"]) == (
+        0.05,
+        100_000,
+        5,
+    )
+
+
 UNKNOWN = """---
 name: mystery-model
 description: Uses a model nobody priced.
