@@ -13,6 +13,9 @@ gunicorn web server whose work folder stays empty. Registers generated repositor
 - scan duration p50/p95 of first scans, "no change" runs and real re-scans;
 - repositories cached per machine, database growth, worker memory (RSS of each
   machine's worker processes, largest sample in the interval);
+- scans still queued at the interval's end (backlog) and the machine's load average
+  (mean and max of the 1-minute figure sampled during the interval: other programs on
+  the machine compete for the same cores);
 
 and at the end a page check: a finding page fetched from the web server (no clone)
 must show the code around the finding, not only the flagged line. That needs the
@@ -241,13 +244,16 @@ def interval_report(lo: datetime, hi: datetime, slots: Slots) -> dict[str, objec
     }
 
 
-def duplicates(slots: Slots) -> int:
+def duplicates(slots: Slots, before: datetime | None = None) -> int:
+    """Scheduled scans beyond the first of a project in one of its slots (created before
+    ``before`` when given)."""
     from reviewer.models import Scan
 
+    scheduled = Scan.objects.filter(trigger=Scan.Trigger.SCHEDULE)
+    if before is not None:
+        scheduled = scheduled.filter(created_at__lt=before)
     seen: dict[tuple[int, int], int] = defaultdict(int)
-    for pid, created in Scan.objects.filter(trigger=Scan.Trigger.SCHEDULE).values_list(
-        "project_id", "created_at"
-    ):
+    for pid, created in scheduled.values_list("project_id", "created_at"):
         seen[(pid, slots.slot(pid, created))] += 1
     return sum(n - 1 for n in seen.values() if n > 1)
 
@@ -452,10 +458,14 @@ def run(args: argparse.Namespace, base: Path, broker: str) -> None:
         header = (
             f"{'int':>3} {'started':>7} {'finished':>8} {'due->start p50/p95/max s':>25} "
             f"{'first p50/p95':>13} {'no-chg p50/p95':>14} {'re-scan p50/p95':>15} "
-            f"{'clones A/B':>10} {'trees A/B':>9} {'db +MB':>7} {'RSS A/B MB':>11} {'fail':>4}"
+            f"{'clones A/B':>10} {'trees A/B':>9} {'db +MB':>7} {'RSS A/B MB':>11} {'fail':>4} "
+            f"{'dup':>3} {'queued':>6} {'load avg/max':>12}"
         )
         print(header)
         changed_version = 0
+        dups_before = 0
+        from reviewer.models import Scan
+
         with web_process({**machine_env(web_machine), "DEBUG": "0"}, logs / "web.log") as url:
             for k in range(args.intervals):
                 lo, hi = t0 + k * slots.every, t0 + (k + 1) * slots.every
@@ -466,9 +476,11 @@ def run(args: argparse.Namespace, base: Path, broker: str) -> None:
                             Path(project.repo_url), int(project.name[4:]), changed_version, rng
                         )
                 size_before = db_size()
+                loads = [os.getloadavg()[0]]
                 while datetime.now(UTC) < hi:
                     for m in machines:
                         m.sample()
+                    loads.append(os.getloadavg()[0])
                     time.sleep(5)
                 figures = interval_report(lo, hi, slots)
                 kinds = figures["kinds"]
@@ -487,15 +499,16 @@ def run(args: argparse.Namespace, base: Path, broker: str) -> None:
                     f"{machines[0].trees():>4}/{machines[1].trees():<4} "
                     f"{(db_size() - size_before) / 1e6:>7.1f} "
                     f"{machines[0].peak_rss / 1e6:>5.0f}/{machines[1].peak_rss / 1e6:<5.0f} "
-                    f"{len(failures):>4}",
+                    f"{len(failures):>4} {duplicates(slots, hi) - dups_before:>3} "
+                    f"{Scan.objects.filter(status=Scan.Status.QUEUED).count():>6} "
+                    f"{statistics.fmean(loads):>6.1f}/{max(loads):<5.1f}",
                     flush=True,
                 )
+                dups_before = duplicates(slots, hi)
                 for error in sorted(set(failures))[:3]:
                     print(f"      failure: {error[:160]}")
                 for m in machines:
                     m.peak_rss = 0
-            from reviewer.models import Scan
-
             backlog = Scan.objects.filter(status=Scan.Status.QUEUED).count()
             print(f"queued at the end (backlog): {backlog}")
             print(f"duplicates (two scans of one project in one slot): {duplicates(slots)}")
