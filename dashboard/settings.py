@@ -289,6 +289,17 @@ REVIEWDECK_GIT_TIMEOUT = env_int("REVIEWDECK_GIT_TIMEOUT", 120)
 # The files of a scanned commit are exported once per machine (reviewer/checkouts.py) and
 # removed after this long unused: above the longest task, so no run loses its tree.
 REVIEWDECK_TREE_KEEP_SECONDS = env_int("REVIEWDECK_TREE_KEEP_SECONDS", 3600)
+# Machines (reviewer/fleet.py): the name of this machine's cache ("" = the host name);
+# every worker says it is up every BEAT seconds and prunes its cache every PRUNE seconds
+# (clones of deleted projects, clones not fetched for CLONE_KEEP seconds, unused trees).
+REVIEWDECK_MACHINE = env_str("REVIEWDECK_MACHINE", "")
+REVIEWDECK_MACHINE_BEAT_SECONDS = env_int("REVIEWDECK_MACHINE_BEAT_SECONDS", 30)
+REVIEWDECK_MACHINE_STALE_SECONDS = env_int("REVIEWDECK_MACHINE_STALE_SECONDS", 120)
+REVIEWDECK_PRUNE_SECONDS = env_int("REVIEWDECK_PRUNE_SECONDS", 3600)
+REVIEWDECK_CLONE_KEEP_SECONDS = env_int("REVIEWDECK_CLONE_KEEP_SECONDS", 7 * 86400)
+# Send each project's scans to the machine that caches it (consistent hash over the
+# machines up now); any scan worker still takes the shared "scans" queue.
+REVIEWDECK_ROUTE_SCANS = env_bool("REVIEWDECK_ROUTE_SCANS", False)
 # How long a claimed scan waits for another job of its project (a backfill on any
 # machine, reviewer/locks.py) before it fails saying so.
 REVIEWDECK_LOCK_WAIT_SECONDS = env_int("REVIEWDECK_LOCK_WAIT_SECONDS", 300)

@@ -17,11 +17,16 @@ from celery import Task
 logger = logging.getLogger(__name__)
 
 
-def send(task: Task[Any, Any], *args: object, countdown: float | None = None) -> bool:
-    """Queue ``task(*args)`` without retrying a dead broker; False when it is down."""
+def send(
+    task: Task[Any, Any], *args: object, countdown: float | None = None, queue: str = ""
+) -> bool:
+    """Queue ``task(*args)`` (on ``queue``, else its route) without retrying a dead
+    broker; False when it is down."""
     options: dict[str, Any] = {"retry": False}
     if countdown is not None:
         options["countdown"] = countdown
+    if queue:
+        options["queue"] = queue
     try:
         task.apply_async(args=args, **options)
     except Exception as exc:  # kombu raises several types for a dead broker

@@ -881,3 +881,27 @@ class MeetingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}: {self.action} {self.finding_id}"
+
+
+class WorkerMachine(models.Model):
+    """A machine whose scan workers are up (``reviewer.fleet``): each worker writes
+    ``seen_at`` every ``REVIEWDECK_MACHINE_BEAT_SECONDS``. Scans are routed (when
+    ``REVIEWDECK_ROUTE_SCANS`` is on) only to machines seen recently; a row not seen for
+    a day is removed by any machine."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PeriodicRun(models.Model):
+    """When a beat-driven job last ran (``reviewer.fleet.claim_periodic``): a second
+    beat's copy of the same tick finds it ran within half its period and does nothing."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    ran_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.ran_at}"

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from reviewer import digests, schedules
+from reviewer import digests, fleet, schedules
 from reviewer.agents.recovery import expire_stale_agent_runs
 from reviewer.agents.tasks import queue_claude_review
 from reviewer.backfill import BackfillBusyError, backfill
@@ -52,8 +52,9 @@ class QueueUnavailableError(Exception):
 
 
 def enqueue_scan(scan: Scan) -> None:
-    """Hand the scan to a worker; if the broker is down the scan fails with that reason."""
-    if not send(scan_project, scan.pk):
+    """Hand the scan to a worker (its project's machine when scans are routed, see
+    ``reviewer.fleet``); if the broker is down the scan fails with that reason."""
+    if not send(scan_project, scan.pk, queue=fleet.scan_queue(scan.project_id)):
         fail_scan(scan, "The task queue is unavailable; try again when it is back.")
         raise QueueUnavailableError("the task queue is unavailable")
 
@@ -167,16 +168,20 @@ def enqueue_patch(patch: PatchRequest) -> bool:
     return True
 
 
-@shared_task(name="reviewer.expire_stale_scans", ignore_result=True)
-def expire_stale_scans_task() -> int:
+@shared_task(bind=True, name="reviewer.expire_stale_scans", ignore_result=True)
+def expire_stale_scans_task(self: Any) -> int:
     """Mark scans and Claude parts whose worker died as failed, so the UI says so without
     a new trigger."""
+    if fleet.already_ran(self.request, "expire-stale-scans"):
+        return 0
     running = Project.objects.filter(scans__status=Scan.Status.RUNNING).distinct()
     return sum(expire_stale_scans(p) for p in running) + expire_stale_agent_runs()
 
 
-@shared_task(name="reviewer.weekly_digests", ignore_result=True)
-def weekly_digests() -> int:
+@shared_task(bind=True, name="reviewer.weekly_digests", ignore_result=True)
+def weekly_digests(self: Any) -> int:
+    if fleet.already_ran(self.request, "weekly-digests"):
+        return 0  # the digests went out once
     return digests.send_weekly_digests(timezone.now())
 
 
@@ -192,7 +197,8 @@ def requeue_orphaned_scans(older_than: int | None = None) -> int:
     )
     sent = 0
     for scan_id in orphans.order_by("id").values_list("pk", flat=True):
-        if not send(scan_project, scan_id):
+        # The shared queue, never a machine's: that machine may be the one that is gone.
+        if not send(scan_project, scan_id, queue=fleet.SHARED_QUEUE):
             logger.warning("broker still unavailable, requeue stopped")
             break
         Scan.objects.filter(pk=scan_id, status=Scan.Status.QUEUED).update(
@@ -204,8 +210,10 @@ def requeue_orphaned_scans(older_than: int | None = None) -> int:
     return sent
 
 
-@shared_task(name="reviewer.requeue_orphaned_scans", ignore_result=True)
-def requeue_orphaned_scans_task() -> int:
+@shared_task(bind=True, name="reviewer.requeue_orphaned_scans", ignore_result=True)
+def requeue_orphaned_scans_task(self: Any) -> int:
+    if fleet.already_ran(self.request, "requeue-orphaned-scans"):
+        return 0
     return requeue_orphaned_scans()
 
 

@@ -78,6 +78,7 @@ def fetch(
     network: Network = (pinned.config, pinned.env) if pinned else ((), {})
     with _locked(dest, deadline):
         _prepare(dest, remote, deadline)
+        os.utime(dest)  # in use: machine housekeeping (prune_clone) keeps it
         if commit and _has_commit(dest, commit, deadline):
             return _described(dest, commit, branch, deadline)
         target = _fetch_head(dest, remote, branch, deadline, network)
@@ -274,3 +275,30 @@ def prune_trees(root: Path, keep_seconds: float, keep: frozenset[str] = frozense
             if stale.stat().st_mtime < cutoff:
                 shutil.rmtree(stale, ignore_errors=True)
     return removed
+
+
+def prune_clone(dest: Path, keep_seconds: float, *, forget_lock: bool = False) -> bool:
+    """Remove the local repository ``dest`` when no fetch used it for ``keep_seconds``
+    (0: whatever its age, for a deleted project; ``forget_lock`` then removes its lock
+    file too). A fetch in progress (the lock held) keeps it. Returns whether removed."""
+    cutoff = time.time() - keep_seconds
+    lock_path = dest.parent / f".{dest.name}.lock"
+
+    def recent() -> bool:
+        return keep_seconds > 0 and dest.stat().st_mtime >= cutoff
+
+    with contextlib.suppress(OSError):
+        if not dest.is_dir() or recent():
+            return False
+        with lock_path.open("a+b") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            if recent():  # fetched while we waited for the lock
+                return False
+            _remove_tree(dest)
+            if forget_lock:
+                lock_path.unlink(missing_ok=True)
+        return True
+    return False

@@ -39,14 +39,22 @@ def machine(tmp_path: Path, name: str, **extra: str) -> tuple[dict[str, str], Pa
     return env, work
 
 
-def scan_now(project: Project) -> Scan:
+def send_scan(project: Project) -> Scan:
     scan, created = request_scan(project)
     assert created
     enqueue_scan(scan)
+    return scan
+
+
+def finished(scan: Scan) -> Scan:
     wait_until(lambda: not Scan.objects.get(pk=scan.pk).is_active, timeout=90, what="the scan")
     scan.refresh_from_db()
     assert scan.status == Scan.Status.SUCCEEDED, scan.error
     return scan
+
+
+def scan_now(project: Project) -> Scan:
+    return finished(send_scan(project))
 
 
 def tree_of(work: Path, project: Project, sha: str) -> Path:
