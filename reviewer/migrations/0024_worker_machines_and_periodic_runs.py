@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviewer", "0022_schedule_queue_and_offsets")]
+    dependencies = [("reviewer", "0023_scale_facets")]
 
     operations = [
         migrations.CreateModel(
