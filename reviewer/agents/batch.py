@@ -97,7 +97,15 @@ class Estimate:
     cost_usd: Decimal = Decimal(0)
 
     def plus(self, input_tokens: int, output_tokens: int, price: dict[str, float]) -> Estimate:
-        cost = estimate_cost(Usage(input_tokens=input_tokens, output_tokens=output_tokens), price)
+        # At most: every input token written to the cache (1.25x input) when that costs
+        # more, and a prompt-length tier applies to the whole request.
+        written = price.get("cache_write", 0) > price.get("input", 0)
+        usage = Usage(
+            input_tokens=0 if written else input_tokens,
+            cache_write_tokens=input_tokens if written else 0,
+            output_tokens=output_tokens,
+        )
+        cost = estimate_cost(usage, price)
         return Estimate(
             self.input_tokens + input_tokens,
             self.output_tokens + output_tokens,
@@ -159,7 +167,8 @@ def submit_batch(prepared: Prepared) -> str:
     Each request is what the live path would send first (``plan.py``: the same files,
     diff context, repository map and system prompt), offering only ``report_finding``.
     Budgets hold before sending: each request is counted with ``count_tokens`` (a high
-    estimate when that fails) plus its full ``max_tokens`` of output, at batch prices; a
+    estimate when that fails) plus its full ``max_tokens`` of output, at batch prices
+    (the input at the cache-write rate, the most it can cost); a
     request that would pass the run's or the scan's budget is not sent (the agent's part
     says so), nor one over the conversation's input budget. Files another scan of the
     project already sent in a batch not yet collected are not sent again."""

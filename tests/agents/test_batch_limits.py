@@ -221,3 +221,21 @@ def test_a_failing_count_falls_back_to_the_estimate(
     expected = scan.agent_runs[REVIEWER]["expected"]
     assert expected["counted_by"] == "estimate (count_tokens failed: InternalServerError)"
     assert 0 < expected["input_tokens"] < 500_000
+
+
+def test_the_dollars_before_submitting_count_the_input_as_cache_writes(
+    project: Project, fake_api: FakeAnthropic
+) -> None:
+    # 1M counted input tokens at half of claude-sonnet-5-5's prices: $1.00 as input, but
+    # $1.25 if the API writes them to the cache (1.25x); plus 4096 output tokens at $5/M.
+    project.budget = {"run": {"max_cost_usd": "1.1", "max_input_tokens": 0}}
+    project.save()
+    fake_api.token_counter = lambda request: 1_000_000
+    scan = scheduled(project)
+    run_claude_review(scan.pk)
+    assert batch_requests(fake_api) == []
+    scan.refresh_from_db()
+    run = scan.agent_runs[REVIEWER]
+    assert run["status"] == "stopped"
+    assert run["stopped"] == "cost budget ($1.1) reached (estimated before batching)"
+    assert run["files_reviewed"] == 0
