@@ -5,13 +5,15 @@ The repository (default: fastapi-users under /work/realrepos, or --repo PATH) is
 into a fresh git repository; a project with the three built-in agents is scanned (rules,
 then the live Claude part), one line of one route module is changed and committed, and
 the project is scanned again (a scheduled scan: diff context since the reviewed commit).
+With --batches the project uses Message Batches: both scheduled reviews go as one batch
+each (batch prices, input counted with count_tokens first), collected by a poll.
 The local server (tests/fake_anthropic.py) computes cache usage from each request the
 way the API does (breakpoints, lookback, the model's minimum), answers every
 conversation with one tool call and a closing summary, and the verification pass with a
 verdict. The figures are the product's own accounting (Scan tokens and cost at the
 configured prices) plus the server's count of requests.
 
-    uv run python -m bench.claude_bench [--repo PATH]
+    uv run python -m bench.claude_bench [--repo PATH] [--batches]
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def copy_repo(source: Path, dest: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", type=Path, default=DEFAULT_REPO)
+    parser.add_argument("--batches", action="store_true", help="review through Message Batches")
     args = parser.parse_args()
 
     with django_on_fresh_postgres("claude-bench-") as base:
@@ -72,6 +75,7 @@ def main() -> None:
 
         from django.contrib.auth.models import Group
 
+        from reviewer.agents.batch import poll_batch
         from reviewer.agents.catalog import price_for, resolve_model
         from reviewer.agents.pricing import min_cache_tokens
         from reviewer.agents.tasks import run_claude_review
@@ -83,6 +87,8 @@ def main() -> None:
 
         def answer(request: dict[str, Any]) -> Any:
             body = request["body"]
+            if args.batches:
+                return done(output_tokens=300)  # one answer: no tool can be answered
             if len(body["messages"]) == 1:
                 return tools_reply(tool_use("list_files", {"path": "."}), output_tokens=300)
             return done(output_tokens=150)
@@ -91,6 +97,7 @@ def main() -> None:
             return verdict_reply(True, 90, input_tokens=tokens_of(request["body"]))
 
         fake.when_empty = answer
+        fake.batch_polls_before_end = 0
         fake.verifier = checker
 
         repo = base / "repo"
@@ -102,6 +109,7 @@ def main() -> None:
             repo_url=str(repo),
             branch="main",
             team=team,
+            use_batches=args.batches,
             agents=[
                 "python-backend-reviewer",
                 "python-backend-architect",
@@ -109,15 +117,23 @@ def main() -> None:
             ],
         )
 
+        def sent() -> int:
+            """Messages requests: live turns, batched requests and verification calls."""
+            batched = [r for r in fake.requests if r["path"] == "/v1/messages/batches"]
+            live = [r for r in fake.requests if r["path"] == "/v1/messages"]
+            items = sum(len(r["body"]["requests"]) for r in batched)
+            return len(live) + items + len(fake.verifications)
+
         def review(trigger: str) -> dict[str, Any]:
-            before_requests = len(fake.requests) + len(fake.verifications)
+            before_requests = sent()
             scan, _ = request_scan(project, trigger)
             run_scan(scan.pk)
-            run_claude_review(scan.pk)
+            if run_claude_review(scan.pk) == "batched":
+                poll_batch(scan.pk)
             scan.refresh_from_db()
             statuses = {n: r.get("status") for n, r in scan.agent_runs.items()}
             return {
-                "requests": len(fake.requests) + len(fake.verifications) - before_requests,
+                "requests": sent() - before_requests,
                 "input": scan.input_tokens + scan.cache_read_tokens + scan.cache_write_tokens,
                 "uncached": scan.input_tokens,
                 "cache_read": scan.cache_read_tokens,
@@ -142,7 +158,8 @@ def main() -> None:
         fake.stop()
 
     model = resolve_model("inherit")
-    print(f"repository: {args.repo.name} ({count} files), model {model}, three agents")
+    how = "Message Batches" if args.batches else "live"
+    print(f"repository: {args.repo.name} ({count} files), model {model}, three agents, {how}")
     print(f"changed file: {target.relative_to(repo)}")
     header = f"{'':24}{'requests':>9}{'input sent':>12}{'cache read':>12}{'cache write':>12}"
     print(header + f"{'uncached':>10}{'output':>9}{'files':>7}{'dollars':>10}")

@@ -24,8 +24,9 @@ or answers an error ``Status``; the requests are recorded in ``token_counts``, a
 the scripted conversation.
 
 Message Batches: POST /v1/messages/batches answers every request of the batch with the
-next script steps (in order); GET of the batch reports ``in_progress`` for
-``batch_polls_before_end`` polls, then ``ended`` with a results URL serving JSON lines.
+next script steps (in order; with ``simulate_cache`` their usage is computed too); GET of
+the batch reports ``in_progress`` for ``batch_polls_before_end`` polls, then ``ended``
+with a results URL serving JSON lines.
 ``forget_batches()`` makes every known batch answer 404 (an API that no longer knows it).
 """
 
@@ -362,10 +363,10 @@ class FakeAnthropic:
             if callable(step):
                 step = step({"path": "batch", "headers": {}, "body": request["params"]})
             if isinstance(step, Reply):
-                result: dict[str, Any] = {
-                    "type": "succeeded",
-                    "message": message_payload(step, request["params"].get("model", "")),
-                }
+                message = message_payload(step, request["params"].get("model", ""))
+                if self.simulate_cache:
+                    message["usage"].update(self._cache_usage(request["params"]))
+                result: dict[str, Any] = {"type": "succeeded", "message": message}
             else:
                 result = {
                     "type": "errored",
