@@ -334,6 +334,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the database in DIR")
     parser.add_argument("--seed-only", action="store_true", help="build the database, stop")
+    parser.add_argument("--only", default="", help="measure only pages whose name has this")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="reviewdeck-pages-"))
     pg = KeptPostgres(args.keep) if args.keep else PostgresServer()
@@ -399,6 +400,7 @@ def main() -> None:
             "meeting (quiet week)": f"/meetings/{data['quiet_meeting']}/",
         }
         session = str(data["session"])
+        pages = {name: path for name, path in pages.items() if args.only in name}
         for path in pages.values():  # warm up every gunicorn worker
             measure(port, session, path, args.clients, args.clients)
         # Other work on the machine moves every figure: each page is measured right after
@@ -421,14 +423,19 @@ def main() -> None:
 
         from django.db import connection, reset_queries
 
-        from reviewer.models import Finding
+        from reviewer.finding_facets import groups_query
+        from reviewer.finding_filters import FindingFilter, after_key
+        from reviewer.models import Finding, Project, ScanSummary
 
         big_id = int(str(data["big_id"]))
+        project = Project.objects.get(pk=big_id)
         qs = Finding.objects.visible().filter(project_id=big_id).order_by("severity", "id")
         offset = args.findings // 10
+        after = int(str(data["deep_after"]))
+        keyset = after_key(qs, after, project)[:50]  # the page's own query
         timings = {}
         for label, query in (
-            ("keyset", qs.filter(severity__gte=1, id__gt=data["deep_after"])[:50]),
+            ("keyset", keyset),
             ("OFFSET (peer)", qs[offset : offset + 50]),
         ):
             runs = []
@@ -444,12 +451,20 @@ def main() -> None:
         from django.utils import timezone
 
         from reviewer import finding_counts, meetings
-        from reviewer.models import Meeting, Project
+        from reviewer.models import Meeting
 
-        project = Project.objects.get(pk=big_id)
-        explain("project page (keyset)", qs.filter(id__gt=data["deep_after"])[:50])
-        explain("project counts (bounded)", *finding_counts.counts_query(project))
-        explain("project categories (loose index scan)", *finding_counts.categories_query(project))
+        explain("project page (keyset)", keyset)
+        # The facets: the page as opened reads the latest summary's stored groups; what
+        # that replaces is the live GROUP BY (the previous bounded counts as its peer).
+        explain(
+            "project facets, stored groups",
+            ScanSummary.objects.filter(pk=project.latest_summary_id or 0).values("facet_groups"),
+        )
+        explain("project facets, live GROUP BY (not run)", groups_query(FindingFilter(), project))
+        explain("previous bounded counts (peer)", *finding_counts.counts_query(project))
+        filtered = FindingFilter(severity=1, category="asyncio", path="app/module_1")
+        explain("filtered facets (path prefix)", groups_query(filtered, project))
+        explain("search facets", groups_query(FindingFilter(text="module_42"), project))
         for key in ("meeting", "quiet_meeting"):
             meeting = Meeting.objects.get(pk=int(str(data[key])))
             ids = list(Project.objects.filter(team=meeting.team).values_list("pk", flat=True))
