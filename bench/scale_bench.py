@@ -308,9 +308,11 @@ def explain(label: str, query: object, params: list[Any] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) {sql}", args)
         plan = [row[0] for row in cursor.fetchall()]
-    indexes = sorted(
-        set(re.findall(r"(?:Index|Index Only) Scan(?: Backward)? using (\w+)", "\n".join(plan)))
+    found = re.findall(
+        r"(?:Index|Index Only) Scan(?: Backward)? using (\w+)|Bitmap Index Scan on (\w+)",
+        "\n".join(plan),
     )
+    indexes = sorted({scan or bitmap for scan, bitmap in found})
     seq = [line.strip() for line in plan if "Seq Scan on reviewer_finding" in line]
     took = next((line for line in plan if line.startswith("Execution Time")), "")
     print(f"\nEXPLAIN {label}: {took}; indexes: {', '.join(indexes) or 'none'}"
