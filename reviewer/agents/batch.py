@@ -442,7 +442,10 @@ def _collect(scan: Scan, entries: dict[str, Any], client: anthropic.Anthropic | 
             if over and verify_model:
                 found = _unchecked(found, run, over)  # no more spending past the budget
             else:
-                found = second_check(client, verify_model, found, files.texts, run, scan_spent)
+                try:
+                    found = second_check(client, verify_model, found, files.texts, run, scan_spent)
+                except UnknownModelError as exc:  # the setting changed since submitting
+                    found = _unchecked(found, run, str(exc))
             for path, items in found.items():
                 run.findings.setdefault(path, []).extend(items)
             if not finished:

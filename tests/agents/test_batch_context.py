@@ -119,3 +119,27 @@ def test_batches_are_verified_and_a_later_batch_sends_the_diff_with_the_commits(
     assert found["eval"].is_open and found["eval"].line == 5  # outside the change: carried
     assert found["shell"].status == Finding.Status.FIXED  # in the change, not reported again
     assert fake_api.verifications == []  # nothing new to check
+
+
+def test_a_checker_model_priced_out_since_submitting_leaves_the_findings_unchecked(
+    workdir: Path,
+    make_repo: Callable[[str], GitRepo],
+    project_factory: Callable[..., Project],
+    fake_api: FakeAnthropic,
+    settings: Any,
+) -> None:
+    repo = make_repo("svc")
+    repo.commit({"app/util.py": UTIL})
+    project = project_factory(repo_url=str(repo.path), agents=[REVIEWER], use_batches=True)
+    fake_api.add(Reply([report(5, "return eval(x)", "eval")], stop_reason="tool_use"))
+    scan = scheduled(project)
+    assert run_claude_review(scan.pk) == "batched"
+    settings.ANTHROPIC_PRICES = {
+        k: v for k, v in settings.ANTHROPIC_PRICES.items() if not k.startswith("claude-haiku")
+    }
+    assert poll_batch(scan.pk) == "waiting" and poll_batch(scan.pk) == "done"
+    scan.refresh_from_db()
+    assert fake_api.verifications == []
+    assert scan.agent_runs[REVIEWER]["unchecked"] == 1
+    (finding,) = Finding.objects.filter(project=project, origin="claude")
+    assert finding.verification.startswith("not checked (unknown model id 'claude-haiku-5-5'")

@@ -239,3 +239,30 @@ def test_the_dollars_before_submitting_count_the_input_as_cache_writes(
     assert run["status"] == "stopped"
     assert run["stopped"] == "cost budget ($1.1) reached (estimated before batching)"
     assert run["files_reviewed"] == 0
+
+
+def test_a_request_over_the_conversation_input_budget_is_not_sent(
+    project: Project, fake_api: FakeAnthropic, settings: Any
+) -> None:
+    settings.CLAUDE_CONVERSATION_CHARS = 250  # one file per request
+    project.budget = {"conversation": {"max_input_tokens": 3000}}
+    project.save()
+    fake_api.token_counter = lambda request: (
+        5000 if "app/db.py" in request["body"]["messages"][0]["content"][0]["text"] else 2000
+    )
+    fake_api.add(done())
+    scan = scheduled(project)
+    run_claude_review(scan.pk)
+    (requests,) = batch_requests(fake_api)
+    assert len(requests) == 1 and "app/api.py" in str(requests[0]["params"]["messages"])
+    assert poll_batch(scan.pk) == "waiting" and poll_batch(scan.pk) == "done"
+    scan.refresh_from_db()
+    run = scan.agent_runs[REVIEWER]
+    assert run["status"] == "incomplete"
+    assert run["not_reviewed"] == [
+        {
+            "path": "app/db.py",
+            "reason": "not sent: 5000 input tokens, over the conversation input token "
+            "budget (3000)",
+        }
+    ]
