@@ -389,7 +389,10 @@ def main() -> None:
         pages = {
             "overview": "/",
             "project": big,
-            "project deep page": f"{big}?after={data['deep_after']}",
+            # As the Next link reaches it (it carries the position: no count), and as a
+            # bookmark without the position (one count of the rows before it).
+            "project deep page": f"{big}?after={data['deep_after']}&at={args.findings // 10 + 2}",
+            "project deep bookmark": f"{big}?after={data['deep_after']}",
             "project filtered": f"{big}?severity=critical&category=asyncio&path=app/module_1",
             "project search": f"{big}?q=module_42",
             "finding": f"{big}findings/{data['finding']}/",
@@ -424,9 +427,10 @@ def main() -> None:
               f"({worst[1] / worst[2]:.0f}x the static peer's p95 next to it)")  # fmt: skip
 
         from django.db import connection, reset_queries
+        from django.db.models.fields.tuple_lookups import Tuple, TupleLessThanOrEqual
 
         from reviewer.finding_facets import groups_query
-        from reviewer.finding_filters import FindingFilter, after_key
+        from reviewer.finding_filters import FindingFilter, after_key, anchor_of
         from reviewer.models import Finding, Project, ScanSummary
 
         big_id = int(str(data["big_id"]))
@@ -456,6 +460,12 @@ def main() -> None:
         from reviewer.models import Meeting
 
         explain("project page (keyset)", keyset)
+        anchor = anchor_of(qs, after, project)
+        position = qs.filter(TupleLessThanOrEqual(Tuple("severity", "id"), (anchor, after)))
+        sql, params = position.order_by().values("pk").query.sql_with_params()
+        explain(
+            "deep bookmark's position count", f"SELECT COUNT(*) FROM ({sql}) AS s", list(params)
+        )
         # The facets: the page as opened reads the latest summary's stored groups; what
         # that replaces is the live GROUP BY (the previous bounded counts as its peer).
         explain(
