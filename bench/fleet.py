@@ -22,7 +22,7 @@ must show the code around the finding, not only the flagged line. That needs the
 excerpts stored at scan time; when the page shows only the stored line, "not checked".
 
     uv run python bench/fleet.py [--projects 1000] [--interval 300] [--intervals 6]
-                                 [--changes 50] [--concurrency 2] [--ruff 1]
+                                 [--changes 50] [--concurrency 2] [--ruff 1] [--route]
 
 The issue's figures are the defaults (1,000 projects every 5 minutes for 30 minutes);
 on a shared 2-core machine use e.g. --projects 100 --interval 60.
@@ -310,6 +310,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="scan processes per machine")
     parser.add_argument("--ruff", type=int, default=1, help="REVIEWDECK_RUFF for the workers")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument(
+        "--route",
+        action="store_true",
+        help="REVIEWDECK_ROUTE_SCANS: each project's scans go to the machine that caches it",
+    )
     args = parser.parse_args()
 
     redis = RedisServer().start()
@@ -352,10 +357,16 @@ def run(args: argparse.Namespace, base: Path, broker: str) -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
         "REVIEWDECK_RUFF": str(args.ruff),
+        "REVIEWDECK_ROUTE_SCANS": "1" if args.route else "0",
     }
 
     def machine_env(m: Machine) -> dict[str, str]:
-        return {**env, "REVIEWDECK_WORKDIR": str(m.work), "REVIEWDECK_DATA_DIR": str(m.data)}
+        return {
+            **env,
+            "REVIEWDECK_MACHINE": m.name,
+            "REVIEWDECK_WORKDIR": str(m.work),
+            "REVIEWDECK_DATA_DIR": str(m.data),
+        }
 
     machines = [
         Machine(n, base / n / "work", base / n / "data") for n in ("machine-a", "machine-b")
@@ -453,7 +464,8 @@ def run(args: argparse.Namespace, base: Path, broker: str) -> None:
         size0 = db_size()
         print(
             f"machines: 2 x {args.concurrency} scan processes (prefork), a dispatcher, one beat;"
-            f" {args.changes} repositories changed per interval; ruff {args.ruff}"
+            f" {args.changes} repositories changed per interval; ruff {args.ruff};"
+            f" scans routed by project: {'yes' if args.route else 'no'}"
         )
         header = (
             f"{'int':>3} {'started':>7} {'finished':>8} {'due->start p50/p95/max s':>25} "
