@@ -147,12 +147,22 @@ def before_key(qs: FindingQuerySet, before: int, project: Project) -> FindingQue
 
 
 def position_after(
-    qs: FindingQuerySet, after: int, project: Project, *, anchor: int | None = None
+    qs: FindingQuerySet,
+    after: int,
+    project: Project,
+    *,
+    anchor: int | None = None,
+    per_severity: dict[int, int] | None = None,
 ) -> int:
     """How many findings of ``qs`` come up to and including finding ``after`` (the
     position of a page reached by a bookmarked link, which carries no position;
-    ``anchor``: its severity when known)."""
+    ``anchor``: its severity when known). ``per_severity``: how many findings of ``qs``
+    each severity has (the page's severity facet), so that only the anchor's own severity
+    is counted row by row."""
     anchor = anchor if anchor is not None else anchor_of(qs, after, project)
     if anchor is None:
         return 0
+    if per_severity is not None:
+        before = sum(n for severity, n in per_severity.items() if severity < anchor)
+        return before + qs.filter(severity=anchor, pk__lte=after).count()
     return qs.filter(TupleLessThanOrEqual(Tuple("severity", "id"), (anchor, after))).count()

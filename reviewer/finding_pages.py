@@ -35,7 +35,10 @@ def findings_page(
     after: int | None = None,
     before: int | None = None,
     at: int | None = None,
+    per_severity: dict[int, int] | None = None,
 ) -> Page:
+    """A page of ``qs``; ``per_severity`` (findings of ``qs`` per severity, the facet)
+    makes a bookmark's position count the anchor's severity only."""
     if before:
         rows = list(before_key(qs, before, project).order_by("-severity", "-id")[: size + 1])
         has_prev = len(rows) > size
@@ -47,7 +50,9 @@ def findings_page(
         elif at:
             first = at
         else:
-            first = position_after(qs, rows[0].pk, project, anchor=rows[0].severity)
+            first = position_after(
+                qs, rows[0].pk, project, anchor=rows[0].severity, per_severity=per_severity
+            )
         # The anchor itself follows this page, so there is a next one.
         return Page(rows, first, rows[-1].pk, rows[0].pk if has_prev else None)
     # The anchor is looked up once, for the page and for its position (a bookmark).
@@ -60,7 +65,7 @@ def findings_page(
     elif at:
         first = at
     else:
-        first = position_after(qs, after, project, anchor=anchor) + 1
+        first = position_after(qs, after, project, anchor=anchor, per_severity=per_severity) + 1
     return Page(
         rows,
         first if rows else 0,

@@ -90,6 +90,7 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     selection = form.to_filter()
     data = form.cleaned_data if form.is_valid() else {}
     size = settings.REVIEWDECK_PAGE_SIZE
+    facets = facet_counts(selection, project)
     page = findings_page(
         selection.apply(project),
         project,
@@ -97,8 +98,12 @@ def project_detail(request: AuthedRequest, slug: str) -> HttpResponse:
         after=data.get("after"),
         before=data.get("before"),
         at=data.get("at"),
+        # The severity facet counts the filter's findings per severity (all but the
+        # chosen one are outside the filter when a severity is chosen).
+        per_severity={
+            int(s): n for s, n in facets.severity if selection.severity in (None, int(s))
+        },
     )
-    facets = facet_counts(selection, project)
     groups: dict[int, list[Finding]] = {}
     for finding in page.findings:
         groups.setdefault(finding.severity, []).append(finding)

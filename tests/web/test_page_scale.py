@@ -216,3 +216,37 @@ def test_the_scan_list_compiles_one_small_query_for_its_checks(
     # The folded checks: one GROUP BY, not one set of aggregates per gap.
     longest = max(len(q["sql"]) for q in ctx.captured_queries)
     assert longest < 3000
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"severity": "important"}, {"category": "asyncio"}, {"path": "!tests/"}],
+)
+def test_a_bookmark_position_is_the_rows_before_it(
+    member_client: Client, project_factory: Callable[..., Project], params: dict[str, str]
+) -> None:
+    """A bookmark's position counts only the anchor's severity, the others come from the
+    severity facet: it is the number of the filter's findings up to the anchor."""
+    project = project_factory(name="mixed")
+    for severity in (Severity.SUGGESTION, Severity.CRITICAL, Severity.IMPORTANT):
+        make_findings(project, 40, severity=severity, path="app/a.py")
+        make_findings(project, 20, severity=severity, category="asyncio", path="tests/t.py")
+    _scanned(project)
+    url = project.get_absolute_url()
+    walked: list[int] = []
+    query = ""
+    while True:  # every row in page order, following Next
+        # (the Next link carries the filter)
+        response = member_client.get(f"{url}?{query}") if query else member_client.get(url, params)
+        walked += [f.pk for _, items in response.context["groups"] for f in items]
+        query = response.context["paging"].next_query
+        if not query:
+            break
+    assert len(walked) > 50
+    for n in (49, 50, 51, 99, len(walked) - 2):
+        if n >= len(walked) - 1:
+            continue
+        page = member_client.get(url, {**params, "after": walked[n]}).context["paging"]
+        assert page.first == n + 2
+        back = member_client.get(url, {**params, "before": walked[n + 1]}).context["paging"]
+        assert back.last == n + 1 and back.first == max(1, n + 2 - 50)
