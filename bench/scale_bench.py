@@ -204,7 +204,7 @@ def store_facets() -> None:
     from reviewer.findings.summaries import facet_groups
     from reviewer.models import Project, ScanSummary
 
-    for p in Project.objects.filter(latest_summary__facet_groups__isnull=True):
+    for p in Project.objects.exclude(latest_summary__facet_groups__has_key="stamp"):
         latest = ScanSummary.objects.filter(project=p, pk=p.latest_summary_id or 0)
         latest.update(facet_groups=facet_groups(p))
 

@@ -13,19 +13,29 @@ groups are not counted at all: the project's latest scan summary stores them
 (``ScanSummary.facet_groups``, written by each scan and Claude run and rewritten by triage,
 reviewer/findings/summaries.py), so the page reads one row however many findings there
 are. At 200k open findings that GROUP BY is ~25-40 ms of every page view otherwise.
+
+With such a filter (a search, a path) the groups are counted once per state of the
+project's findings and kept in Django's cache under the latest summary's id and its
+stamp (a new one each time the stored groups are written, i.e. whenever findings
+change): the next page of a search, an HTMX re-render or another person's same search
+read the cache, and any scan, Claude run or triage makes a new key.
 """
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.db.models.fields.json import KT
 
 from reviewer.finding_filters import TRIAGE_ALL, FindingFilter
 from reviewer.models import Finding, Project, ScanSummary, Severity
+from reviewer.summary_cache import cached
 
 #: The rule facet lists the most frequent rules only.
 TOP_RULES = 12
@@ -79,12 +89,15 @@ def groups(selection: FindingFilter, project: Project) -> list[Group]:
     return [Group(*row) for row in groups_query(selection, project)]
 
 
-def stored_form(rows: list[Group]) -> list[list[object]]:
-    """Groups as a summary stores them (JSON)."""
-    return [
-        [g.severity, g.category, g.rule_id, g.context, g.triage, g.low_confidence, g.count]
-        for g in rows
-    ]
+def stored_form(rows: list[Group]) -> dict[str, object]:
+    """Groups as a summary stores them (JSON), with a new stamp (see facet_counts)."""
+    return {
+        "stamp": uuid.uuid4().hex,
+        "groups": [
+            [g.severity, g.category, g.rule_id, g.context, g.triage, g.low_confidence, g.count]
+            for g in rows
+        ],
+    }
 
 
 def stored_groups(project: Project) -> list[Group] | None:
@@ -96,12 +109,34 @@ def stored_groups(project: Project) -> list[Group] | None:
         .values_list("facet_groups", flat=True)
         .first()
     )
-    if stored is None:
+    if not isinstance(stored, dict):
         return None
     return [
         Group(int(sev), str(cat), str(rule), str(ctx), str(tri), bool(low), int(n))
-        for sev, cat, rule, ctx, tri, low, n in stored
+        for sev, cat, rule, ctx, tri, low, n in stored["groups"]
     ]
+
+
+def _stamp(project: Project) -> str | None:
+    """The stamp of the groups stored with the project's latest summary (None: none)."""
+    if project.latest_summary_id is None:
+        return None
+    stamp = (
+        ScanSummary.objects.filter(pk=project.latest_summary_id)
+        .values_list(KT("facet_groups__stamp"), flat=True)
+        .first()
+    )
+    return str(stamp) if stamp else None
+
+
+def _live_groups(selection: FindingFilter, project: Project) -> list[Group]:
+    """The GROUP BY for a non-facet filter, cached per state of the project's findings."""
+    stamp = _stamp(project)  # read before counting: a change after it makes a new key
+    if stamp is None:
+        return groups(selection, project)
+    digest = hashlib.sha256(repr(_base(selection)).encode()).hexdigest()[:32]
+    key = f"facets:live-groups:{project.pk}:{project.latest_summary_id}:{stamp}:{digest}"
+    return cached(key, lambda: groups(selection, project), list)
 
 
 def _tests(selection: FindingFilter) -> dict[str, Callable[[Group], bool]]:
@@ -164,4 +199,5 @@ def facet_counts(selection: FindingFilter, project: Project) -> Facets:
         stored = stored_groups(project)
         if stored is not None:
             return facets_of(stored, selection)
-    return facets_of(groups(selection, project), selection)
+        return facets_of(groups(selection, project), selection)
+    return facets_of(_live_groups(selection, project), selection)

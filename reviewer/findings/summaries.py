@@ -46,7 +46,7 @@ def create_summary(
     )
 
 
-def facet_groups(project: Project) -> list[list[object]]:
+def facet_groups(project: Project) -> dict[str, object]:
     """The project page's facet groups of the project's findings now (what the latest
     summary stores for the page; see reviewer/finding_facets.py)."""
     return stored_form(groups(FindingFilter(), project))

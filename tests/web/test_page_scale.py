@@ -246,7 +246,34 @@ def test_a_bookmark_position_is_the_rows_before_it(
     for n in (49, 50, 51, 99, len(walked) - 2):
         if n >= len(walked) - 1:
             continue
-        page = member_client.get(url, {**params, "after": walked[n]}).context["paging"]
+        page = member_client.get(url, {**params, "after": str(walked[n])}).context["paging"]
         assert page.first == n + 2
-        back = member_client.get(url, {**params, "before": walked[n + 1]}).context["paging"]
+        back = member_client.get(url, {**params, "before": str(walked[n + 1])}).context["paging"]
         assert back.last == n + 1 and back.first == max(1, n + 2 - 50)
+
+
+def test_a_search_counts_its_facets_once_per_state_of_the_findings(
+    member_client: Client, member: User, project: Project
+) -> None:
+    """The facets of a search (or a path) are grouped once and cached under the latest
+    summary's stamp: the next page of the search reads them; triage, a Claude run or a
+    scan makes a new stamp, and the counts follow at once."""
+    scan = _scanned(project)
+    url = project.get_absolute_url()
+
+    def search() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = member_client.get(url, {"q": "legacy", "path": "app/"})
+        grouped = sum("GROUP BY" in q["sql"] for q in ctx.captured_queries)
+        return response.context["facets"].total, grouped
+
+    assert search() == (7, 1)
+    assert search() == (7, 0)  # the same state: from the cache
+    one = Finding.objects.filter(project=project, rule_id="SA005").first()
+    assert one is not None
+    apply_triage([one], member, Decision(action="false_positive"))
+    assert search() == (6, 1)
+    make_findings(project, 2, scan=scan, path="app/new.py")
+    summaries.add_run_counts(scan, created=2, fixed=0)
+    assert search() == (8, 1)
+    assert search() == (8, 0)
