@@ -427,7 +427,6 @@ def main() -> None:
               f"({worst[1] / worst[2]:.0f}x the static peer's p95 next to it)")  # fmt: skip
 
         from django.db import connection, reset_queries
-        from django.db.models.fields.tuple_lookups import Tuple, TupleLessThanOrEqual
 
         from reviewer.finding_facets import groups_query
         from reviewer.finding_filters import FindingFilter, after_key, anchor_of
@@ -461,7 +460,8 @@ def main() -> None:
 
         explain("project page (keyset)", keyset)
         anchor = anchor_of(qs, after, project)
-        position = qs.filter(TupleLessThanOrEqual(Tuple("severity", "id"), (anchor, after)))
+        # Only the anchor's severity is counted (the others come from the severity facet).
+        position = qs.filter(severity=anchor or 0, pk__lte=after)
         sql, params = position.order_by().values("pk").query.sql_with_params()
         explain(
             "deep bookmark's position count", f"SELECT COUNT(*) FROM ({sql}) AS s", list(params)
