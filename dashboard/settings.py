@@ -19,6 +19,7 @@ from dashboard.env import (
     cache_from_url,
     database_from_url,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -325,7 +326,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reviewdeck@localhost")
-REVIEWDECK_HEARTBEAT_SECONDS = env_int("REVIEWDECK_HEARTBEAT_SECONDS", 20)
+# Fractions are allowed (the tests beat every 0.2 s so a dead worker shows within a second).
+REVIEWDECK_HEARTBEAT_SECONDS = env_float("REVIEWDECK_HEARTBEAT_SECONDS", 20)
 # A running scan that missed this many heartbeats in a row is declared dead (its worker was
 # killed); REVIEWDECK_SCAN_STALE_SECONDS stays an upper bound.
 REVIEWDECK_MISSED_BEATS = env_int("REVIEWDECK_MISSED_BEATS", 3)
@@ -333,6 +335,9 @@ REVIEWDECK_SCAN_RETRIES = env_int("REVIEWDECK_SCAN_RETRIES", 3)
 REVIEWDECK_RETRY_BACKOFF = env_int("REVIEWDECK_RETRY_BACKOFF", 30)
 # A pause before each review, in seconds (0 = none; tests use it for a slow scan).
 REVIEWDECK_SCAN_DELAY_SECONDS = env_int("REVIEWDECK_SCAN_DELAY_SECONDS", 0)
+# Tests only: with a file named here the pause above lasts while that file exists (at
+# most the delay), so a test holds a scan mid-way and lets it go when it is ready.
+REVIEWDECK_SCAN_HOLD_FILE = env_str("REVIEWDECK_SCAN_HOLD_FILE", "")
 REVIEWDECK_PAGE_SIZE = env_int("REVIEWDECK_PAGE_SIZE", 50)
 # The JSON API (/api/v1/): requests per token (or browser user), and wrong tokens per
 # client address per minute before it answers 429.

@@ -9,7 +9,7 @@ from django.conf import settings
 WORKER_GONE = "The worker stopped responding"
 
 
-def dead_after_seconds() -> int:
+def dead_after_seconds() -> float:
     """How old a heartbeat may get before its work is declared dead: a few missed beats,
     never more than ``REVIEWDECK_SCAN_STALE_SECONDS``."""
     beats = settings.REVIEWDECK_MISSED_BEATS * settings.REVIEWDECK_HEARTBEAT_SECONDS

@@ -88,7 +88,7 @@ def expire_stale_scans(project: Project) -> int:
     count = running_dead.update(
         status=Scan.Status.FAILED,
         finished_at=now,
-        error=f"{WORKER_GONE}: no heartbeat for {seconds} s (killed, out of memory, or its "
+        error=f"{WORKER_GONE}: no heartbeat for {seconds:g} s (killed, out of memory, or its "
         "machine stopped).",
     )
     count += queued_forever.update(
@@ -408,9 +408,14 @@ def is_unchanged(previous: Scan, scan: Scan) -> bool:
 
 def _pause(seconds: float) -> None:
     """``REVIEWDECK_SCAN_DELAY_SECONDS``: a deliberate pause before the review (0 in
-    production). Tests use it to have a scan that is reliably still running."""
-    if seconds > 0:
-        time.sleep(seconds)
+    production). Tests use it to have a scan that is reliably still running; with
+    ``REVIEWDECK_SCAN_HOLD_FILE`` the pause ends as soon as that file is gone."""
+    hold = settings.REVIEWDECK_SCAN_HOLD_FILE
+    deadline = time.monotonic() + seconds
+    while (remaining := deadline - time.monotonic()) > 0:
+        if hold and not Path(hold).exists():
+            return
+        time.sleep(min(remaining, 0.1) if hold else remaining)
 
 
 def _skip(scan: Scan, previous: Scan) -> None:

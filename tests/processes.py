@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -77,7 +78,7 @@ class Worker:
         while b"ready." not in self.log.read_bytes():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(self.log.read_text())
-            time.sleep(0.2)
+            time.sleep(0.1)
 
 
 @contextmanager
@@ -119,19 +120,16 @@ def worker_process(
                 worker()
             yield worker
         finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop(proc)
 
 
 @contextmanager
 def beat_process(
-    env: dict[str, str], log: Path, schedule: Path
+    env: dict[str, str], log: Path, schedule: Path, *, wait: bool = True
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Celery beat with django-celery-beat's DatabaseScheduler, checking its schedule
-    every second; yields once it started."""
+    every second; yields once it started (at once unless ``wait``: a test that starts
+    several processes waits for them together)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
@@ -156,20 +154,41 @@ def beat_process(
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_until(
-                lambda: b"beat: Starting" in log.read_bytes() or proc.poll() is not None,
-                timeout=90,
-                what="beat to start",
-            )
-            if proc.poll() is not None:
-                raise RuntimeError(log.read_text())
+            if wait:
+                wait_until(
+                    lambda: b"beat: Starting" in log.read_bytes() or proc.poll() is not None,
+                    timeout=90,
+                    what="beat to start",
+                )
+                if proc.poll() is not None:
+                    raise RuntimeError(log.read_text())
             yield proc
         finally:
+            _stop(proc)
+
+
+#: Processes ``stop_together`` already asked to stop (a second SIGTERM is not sent).
+_stopping: weakref.WeakSet[subprocess.Popen[bytes]] = weakref.WeakSet()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None and proc not in _stopping:
+        proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def stop_together(*procs: subprocess.Popen[bytes]) -> None:
+    """Ask several processes to stop at once: a Celery process takes about a second to
+    notice (its event loop's poll), so stopping them one by one adds up. Their contexts
+    then only wait."""
+    for proc in procs:
+        if proc.poll() is None:
             proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stopping.add(proc)
 
 
 @dataclass
@@ -225,12 +244,14 @@ def logged_in(base: str, session_key: str) -> Browserless:
     return client
 
 
-def wait_until(predicate: object, timeout: float = 60, what: str = "condition") -> None:
+def wait_until(predicate: object, timeout: float = 60, what: str = "condition") -> object:
+    """Poll ``predicate`` until it returns something true, and return that."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.3)
+        value = predicate()  # type: ignore[operator]
+        if value:
+            return value
+        time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
 
 

@@ -58,7 +58,7 @@ def death_reason(entry: dict[str, Any], now: datetime) -> str:
             "Claude review before it finished."
         )
     return (
-        f"{WORKER_GONE}: no heartbeat for {dead_after_seconds()} s (killed, out of memory, "
+        f"{WORKER_GONE}: no heartbeat for {dead_after_seconds():g} s (killed, out of memory, "
         "or its machine stopped) while it ran the Claude review."
     )
 

@@ -25,7 +25,7 @@ from reviewer.scanning import request_scan
 from reviewer.tasks import enqueue_scan
 from tests.conftest import GitRepo
 from tests.fake_anthropic import FakeAnthropic, Reply, done, tool_use, tools_reply
-from tests.processes import current_database_url, product_env, worker_process
+from tests.processes import current_database_url, product_env, wait_until, worker_process
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 REVIEWER = "python-backend-reviewer"
@@ -69,7 +69,7 @@ def wait_for_agents(scan_id: int, timeout: float = 90) -> Scan:
             return scan
         if scan.status == Scan.Status.FAILED:
             return scan
-        time.sleep(0.3)
+        time.sleep(0.1)
     raise AssertionError(f"the agents of scan {scan_id} did not finish in {timeout}s")
 
 
@@ -141,8 +141,9 @@ def test_a_worker_killed_mid_review_leaves_no_part_running_and_the_task_comes_ba
     project_factory: Callable[..., Project],
     settings: object,
 ) -> None:
-    settings.REVIEWDECK_HEARTBEAT_SECONDS = 1  # type: ignore[attr-defined]
-    settings.REVIEWDECK_MISSED_BEATS = 2  # type: ignore[attr-defined]
+    # Beats every 0.25 s; four missed (1 s) and the part is dead.
+    settings.REVIEWDECK_HEARTBEAT_SECONDS = 0.25  # type: ignore[attr-defined]
+    settings.REVIEWDECK_MISSED_BEATS = 4  # type: ignore[attr-defined]
     env = product_env(
         DATABASE_URL=current_database_url(),
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,  # type: ignore[attr-defined]
@@ -150,9 +151,11 @@ def test_a_worker_killed_mid_review_leaves_no_part_running_and_the_task_comes_ba
         ANTHROPIC_API_KEY="sk-e2e-test",
         ANTHROPIC_BASE_URL=fake.url,
         ANTHROPIC_MAX_RETRIES="0",
-        REVIEWDECK_HEARTBEAT_SECONDS="1",
-        REVIEWDECK_MISSED_BEATS="2",
-        CELERY_VISIBILITY_TIMEOUT="3",  # the killed worker's message comes back soon
+        REVIEWDECK_HEARTBEAT_SECONDS="0.25",
+        REVIEWDECK_MISSED_BEATS="4",
+        # The killed worker's message is visible again when the next worker starts (a
+        # worker restores unacknowledged messages as it starts, then every 10 s).
+        CELERY_VISIBILITY_TIMEOUT="1",
     )
     arrived, release = threading.Event(), threading.Event()
 
@@ -175,7 +178,7 @@ def test_a_worker_killed_mid_review_leaves_no_part_running_and_the_task_comes_ba
             # A warm shutdown (what `serve` sends first) waits for the review: the worker
             # still beats, so the sweep leaves its part alone ...
             os.kill(worker.proc.pid, signal.SIGTERM)
-            time.sleep(4)
+            time.sleep(2)  # twice the time after which a silent part counts as dead
             assert worker.proc.poll() is None
             assert expire_stale_agent_runs() == 0
             scan.refresh_from_db()
@@ -185,8 +188,8 @@ def test_a_worker_killed_mid_review_leaves_no_part_running_and_the_task_comes_ba
         worker.proc.wait(10)
     release.set()
 
-    time.sleep(3)  # two missed beats
-    assert expire_stale_agent_runs() == 1
+    # Four missed beats (1 s) after the kill the sweep fails the part, once.
+    assert wait_until(expire_stale_agent_runs, timeout=30, what="the sweep") == 1
     scan.refresh_from_db()
     run = scan.agent_runs[REVIEWER]
     assert run["status"] == "failed" and run["error"].startswith(WORKER_GONE), run
@@ -200,7 +203,7 @@ def test_a_worker_killed_mid_review_leaves_no_part_running_and_the_task_comes_ba
             scan.refresh_from_db()
             if scan.agent_runs[REVIEWER]["status"] == "succeeded":
                 break
-            time.sleep(0.5)
+            time.sleep(0.1)
         assert scan.agent_runs[REVIEWER]["status"] == "succeeded", (
             tmp_path / "second.log"
         ).read_text()[-3000:]

@@ -4,7 +4,7 @@ stable per-project offset, so many projects spread over the interval."""
 
 from __future__ import annotations
 
-import time
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -21,6 +21,7 @@ from tests.processes import (
     beat_process,
     current_database_url,
     product_env,
+    stop_together,
     wait_until,
     worker_process,
 )
@@ -75,20 +76,38 @@ def test_a_second_beat_sends_every_tick_twice_and_changes_nothing(
     every = 4
     schedules.set_schedule(project, schedules.Schedule("interval"), every_seconds=every)
     logs = [tmp_path / "beat-1.log", tmp_path / "beat-2.log"]
+    worker_log = tmp_path / "worker.log"
+    # The three processes start together; the ticks counted below show both beats run.
     with (
-        worker_process(env, tmp_path / "worker.log"),
-        beat_process(env, logs[0], tmp_path / "beat-1.db"),
-        beat_process(env, logs[1], tmp_path / "beat-2.db"),
+        worker_process(env, worker_log, wait=False) as worker,
+        beat_process(env, logs[0], tmp_path / "beat-1.db", wait=False) as beat_1,
+        beat_process(env, logs[1], tmp_path / "beat-2.db", wait=False) as beat_2,
     ):
 
         def ticks(log: Path) -> int:
             return log.read_text().count(f"Scan project #{project.pk}")
 
+        def running(*procs: subprocess.Popen[bytes]) -> bool:
+            return all(proc.poll() is None for proc in procs)
+
+        def handled() -> int:
+            return worker_log.read_text().count("Task reviewer.scheduled_scan[") // 2
+
+        worker()
         wait_until(
-            lambda: all(ticks(log) >= 3 for log in logs), timeout=90, what="both beats to tick"
+            lambda: all(ticks(log) >= 3 for log in logs) or not running(beat_1, beat_2),
+            timeout=90,
+            what="both beats to tick",
         )
-        time.sleep(2)  # the last ticks reach the worker
+        assert running(beat_1, beat_2), logs[0].read_text() + logs[1].read_text()
         schedules.set_schedule(project, schedules.Schedule("off"))
+        # The ticks sent so far reach the worker (received and done: two lines each).
+        wait_until(
+            lambda: handled() >= sum(ticks(log) for log in logs),
+            timeout=30,
+            what="the worker to take every tick",
+        )
+        stop_together(worker.proc, beat_1, beat_2)
     per_beat = [ticks(log) for log in logs]
     scheduled = list(
         Scan.objects.filter(project=project, trigger=Scan.Trigger.SCHEDULE).order_by("id")

@@ -56,6 +56,8 @@ def test_a_database_outage_is_named_as_the_reason_not_the_worker(
 ) -> None:
     repo = make_repo("app")
     repo.commit({"app.py": SLEEPY})
+    hold = tmp_path / "hold"  # the scan waits before its review while this file exists
+    hold.touch()
     pg = PostgresServer().start()
     try:
         env = product_env(
@@ -64,8 +66,9 @@ def test_a_database_outage_is_named_as_the_reason_not_the_worker(
             REVIEWDECK_WORKDIR=str(tmp_path / "work"),
             REVIEWDECK_DATA_DIR=str(tmp_path / "data"),
             REVIEWDECK_RUFF="0",
-            REVIEWDECK_HEARTBEAT_SECONDS="1",
-            REVIEWDECK_SCAN_DELAY_SECONDS="20",
+            REVIEWDECK_HEARTBEAT_SECONDS="0.2",
+            REVIEWDECK_SCAN_DELAY_SECONDS="60",
+            REVIEWDECK_SCAN_HOLD_FILE=str(hold),
         )
 
         def manage(*args: str) -> str:
@@ -97,10 +100,11 @@ def test_a_database_outage_is_named_as_the_reason_not_the_worker(
                 what="the scan to run",
             )
             pg._ctl("-m", "fast", "stop")  # the worker lives on; its database is gone
-            time.sleep(6)  # several missed beats
+            time.sleep(1.2)  # several missed beats (0.2 s each)
             pg._ctl("start")
             # The stale check (beat's task) runs as soon as the database is back.
             manage("shell", "-c", "from reviewer.tasks import expire_stale_scans_task as t; t()")
+            hold.unlink()  # the scan goes on, on a connection the outage cut
             wait_until(
                 lambda: (scan_row() or ("running",))[0] not in {"running", "queued"},
                 timeout=60,

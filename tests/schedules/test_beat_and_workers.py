@@ -97,8 +97,8 @@ def test_a_worker_killed_mid_scan_leaves_a_failed_scan_and_a_clean_next_one(
     repo.commit({"app.py": SLEEPY})
     project = project_factory(repo_url=str(repo.path))
     # The first worker pauses 60 s before reviewing: the scan is reliably mid-way when killed.
-    slow = env_for(workdir, REVIEWDECK_HEARTBEAT_SECONDS="1", REVIEWDECK_SCAN_DELAY_SECONDS="60")
-    settings.REVIEWDECK_SCAN_STALE_SECONDS = 2  # type: ignore[attr-defined]
+    slow = env_for(workdir, REVIEWDECK_HEARTBEAT_SECONDS="0.2", REVIEWDECK_SCAN_DELAY_SECONDS="60")
+    settings.REVIEWDECK_SCAN_STALE_SECONDS = 1  # type: ignore[attr-defined]
     scan, _ = request_scan(project)
     with worker_process(slow, tmp_path / "worker.log") as worker:
         enqueue_scan(scan)
@@ -119,15 +119,17 @@ def test_a_worker_killed_mid_scan_leaves_a_failed_scan_and_a_clean_next_one(
     assert scan.status == Scan.Status.RUNNING
     assert not FindingEvent.objects.filter(scan=scan).exists()  # nothing half-written
 
-    # Beat's periodic check marks it failed once the heartbeat is older than the limit.
-    wait_until(lambda: expire_stale_scans_task() == 1, timeout=10, what="the stale check")
-    scan.refresh_from_db()
-    assert scan.status == Scan.Status.FAILED and "stopped responding" in scan.error
-    # The next scheduled firing queues a new scan and a healthy worker runs it normally.
-    assert scheduled_scan(project.pk).startswith("queued scan #")
-    retry = Scan.objects.filter(project=project).latest("id")
-    assert retry.pk != scan.pk and retry.trigger == Scan.Trigger.SCHEDULE
-    with worker_process(env_for(workdir), tmp_path / "worker2.log"):
+    # A healthy worker starts meanwhile (the dead scan is running, not queued: it leaves it).
+    with worker_process(env_for(workdir), tmp_path / "worker2.log", wait=False) as healthy:
+        # Beat's periodic check marks it failed once the heartbeat is older than the limit.
+        wait_until(lambda: expire_stale_scans_task() == 1, timeout=10, what="the stale check")
+        scan.refresh_from_db()
+        assert scan.status == Scan.Status.FAILED and "stopped responding" in scan.error
+        # The next scheduled firing queues a new scan and the healthy worker runs it.
+        assert scheduled_scan(project.pk).startswith("queued scan #")
+        retry = Scan.objects.filter(project=project).latest("id")
+        assert retry.pk != scan.pk and retry.trigger == Scan.Trigger.SCHEDULE
+        healthy()
         wait_until(lambda: not Scan.objects.get(pk=retry.pk).is_active, timeout=60)
     retry.refresh_from_db()
     assert retry.status == Scan.Status.SUCCEEDED, retry.error
