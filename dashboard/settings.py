@@ -338,6 +338,9 @@ REVIEWDECK_SCAN_DELAY_SECONDS = env_int("REVIEWDECK_SCAN_DELAY_SECONDS", 0)
 # Tests only: with a file named here the pause above lasts while that file exists (at
 # most the delay), so a test holds a scan mid-way and lets it go when it is ready.
 REVIEWDECK_SCAN_HOLD_FILE = env_str("REVIEWDECK_SCAN_HOLD_FILE", "")
+# How often pages showing running work (a scan, an onboarding, a patch) ask for news, in
+# milliseconds; not from the environment (the browser tests poll faster).
+REVIEWDECK_POLL_MS = 2000
 REVIEWDECK_PAGE_SIZE = env_int("REVIEWDECK_PAGE_SIZE", 50)
 # The JSON API (/api/v1/): requests per token (or browser user), and wrong tokens per
 # client address per minute before it answers 429.

@@ -40,6 +40,13 @@ def width(request: pytest.FixtureRequest) -> int:
     return int(request.param)
 
 
+@pytest.fixture(autouse=True)
+def fast_polling(settings: Any) -> None:
+    """The pages poll every 0.5 s here (2 s in production): each step below waits for a
+    poll, and polling stopped is shown by the absence of requests for two and a half."""
+    settings.REVIEWDECK_POLL_MS = 500
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any, member: User, width: int) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": width, "height": 900})
@@ -100,7 +107,7 @@ def test_the_project_page_follows_a_scan_and_stops_polling(
     assert_not_reloaded(page)
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url) if "progress" in r.url else None)
-    page.wait_for_timeout(4500)
+    page.wait_for_timeout(1250)  # two and a half polls
     assert requests == []  # polling stopped
 
 
@@ -180,7 +187,7 @@ def slow_worker(transactional_db: None, tmp_path: Path) -> Iterator[None]:
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         REVIEWDECK_WORKDIR=str(settings.REVIEWDECK_WORKDIR),
         REVIEWDECK_RUFF="0",
-        REVIEWDECK_SCAN_DELAY_SECONDS="3",
+        REVIEWDECK_SCAN_DELAY_SECONDS="2",  # four polls of the page (0.5 s here)
     )
     with worker_process(env, tmp_path / "worker.log"):
         yield
