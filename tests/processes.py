@@ -124,6 +124,19 @@ def worker_process(
 
 
 @contextmanager
+def taking_over(
+    previous: Worker, env: dict[str, str], log: Path, queues: str = ""
+) -> Iterator[Worker]:
+    """A worker that starts while ``previous`` stops (each takes a second or two, so one
+    after the other adds up); yields once ``previous`` is gone and this one consumes."""
+    stop_together(previous.proc)
+    with worker_process(env, log, queues, wait=False) as worker:
+        previous.proc.wait(20)
+        worker()
+        yield worker
+
+
+@contextmanager
 def beat_process(
     env: dict[str, str], log: Path, schedule: Path, *, wait: bool = True
 ) -> Iterator[subprocess.Popen[bytes]]:

@@ -16,7 +16,13 @@ from reviewer.scanning import request_scan
 from reviewer.tasks import enqueue_scan
 from tests.conftest import GitRepo
 from tests.fake_anthropic import FakeAnthropic, done, tool_use, tools_reply
-from tests.processes import current_database_url, product_env, wait_until, worker_process
+from tests.processes import (
+    current_database_url,
+    product_env,
+    taking_over,
+    wait_until,
+    worker_process,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -72,22 +78,23 @@ def test_any_machine_scans_the_head_whatever_its_own_cache_holds(
     env_a, work_a = machine(tmp_path, "a")
     env_b, work_b = machine(tmp_path, "b")
 
-    with worker_process(env_a, tmp_path / "a.log", "scans"):
+    with worker_process(env_a, tmp_path / "a.log", "scans") as a:
         one = scan_now(project)
-    assert one.commit_sha == first and tree_of(work_a, project, first).is_dir()
-    assert not work_b.exists()  # B has seen nothing yet
+        assert one.commit_sha == first and tree_of(work_a, project, first).is_dir()
+        assert not work_b.exists()  # B has seen nothing yet
 
-    second = repo.commit({"app/b.py": SLEEPY})
-    with worker_process(env_b, tmp_path / "b.log", "scans"):
-        two = scan_now(project)
-    # B fetched the repository itself and reviewed the new head.
-    assert two.commit_sha == second and tree_of(work_b, project, second).is_dir()
-    assert not tree_of(work_a, project, second).exists()
-    assert two.summary.new_count == 1  # b.py's problem; a.py's one was tracked, not new
+        second = repo.commit({"app/b.py": SLEEPY})
+        with taking_over(a, env_b, tmp_path / "b.log", "scans") as b:
+            two = scan_now(project)
+            # B fetched the repository itself and reviewed the new head.
+            assert two.commit_sha == second and tree_of(work_b, project, second).is_dir()
+            assert not tree_of(work_a, project, second).exists()
+            # b.py's problem; a.py's one was tracked, not new
+            assert two.summary.new_count == 1
 
-    third = repo.commit({"app/a.py": "x = 1\n", "app/c.py": SLEEPY})
-    with worker_process(env_a, tmp_path / "a2.log", "scans"):
-        three = scan_now(project)
+            third = repo.commit({"app/a.py": "x = 1\n", "app/c.py": SLEEPY})
+            with taking_over(b, env_a, tmp_path / "a2.log", "scans"):
+                three = scan_now(project)
     # A's cache still held the first commit: it fetched and reviewed the third.
     assert three.commit_sha == third
     paths = set(
@@ -144,23 +151,23 @@ def test_a_claude_run_on_another_machine_reads_the_commit_the_scan_reviewed(
     )
 
     # Machine A scans (and plans the Claude part, which waits on the claude queue).
-    with worker_process(env_a, tmp_path / "a.log", "scans"):
+    with worker_process(env_a, tmp_path / "a.log", "scans") as a:
         scan = scan_now(project)
-    assert scan.commit_sha == scanned
-    assert Scan.objects.get(pk=scan.pk).agent_runs[REVIEWER]["status"] == "queued"
-    # The branch moves on before any Claude worker runs: the SQL line is gone at the head.
-    repo.commit({"app/db.py": "def load(session, user_id):\n    return None\n"})
+        assert scan.commit_sha == scanned
+        assert Scan.objects.get(pk=scan.pk).agent_runs[REVIEWER]["status"] == "queued"
+        # The branch moves on before any Claude worker runs: the SQL line is gone at the head.
+        repo.commit({"app/db.py": "def load(session, user_id):\n    return None\n"})
 
-    # Machine B, which never saw the repository, runs the Claude part of that scan.
-    with worker_process(env_b, tmp_path / "b.log", "claude"):
-        wait_until(
-            lambda: (
-                Scan.objects.get(pk=scan.pk).agent_runs[REVIEWER]["status"]
-                not in ("queued", "running")
-            ),
-            timeout=90,
-            what="the Claude run",
-        )
+        # Machine B, which never saw the repository, runs the Claude part of that scan.
+        with taking_over(a, env_b, tmp_path / "b.log", "claude"):
+            wait_until(
+                lambda: (
+                    Scan.objects.get(pk=scan.pk).agent_runs[REVIEWER]["status"]
+                    not in ("queued", "running")
+                ),
+                timeout=90,
+                what="the Claude run",
+            )
     runs = Scan.objects.get(pk=scan.pk).agent_runs
     assert runs[REVIEWER]["status"] == "succeeded", runs
     assert tree_of(work_b, project, scanned).is_dir()
