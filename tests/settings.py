@@ -29,3 +29,7 @@ STORAGES = {
 # The product reviews with ruff on. Lifecycle tests pin native findings only, so the test
 # session defaults to off; tests marked ``ruff`` turn it on (workers get REVIEWDECK_RUFF=1).
 REVIEWDECK_RUFF = env_bool("REVIEWDECK_RUFF", False)
+
+# Pages that follow running work poll every 0.5 s here (2 s in production): browser tests
+# wait for polls, and show that polling stopped by a silence of a few intervals.
+REVIEWDECK_POLL_MS = 500

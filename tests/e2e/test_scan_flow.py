@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -69,7 +70,7 @@ def wait_for_scan(scan_id: int, timeout: float = 90) -> Scan:
 def start_scan(client: Client, project: Project) -> Scan:
     response = client.post(reverse("dashboard:scan_start", args=[project.slug]))
     assert response.status_code == 200
-    assert 'hx-trigger="every 2s"' in response.content.decode()
+    assert f'hx-trigger="every {settings.REVIEWDECK_POLL_MS}ms"' in response.content.decode()
     scan = project.scans.order_by("-id").first()
     assert scan is not None
     return wait_for_scan(scan.pk)

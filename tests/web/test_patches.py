@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -103,7 +104,10 @@ def test_preparing_queues_one_request_per_kind_and_polling_stops_when_done(
     assert again["HX-Redirect"] == first["Location"]
     assert PatchRequest.objects.filter(project=project).count() == 1
     poll = member_client.get(first["Location"], HTTP_HX_REQUEST="true")
-    assert poll.status_code == 200 and 'hx-trigger="every 2s"' in poll.content.decode()
+    assert (
+        poll.status_code == 200
+        and f'hx-trigger="every {settings.REVIEWDECK_POLL_MS}ms"' in poll.content.decode()
+    )
     PatchRequest.objects.filter(pk=patch.pk).update(
         status=PatchRequest.Status.REFUSED, problems=["the patch removes no finding"]
     )

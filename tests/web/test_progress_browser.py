@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import override_settings
 from django.utils import timezone
@@ -38,13 +39,6 @@ async def handler():
 @pytest.fixture(params=WIDTHS, ids=[f"{w}px" for w in WIDTHS])
 def width(request: pytest.FixtureRequest) -> int:
     return int(request.param)
-
-
-@pytest.fixture(autouse=True)
-def fast_polling(settings: Any) -> None:
-    """The pages poll every 0.5 s here (2 s in production): each step below waits for a
-    poll, and polling stopped is shown by the absence of requests for two and a half."""
-    settings.REVIEWDECK_POLL_MS = 500
 
 
 @pytest.fixture
@@ -107,7 +101,7 @@ def test_the_project_page_follows_a_scan_and_stops_polling(
     assert_not_reloaded(page)
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url) if "progress" in r.url else None)
-    page.wait_for_timeout(1250)  # two and a half polls
+    page.wait_for_timeout(2.5 * settings.REVIEWDECK_POLL_MS)  # two and a half polls
     assert requests == []  # polling stopped
 
 
@@ -187,7 +181,7 @@ def slow_worker(transactional_db: None, tmp_path: Path) -> Iterator[None]:
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
         REVIEWDECK_WORKDIR=str(settings.REVIEWDECK_WORKDIR),
         REVIEWDECK_RUFF="0",
-        REVIEWDECK_SCAN_DELAY_SECONDS="2",  # four polls of the page (0.5 s here)
+        REVIEWDECK_SCAN_DELAY_SECONDS="2",  # four polls of the page (tests/settings.py)
     )
     with worker_process(env, tmp_path / "worker.log"):
         yield
