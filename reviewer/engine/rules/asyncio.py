@@ -43,14 +43,15 @@ BLOCKING_CALLS: dict[str, str] = {
         for name in ("copytree", "rmtree", "make_archive", "unpack_archive")
     },
     # Short local I/O: usually milliseconds (Important, lower confidence). shutil.move is
-    # a rename on one file system; it copies only across file systems.
+    # left out: it is a rename on one file system (like os.rename, a metadata call) and
+    # copies only across file systems, which its caller rarely does on purpose.
     "builtins.open": _FILE,
     "io.open": _FILE,
-    **{f"shutil.{name}": _THREAD for name in ("copy", "copy2", "copyfile", "move")},
+    **{f"shutil.{name}": _THREAD for name in ("copy", "copy2", "copyfile")},
 }
 #: Calls that block only briefly (one local file): Important, not Critical.
 _SHORT_IO = frozenset(
-    {"builtins.open", "io.open", "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.move"}
+    {"builtins.open", "io.open", "shutil.copy", "shutil.copy2", "shutil.copyfile"}
 )
 #: Start-up and shutdown hooks run before the first request or after the last one: a
 #: blocking call there delays the start, it stalls no request (not reported).
@@ -79,8 +80,9 @@ def _maybe_blocking(func: ast.expr) -> bool:
         "tree with `shutil`) holds that thread until it returns, so every other request, "
         "websocket and background task of the process waits too; under load this shows up "
         "as timeouts everywhere at once. Opening a local file blocks only briefly (reported "
-        "as Important, like `shutil.move`, a rename on one file system); `time.sleep(0)` and "
-        "stat-like calls such as `Path.resolve()` are not reported, nor are calls handed to "
+        "as Important, like `shutil.copy`); `time.sleep(0)`, `shutil.move` (a rename on one "
+        "file system) and stat-like calls such as `Path.resolve()` are not reported, nor "
+        "are calls handed to "
         "`asyncio.to_thread`, `run_in_executor` or `anyio.to_thread.run_sync`, calls in a "
         "`lifespan` or start-up/shutdown handler (no request is served yet), or calls in "
         "tests, scripts and command-line tools (nothing else waits on their loop). Use "

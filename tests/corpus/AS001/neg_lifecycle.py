@@ -33,4 +33,4 @@ async def models() -> list[str]:
 
 async def load_registry(legacy: Path, final: Path) -> None:
     if legacy.is_file():
-        shutil.move(legacy, final)  # HIT
+        shutil.move(legacy, final)
