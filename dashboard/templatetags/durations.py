@@ -23,3 +23,10 @@ def took(start: datetime | None, end: datetime | None) -> str:
         return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+@register.filter
+def hours(minutes: int | None) -> str:
+    """``debt_minutes|hours``: effort in hours with one decimal ("4.1 h"), the unit every
+    debt figure on the site uses."""
+    return f"{(minutes or 0) / 60:.1f} h"

@@ -49,13 +49,21 @@ def _finding_context(
         "code": code_context(finding),
         "web_url": web_url(project.repo_url, commit, finding.path, finding.line),
         "can_change": can_change(request.user, project),
-        "actions": [
-            ("acknowledge", "Acknowledge"),
-            ("false_positive", "False positive"),
-            ("wont_fix", "Won't fix"),
-            ("reopen", "Reopen"),
-        ],
+        "actions": _triage_actions(finding),
     }
+
+
+def _triage_actions(finding: Finding) -> list[tuple[str, str]]:
+    """The decision buttons: "Reopen" only for a finding someone has triaged (an
+    untriaged one is open already)."""
+    actions = [
+        ("acknowledge", "Acknowledge"),
+        ("false_positive", "False positive"),
+        ("wont_fix", "Won't fix"),
+    ]
+    if finding.triage != Finding.Triage.OPEN:
+        actions.append(("reopen", "Reopen"))
+    return actions
 
 
 @login_required

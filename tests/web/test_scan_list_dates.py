@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.templatetags.durations import took
-from reviewer.models import Project, Scan
+from reviewer.models import Project, Scan, ScanSummary
 from tests.factories import make_findings
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +66,16 @@ def test_the_scan_page_costs_the_same_for_many_new_findings(
     with django_assert_max_num_queries(12):
         page = member_client.get(url).content.decode()
     assert page.count(f"/projects/{project.slug}/findings/") >= 60
+
+
+def test_the_scan_page_states_debt_in_hours_as_every_other_page(
+    member_client: Client, project_factory: Callable[..., Project]
+) -> None:
+    project = project_factory(name="debt")
+    scan = Scan.objects.create(project=project, status=Scan.Status.SUCCEEDED)
+    ScanSummary.objects.create(
+        scan=scan, project=project, created_at=timezone.now(), debt_minutes=246
+    )
+    page = member_client.get(reverse("dashboard:scan", args=[project.slug, scan.pk]))
+    text = page.content.decode()
+    assert "debt 4.1 h" in text and "246 min" not in text

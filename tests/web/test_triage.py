@@ -201,3 +201,19 @@ def test_links_to_known_hosts(url: str, expected: str) -> None:
     from dashboard.code_view import web_url
 
     assert web_url(url, "abc123", "app/x.py", 7) == expected
+
+
+def test_reopen_is_offered_only_for_a_triaged_finding(
+    member_client: Client, project_factory: Callable[..., Project]
+) -> None:
+    project = project_factory()
+    finding = make_findings(project, 1)[0]
+    reopen = 'name="action" value="reopen"'
+    assert reopen not in member_client.get(finding.get_absolute_url()).content.decode()
+    answer = member_client.post(
+        triage_url(finding), {"action": "acknowledge"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert (
+        reopen in answer
+        and reopen in member_client.get(finding.get_absolute_url()).content.decode()
+    )
