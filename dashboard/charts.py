@@ -181,7 +181,7 @@ def line_chart(
 ) -> Chart:
     """Lines over time, one per series, with a marker per known point (its value as the
     hover title), y ticks at 0, half and the maximum, and spread x labels."""
-    top = max([max(_known(s.values), default=0) for s in series] + [0])
+    top = _axis_top([v for s in series for v in _known(s.values)])
     n = max(len(labels), 1)
     step = (width - LEFT - PAD) / max(n - 1, 1)
     xs = [LEFT + i * step for i in range(n)]
@@ -233,7 +233,7 @@ def bar_pairs(
     x_label: str = "week starting",
 ) -> Chart:
     """Two bars per label (e.g. new vs fixed per week), with spread x labels."""
-    top = max([*_known(first.values), *_known(second.values), 0]) or 1
+    top = _axis_top([*_known(first.values), *_known(second.values)]) or 1
     n = max(len(labels), 1)
     slot = (width - LEFT - PAD) / n
     bar = max(slot / 2 - 2, 1)
@@ -285,6 +285,16 @@ def sparkline(
     )
     trend = "up" if values[-1] > values[0] else "down" if values[-1] < values[0] else "flat"
     return Sparkline(points, trend, width, height)
+
+
+def _axis_top(values: Sequence[float]) -> float:
+    """The y axis' maximum: the largest value, rounded up to an even number when every
+    value is a whole count, so that the half-way tick is a whole number too (3 findings
+    put "1.5" half-way up; a count axis reads 0, 2, 4)."""
+    top = max([*values, 0])
+    if all(float(v).is_integer() for v in values) and top % 2:
+        return top + 1
+    return top
 
 
 def _fmt(value: float) -> str:

@@ -180,3 +180,18 @@ def test_meeting_in_a_browser(
     expect(page.locator("header.topbar")).to_be_hidden()
     screenshot(page, "meeting-print")
     page.close()
+
+
+def test_a_quiet_week_says_so_in_every_section_alike(
+    member_client: Client, team: Group, project_factory: Callable[..., Project]
+) -> None:
+    project_factory(name="quiet")
+    page = member_client.get(start(member_client, team).get_absolute_url()).content.decode()
+    assert "None." not in page
+    for section, words in (
+        ("new-findings", "Nothing new."),
+        ("fixed-findings", "Nothing fixed."),
+        ("reopened-findings", "Nothing reopened."),
+        ("failed-scans", "No scan failed."),
+    ):
+        assert words in page.split(f'id="{section}"')[1].split("</section>")[0]
