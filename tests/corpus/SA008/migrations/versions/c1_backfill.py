@@ -1,4 +1,5 @@
 """backfill with the ORM"""
+
 from alembic import op
 from sqlalchemy.orm import Session
 
