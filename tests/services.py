@@ -64,10 +64,16 @@ def _wait_for_port(port: int, what: str, timeout: float = 30.0) -> None:
 class PostgresServer:
     """A throwaway PostgreSQL cluster (trust auth, fsync off) a test may restart."""
 
-    def __init__(self) -> None:
+    def __init__(self, template: Path | None = None) -> None:
+        """``template``: the data folder of a stopped cluster to start a copy of (see
+        ``migrated_cluster`` in tests/conftest.py) instead of a new, empty one."""
         self.base = Path(tempfile.mkdtemp(prefix="reviewdeck-pg-"))
         self.data = self.base / "data"
-        self.data.mkdir()
+        self.template = template
+        if template is not None:  # cp -a keeps the postgres user's ownership
+            subprocess.run(["cp", "-a", str(template), str(self.data)], check=True)
+        else:
+            self.data.mkdir()
         if os.geteuid() == 0:
             shutil.chown(self.base, "postgres")
             shutil.chown(self.data, "postgres")
@@ -101,6 +107,10 @@ class PostgresServer:
         )
 
     def start(self) -> PostgresServer:
+        if self.template is not None:
+            self._ctl("start")
+            _wait_for_port(self.port, "PostgreSQL")
+            return self
         subprocess.run(
             _as_postgres(
                 [
@@ -136,6 +146,9 @@ class PostgresServer:
             capture_output=True,
         )
         return self
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")
 
     def restart(self) -> None:
         self._ctl("-m", "fast", "restart")

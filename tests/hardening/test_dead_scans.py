@@ -52,13 +52,13 @@ def test_a_dead_scan_is_declared_dead_after_a_few_missed_beats(
 
 @pytest.mark.e2e
 def test_a_database_outage_is_named_as_the_reason_not_the_worker(
-    tmp_path: Path, make_repo: Callable[[str], GitRepo]
+    tmp_path: Path, make_repo: Callable[[str], GitRepo], migrated_cluster: Path
 ) -> None:
     repo = make_repo("app")
     repo.commit({"app.py": SLEEPY})
     hold = tmp_path / "hold"  # the scan waits before its review while this file exists
     hold.touch()
-    pg = PostgresServer().start()
+    pg = PostgresServer(template=migrated_cluster).start()
     try:
         env = product_env(
             DATABASE_URL=pg.url,
@@ -82,7 +82,6 @@ def test_a_database_outage_is_named_as_the_reason_not_the_worker(
             )
             return done.stdout
 
-        manage("migrate", "--noinput")
         manage("add_project", "outage", str(repo.path))
 
         def scan_row() -> tuple[str, str, str] | None:
