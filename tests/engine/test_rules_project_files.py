@@ -127,3 +127,15 @@ def test_plain_python_trees_get_no_project_findings(tmp_path: Path) -> None:
     # Most reviews of a few loose files (and most tests of other rules) look like this.
     _write(tmp_path, {"app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"})
     assert _found(tmp_path) == set()
+
+
+def test_tool_configuration_is_not_production_code_but_a_committed_secret_is(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, {".coveragerc": "[run]\nbranch = True\n", ".env": SECRET_ENV})
+    result = review(tmp_path, jobs=1, rule_ids=["PR"], profile=EXTENDED_PROFILE)
+    contexts = {(i.rule_id, i.path, i.context, i.severity) for i in result.issues}
+    assert contexts == {
+        ("PR001", ".coveragerc", "script", "suggestion"),
+        ("PR006", ".env", "production", "critical"),
+    }
