@@ -15,6 +15,7 @@ pattern matches them count as ignored too (an exported tree cannot tell them apa
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,12 +31,13 @@ class TreeIgnores:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._specs: dict[str, pathspec.GitIgnoreSpec | None] = {}
+        self._specs: dict[str, _Rules | None] = {}
         self._dirs: dict[str, bool] = {"": False}
 
-    def _spec(self, folder: str) -> pathspec.GitIgnoreSpec | None:
+    def _spec(self, folder: str) -> _Rules | None:
         if folder not in self._specs:
-            self._specs[folder] = _read_spec(self.root / folder / ".gitignore")
+            spec = _read_spec(self.root / folder / ".gitignore")
+            self._specs[folder] = None if spec is None else (spec, _any_pattern(spec))
         return self._specs[folder]
 
     def _matches(self, rel: str, is_dir: bool) -> bool:
@@ -43,10 +45,13 @@ class TreeIgnores:
         parts = rel.split("/")
         decision: bool | None = None
         for depth in range(len(parts)):
-            spec = self._spec("/".join(parts[:depth]))
-            if spec is None:
+            rules = self._spec("/".join(parts[:depth]))
+            if rules is None:
                 continue
+            spec, any_pattern = rules
             below = "/".join(parts[depth:]) + ("/" if is_dir else "")
+            if any_pattern is not None and not any_pattern.search(below):
+                continue  # no rule of this file matches: one regex instead of one per rule
             include = spec.check_file(below).include
             if include is not None:
                 decision = include  # the deeper file's last matching rule wins
@@ -61,6 +66,33 @@ class TreeIgnores:
     def ignored(self, rel: str) -> bool:
         folder = rel.rpartition("/")[0]
         return self.folder_ignored(folder) or self._matches(rel, False)
+
+
+#: A folder's rules and one regex matching wherever any of its rules matches (None when
+#: the rules' regexes cannot be joined: every rule is then tried, as pathspec does).
+_Rules = tuple[pathspec.GitIgnoreSpec, "re.Pattern[str] | None"]
+
+
+def _any_pattern(spec: pathspec.GitIgnoreSpec) -> re.Pattern[str] | None:
+    """One alternation of the rules' regexes: most paths match no rule, and this answers
+    so in one search instead of one per rule (a big .gitignore has hundreds)."""
+    sources = []
+    for pattern in spec.patterns:
+        regex = getattr(pattern, "regex", None)
+        if pattern.include is None or regex is None:
+            continue
+        if not isinstance(regex.pattern, str):
+            return None
+        sources.append(_GROUP_NAME.sub("(?:", regex.pattern))
+    if not sources:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{source})" for source in sources))
+    except re.error:
+        return None
+
+
+_GROUP_NAME = re.compile(r"(?<!\\)\(\?P<\w+>")
 
 
 def _read_spec(path: Path) -> pathspec.GitIgnoreSpec | None:
