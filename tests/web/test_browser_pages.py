@@ -4,6 +4,7 @@ the back button."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth.models import User
@@ -86,3 +87,21 @@ def test_next_page_and_back_button_walk_the_keyset_pages(
     expect(rows).to_have_count(3)
     assert rows.all_text_contents() == seen[3:6]
     context.close()  # type: ignore[attr-defined]
+
+
+def test_the_project_links_sit_together(
+    live_server: object, browser: object, member: User, project_factory: Callable[..., Project]
+) -> None:
+    project = project_factory(name="shop")
+    base = live_server.url  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1366, "height": 800})  # type: ignore[attr-defined]
+    page = context.new_page()
+    login(page, base)
+    page.goto(f"{base}{project.get_absolute_url()}")
+    boxes = [
+        page.locator(f"#project-{name}-link").bounding_box()
+        for name in ("settings", "agents", "webhook")
+    ]
+    gaps = [b["x"] - (a["x"] + a["width"]) for a, b in pairwise(boxes)]
+    assert all(0 < gap < 40 for gap in gaps), gaps
+    context.close()
