@@ -24,9 +24,11 @@ _CHECK_WORDS = (
 )
 #: Words in a test's name or comments saying its point is "runs without an error".
 _NO_ERROR_INTENT = re.compile(
-    r"no_?op\b|not_?raise|no_?raise|no_?error|without_?error|not_?crash|no_?crash|not_?hang|"
-    r"\bsmoke\b|(?:not|n't|never)\s+(?:raise|crash|hang|fail|error)|without\s+(?:raising|errors?)|"
-    r"(?:^|_)accepts?_|(?:^|_)(?:passes|succeeds)(?:_|$)|swallow|gracefully|"
+    r"no_?ops?(?:\b|_)|not_?raise|no_?raise|no_?error|without_?error|not_?crash|no_?crash|"
+    r"not_?hang|\bsmoke\b|without\s+(?:raising|errors?)|"
+    r"(?:not|n't|never)[\s_]+(?:raise|throw|crash|hang|fail|error|interrupt)|"
+    r"(?:^|_)(?:accepts?|allows?|ignores?|tolerates?)_|(?:^|_)(?:passes|succeeds)(?:_|$)|"
+    r"(?:^|_)is_(?:safe|idempotent)(?:_|$)|swallow|gracefully|\bsilently\b|"
     r"\b(?:runs?|completes?|finish(?:es)?|works?)\s+(?:successfully|fine|cleanly)|"
     r"\b(?:make\s+sure|ensure)\s+(?:that\s+)?(?:we|it|one|you)\s+can\b",
     re.IGNORECASE,
@@ -62,6 +64,11 @@ def _checks_something(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 name += " " + node.func.attr.lower()  # spies["send"].assert_called_once()
             if any(word in name for word in _CHECK_WORDS):
                 return True
+            if any(
+                k.arg == "check" and isinstance(k.value, ast.Constant) and k.value.value is True
+                for k in node.keywords
+            ):
+                return True  # subprocess.run(..., check=True) fails on a non-zero exit
     for deco in func.decorator_list:
         text = ast.unparse(deco)
         if "skip" in text or "xfail" in text or "benchmark" in text:
@@ -179,6 +186,12 @@ def _means_no_error(ctx: FileContext, func: ast.FunctionDef | ast.AsyncFunctionD
         line = ctx.line(number)
         if "#" in line and _NO_ERROR_INTENT.search(line.split("#", 1)[1]):
             return True
+    # a comment block closing the test, after its last statement, says the same
+    number = end + 1 if ctx.line(end + 1).strip() else end + 2
+    while (line := ctx.line(number).strip()).startswith("#"):
+        if _NO_ERROR_INTENT.search(line):
+            return True
+        number += 1
     return False
 
 
