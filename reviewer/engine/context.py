@@ -69,7 +69,7 @@ class FileContext:
             self._memo[key] = compute()
         return self._memo[key]  # type: ignore[return-value]
 
-    @property
+    @cached_property
     def posix_path(self) -> PurePosixPath:
         return PurePosixPath(self.path)
 

@@ -33,8 +33,10 @@ def _connection_names(func: ast.AST) -> set[str]:
     for node in ast.walk(func):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
+            if not isinstance(target, ast.Name):
+                continue  # checked before unparsing the value: unparse is the costly part
             text = ast.unparse(node.value)
-            if isinstance(target, ast.Name) and ("get_bind" in text or "connection" in text):
+            if "get_bind" in text or "connection" in text:
                 names.add(target.id)
     return names
 

@@ -79,23 +79,31 @@ def _said_so(ctx: FileContext, call: ast.Call) -> bool:
 def _copied_before(ctx: FileContext, call: ast.Call, name: str) -> bool:
     """SQL earlier in ``upgrade()`` reads the dropped column or table (an INSERT ... SELECT
     or UPDATE that moves the data first)."""
+    if not name or not name.isidentifier():
+        return False
+    moves = ctx.memo("alembic_ops.upgrade_moves_data", lambda: _upgrade_moves_data(ctx))
+    if not moves:
+        return False
+    word = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
+    return any(line < call.lineno and word.search(text) for line, text in moves)
+
+
+def _upgrade_moves_data(ctx: FileContext) -> list[tuple[int, str]]:
+    """(line, text) of the string literals in ``upgrade()`` that move data (SQL), walked
+    once per file rather than once per drop."""
     upgrade = next(
         (s for s in ctx.tree.body if isinstance(s, ast.FunctionDef) and s.name == "upgrade"),
         None,
     )
-    if upgrade is None or not name or not name.isidentifier():
-        return False
-    word = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
-    for node in ast.walk(upgrade):
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and node.lineno < call.lineno
-            and _MOVES_DATA.search(node.value)
-            and word.search(node.value)
-        ):
-            return True
-    return False
+    if upgrade is None:
+        return []
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(upgrade)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and _MOVES_DATA.search(node.value)
+    ]
 
 
 # An INSERT ... SELECT / UPDATE that moves the values, or a DELETE that keeps only the
