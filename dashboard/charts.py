@@ -147,21 +147,32 @@ def _runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float
 
 
 def _tick_indexes(n: int, most: int = X_TICKS) -> list[int]:
-    """Up to ``most`` evenly spread label positions, always the first and the last."""
+    """Up to ``most`` label positions a whole number of steps apart (every k-th week, not
+    gaps of 2, 2, 3, 2), counted back from the last (the latest week is always labelled)."""
     if n <= most:
         return list(range(n))
-    step = (n - 1) / (most - 1)
-    return sorted({round(i * step) for i in range(most)})
+    every = (n - 1) // most + 1
+    return list(range(n - 1, -1, -every))[::-1]
 
 
-def _ticks(xs: Sequence[float], labels: Sequence[str], most: int) -> tuple[Tick, ...]:
+#: Half a date label's width in the chart's units: a tick closer to the plot's edge than
+#: this is anchored at its start (or end) so that the label is not cut off.
+HALF_LABEL = 36
+
+
+def _ticks(
+    xs: Sequence[float], labels: Sequence[str], most: int, edge: float = 0.0
+) -> tuple[Tick, ...]:
+    """Ticks under ``xs``; ``edge`` is how far the first and last positions sit inside the
+    plot (half a bar slot for bars, 0 for lines)."""
     chosen = _tick_indexes(len(labels), most)
+    last = len(labels) - 1
     ticks = []
     for i in chosen:
         anchor = "middle"
-        if len(chosen) > 1 and i == chosen[0]:
+        if last > 0 and edge < HALF_LABEL and i == 0:
             anchor = "start"
-        elif len(chosen) > 1 and i == chosen[-1]:
+        elif last > 0 and edge < HALF_LABEL and i == last:
             anchor = "end"
         ticks.append(Tick(f"{xs[i]:.1f}", labels[i], anchor))
     return tuple(ticks)
@@ -256,7 +267,9 @@ def bar_pairs(
                     f"{label}: {s.name} {_fmt(value)}",
                 )
             )
-    ticks = _ticks([LEFT + i * slot + slot / 2 for i in range(len(labels))], labels, X_TICKS)
+    ticks = _ticks(
+        [LEFT + i * slot + slot / 2 for i in range(len(labels))], labels, X_TICKS, slot / 2
+    )
     return Chart(
         "charts/bars.html",
         title,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from dashboard.charts import Series, bar_pairs, line_chart
 
 
@@ -20,3 +22,16 @@ def test_count_axes_tick_at_whole_numbers() -> None:
 def test_hour_axes_keep_their_decimals() -> None:
     chart = line_chart(["a", "b"], [Series("Debt", [0.0, 2.5], "s-debt")], unit=" h")
     assert chart.top == "2.5 h" and "." in chart.middle
+
+
+def test_week_labels_are_evenly_spaced_and_centred_under_their_bars() -> None:
+    weeks = [f"2026-W{i:02d}" for i in range(1, 13)]
+    bars = bar_pairs(weeks, Series("New", [1] * 12, "s-new"), Series("Fixed", [1] * 12, "s-fixed"))
+    xs = [float(t.x) for t in bars.x_ticks]
+    gaps = [b - a for a, b in pairwise(xs)]
+    assert max(gaps) - min(gaps) < 0.5 and bars.x_ticks[-1].label == "2026-W12"
+    assert {t.anchor for t in bars.x_ticks} == {"middle"}
+    for n in (7, 12, 13, 52):
+        line = line_chart([str(i) for i in range(n)], [Series("Open", [1] * n, "s-open")])
+        steps = {int(b.label) - int(a.label) for a, b in pairwise(line.x_ticks)}
+        assert len(steps) == 1 and len(line.x_ticks) <= 6 and line.x_ticks[-1].label == str(n - 1)
