@@ -289,7 +289,7 @@ def sparkline(
     raw: Sequence[float | None], *, width: int = 80, height: int = 20
 ) -> Sparkline | None:
     values = _known(raw)  # the known weeks only
-    if not values:
+    if not any(values):  # no data, or no debt in any week: a flat line says nothing
         return None
     top = max(values) or 1
     step = width / max(len(values) - 1, 1)

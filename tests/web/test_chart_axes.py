@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from dashboard.charts import Series, bar_pairs, line_chart
+from dashboard.charts import Series, bar_pairs, line_chart, sparkline
 
 
 def test_count_axes_tick_at_whole_numbers() -> None:
@@ -35,3 +35,9 @@ def test_week_labels_are_evenly_spaced_and_centred_under_their_bars() -> None:
         line = line_chart([str(i) for i in range(n)], [Series("Open", [1] * n, "s-open")])
         steps = {int(b.label) - int(a.label) for a, b in pairwise(line.x_ticks)}
         assert len(steps) == 1 and len(line.x_ticks) <= 6 and line.x_ticks[-1].label == str(n - 1)
+
+
+def test_a_debt_free_cell_draws_no_trend_line() -> None:
+    assert sparkline([0, 0, None, 0]) is None and sparkline([None]) is None
+    spark = sparkline([0, 2, 1])
+    assert spark is not None and spark.trend == "up"
