@@ -164,9 +164,17 @@ def _readable(value: str) -> bool:
     return len(segments) >= 3 and all(s.isalpha() or s.isdigit() or len(s) <= 3 for s in segments)
 
 
+#: Keys public by design, meant to ship inside clients: PostHog project keys, Stripe
+#: publishable keys.
+_PUBLIC_KEY_PREFIXES = ("phc_", "pk_live_", "pk_test_")
+
+
 def _looks_secret(value: str, name: str) -> bool:
     """A literal that could be a real credential: long enough, one word, not a
-    placeholder, not a name or a path, and (for keys and tokens) of mixed characters."""
+    placeholder, not a name or a path, not a key public by design, and (for keys and
+    tokens) of mixed characters."""
+    if value.startswith(_PUBLIC_KEY_PREFIXES):
+        return False
     is_password = _name_parts(name)[-1] in {"password", "passwd", "pwd", "passphrase"}
     if len(value) < (8 if is_password else 16) or any(c.isspace() for c in value):
         return False
