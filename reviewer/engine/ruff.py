@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -201,6 +202,17 @@ def _application_code(rel: str) -> bool:
     )
 
 
+#: Codes whose finding does not hold when the value is bound to a name on that line:
+#: ``task = asyncio.create_task(...)`` keeps the task for the function's whole run
+#: (RUF006); ``with pytest.raises(E) as caught:`` is there to inspect ``caught`` (PT011).
+_KEPT_WHEN_BOUND = {
+    "RUF006": re.compile(
+        r"^\s*[A-Za-z_]\w*\s*(?::[^=]+)?=\s*(?:await\s+)?asyncio\.(?:create_task|ensure_future)\("
+    ),
+    "PT011": re.compile(r"\braises\(.*\)\s+as\s+[A-Za-z_]\w*\s*:"),
+}
+
+
 def _issue(
     root: Path, root_prefix: str, record: dict[str, object], cache: dict[str, list[str]]
 ) -> Issue | None:
@@ -224,6 +236,8 @@ def _issue(
     location = record.get("location")
     line = int(location.get("row", 1)) if isinstance(location, dict) else 1
     column = int(location.get("column", 1)) - 1 if isinstance(location, dict) else 0
+    if code in _KEPT_WHEN_BOUND and _KEPT_WHEN_BOUND[code].search(_line(root, rel, line, cache)):
+        return None
     return Issue(
         rule_id=RUFF_PREFIX + code,
         path=rel,

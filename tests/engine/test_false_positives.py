@@ -104,3 +104,26 @@ def test_pr006_names_a_variable_read_several_times_once(tmp_path: Path) -> None:
     assert len(found) == 1
     assert found[0].message.count("APP_CONFIG_PATH") == 1
     assert "APP_TOKEN" in found[0].message
+
+
+def test_a_task_kept_in_a_local_and_a_bound_raises_are_not_ruff_findings(tmp_path: Path) -> None:
+    # letta kept a cancellation task in a local for the whole test; onyx read exc_info
+    # after a broad pytest.raises.
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_jobs.py").write_text(
+        "import asyncio\n\nimport pytest\n\n\n"
+        "async def test_cancel(client):\n"
+        "    _watch = asyncio.create_task(client.cancel_later())\n"
+        "    asyncio.create_task(client.cancel_later())\n"
+        "    await client.run()\n\n\n"
+        "def test_message(parse):\n"
+        "    with pytest.raises(ValueError) as caught:\n"
+        "        parse('')\n"
+        "    assert 'empty' in str(caught.value)\n"
+        "    with pytest.raises(ValueError):\n"
+        "        parse('x')\n"
+    )
+    result = review(tmp_path, jobs=1, ruff=True, profile=EXTENDED_PROFILE)
+    found = sorted((i.rule_id, i.line) for i in result.issues if i.rule_id.startswith("ruff:"))
+    assert ("ruff:RUF006", 8) in found and ("ruff:RUF006", 7) not in found
+    assert ("ruff:PT011", 16) in found and ("ruff:PT011", 13) not in found
