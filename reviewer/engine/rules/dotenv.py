@@ -102,6 +102,7 @@ _STANDARD_VARIABLES = frozenset(
     }
 )
 _SETTINGS_STEMS = frozenset({"settings", "config", "conf", "configuration", "env", "environment"})
+_LOCATION_SUFFIXES = ("_PATH", "_DIR", "_HOME", "_FILE")
 _ENV_READERS = frozenset({"os.getenv", "os.environ.get", "decouple.config"})
 
 
@@ -131,7 +132,13 @@ def summarize_settings(file: FileContext) -> list[Any] | None:
             reads.append((sub.lineno, _first_string([sub.slice])))
     # Only reads of a named variable: a helper reading ``os.environ.get(name)`` for its
     # caller is not itself a setting (``env_str("DATABASE_URL")`` in settings.py is).
-    kept = sorted((n, name) for n, name in reads if name and name not in _STANDARD_VARIABLES)
+    # A variable saying where a config file or folder lives (``APP_CONFIG_PATH``) locates
+    # the settings; it is not one of them.
+    kept = sorted(
+        (n, name)
+        for n, name in reads
+        if name and name not in _STANDARD_VARIABLES and not name.endswith(_LOCATION_SUFFIXES)
+    )
     if not kept:
         return None
     return [kept[0][0], [name for _, name in kept]]
