@@ -97,13 +97,39 @@ def _upgrade_moves_data(ctx: FileContext) -> list[tuple[int, str]]:
     )
     if upgrade is None:
         return []
-    return [
-        (node.lineno, node.value)
+    found = [
+        (node.lineno, str(node.value))
         for node in ast.walk(upgrade)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and _MOVES_DATA.search(node.value)
+        if isinstance(node, ast.Constant) and _moving_sql(node)
     ]
+    # Helpers of the revision that upgrade() calls (``migrate_favorites()``, and what
+    # they call) count at the line of their call in upgrade().
+    helpers = {s.name: s for s in ctx.tree.body if isinstance(s, ast.FunctionDef)}
+    for call in ast.walk(upgrade):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            continue
+        seen: set[str] = set()
+        todo = [call.func.id]
+        while todo:
+            name = todo.pop()
+            helper = helpers.get(name)
+            if helper is None or name in seen or name == "upgrade":
+                continue
+            seen.add(name)
+            for node in ast.walk(helper):
+                if isinstance(node, ast.Constant) and _moving_sql(node):
+                    found.append((call.lineno, str(node.value)))
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    todo.append(node.func.id)
+    return found
+
+
+def _moving_sql(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and _MOVES_DATA.search(node.value) is not None
+    )
 
 
 # An INSERT ... SELECT / UPDATE that moves the values, or a DELETE that keeps only the

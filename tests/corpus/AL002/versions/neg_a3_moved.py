@@ -3,6 +3,7 @@
 Revision ID: a3
 Revises: a2
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: a5
 Revises: a4
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -1,4 +1,5 @@
 """rev"""
+
 import sqlalchemy as sa
 from alembic import op
 

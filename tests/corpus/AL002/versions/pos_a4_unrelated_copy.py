@@ -3,6 +3,7 @@
 Revision ID: a4
 Revises: a3
 """
+
 import sqlalchemy as sa
 from alembic import op
 
