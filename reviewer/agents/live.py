@@ -101,7 +101,9 @@ def run_agent(
             break
         run.sent += len(group)
         found = verified(outcome.reported, checkout, group, plan.files, run)
-        found = second_check(client, plan.verify_model, found, plan.files.texts, run, scan_spent)
+        found = second_check(
+            client, plan.verify_model, found, plan.files.texts, run, scan_spent, deadline
+        )
         for path, items in found.items():
             run.findings.setdefault(path, []).extend(items)
         if outcome.stopped:
@@ -132,7 +134,7 @@ def review(prepared: Prepared) -> str:
     reviewed: set[str] = set()
     confirmed: dict[int, int] = defaultdict(int)
     claimed = [n for n, r in scan.agent_runs.items() if r.get("status") == "running"]
-    deadline = Deadline.after(soft_seconds(), soft_limit_reason())
+    deadline = Deadline(prepared.started + soft_seconds(), soft_limit_reason())
     for name in claimed:
         installed_agent = available.get(name)
         if installed_agent is None:

@@ -9,6 +9,7 @@ the caller. Django-free: the caller passes an ``anthropic.Anthropic`` client.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,10 +119,6 @@ def converse(
             outcome.incomplete = f"conversation {own}"
             return outcome
         options: dict[str, Any] = {}
-        if deadline is not None:
-            ceiling = client.timeout if isinstance(client.timeout, int | float) else None
-            wait = max(deadline.remaining(), 0.1)
-            options["timeout"] = min(wait, ceiling) if ceiling else wait
         answer_cap = max_tokens
         bounds = [(run_limits, run_spent), (scan_limits, scan_spent)]
         if conversation_limits is not None:
@@ -132,12 +129,14 @@ def converse(
         extra, answer_cap = thinking_options(thinking, answer_cap)
         options.update(extra)
         try:
-            response = client.messages.create(
+            response = create_message(
+                client,
+                deadline,
                 model=model,
                 max_tokens=max(answer_cap, 1),
-                system=system,  # type: ignore[arg-type]
-                tools=tools,  # type: ignore[arg-type]
-                messages=with_cache_breakpoint(messages),  # type: ignore[arg-type]
+                system=system,
+                tools=tools,
+                messages=with_cache_breakpoint(messages),
                 **options,
             )
         except anthropic.APIStatusError as exc:
@@ -271,6 +270,58 @@ def _api_message(exc: anthropic.APIStatusError) -> str:
         if isinstance(error, dict) and isinstance(error.get("message"), str):
             return error["message"][:300]
     return type(exc).__name__
+
+
+#: Status codes the SDK itself would retry (timeouts, conflicts, rate limits, overload).
+_RETRIED_STATUSES = frozenset({408, 409, 429})
+
+
+def create_message(client: anthropic.Anthropic, deadline: Deadline | None, **request: Any) -> Any:
+    """``client.messages.create(**request)``, never waiting past ``deadline``.
+
+    Without a deadline the SDK's own retries apply. With one, each try's timeout is the
+    time left (at most the client's), and the retries are ours: the SDK's would start a
+    fresh full-length try after the time ran out (a 2 s soft limit took 7-11 s to stop).
+    Retries follow the SDK's policy (``x-should-retry`` when the API sends it, else
+    connection errors, 408/409/429 and 5xx; the server's ``retry-after`` or a doubling
+    pause) and only while the pause fits before the deadline.
+    """
+    if deadline is None:
+        return client.messages.create(**request)
+    once = client.with_options(max_retries=0)
+    ceiling = client.timeout if isinstance(client.timeout, int | float) else None
+    for attempt in range(client.max_retries + 1):
+        wait = max(deadline.remaining(), 0.1)
+        try:
+            return once.messages.create(**request, timeout=min(wait, ceiling) if ceiling else wait)
+        except (anthropic.APIConnectionError, anthropic.APIStatusError) as exc:
+            pause = _retry_pause(exc, attempt)
+            if pause is None or attempt == client.max_retries or deadline.remaining() <= pause:
+                raise
+            logger.info(
+                "Claude API try %d failed (%s); retrying in %.1f s", attempt + 1, exc, pause
+            )
+            time.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _retry_pause(exc: Exception, attempt: int) -> float | None:
+    """Seconds to wait before the next try, or None when the error is not worth a retry."""
+    if isinstance(exc, anthropic.APIStatusError):
+        told = exc.response.headers.get("x-should-retry", "")  # the API's own say, as the SDK
+        if told == "false" or (
+            told != "true" and exc.status_code not in _RETRIED_STATUSES and exc.status_code < 500
+        ):
+            return None
+        headers = exc.response.headers
+        for name, unit in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+            try:
+                return min(max(float(headers.get(name, "")) * unit, 0.0), 60.0)
+            except ValueError:
+                continue
+    elif _soft_limit_in(exc):
+        return None
+    return min(0.5 * 2**attempt, 8.0)
 
 
 def _soft_limit_in(exc: BaseException) -> bool:

@@ -23,7 +23,7 @@ import anthropic
 from django.conf import settings
 
 from reviewer.agents import refute
-from reviewer.agents.budget import Usage
+from reviewer.agents.budget import Deadline, Usage
 from reviewer.agents.catalog import price_for, resolve_model
 from reviewer.agents.context import (
     Change,
@@ -242,6 +242,7 @@ def second_check(
     texts: Mapping[str, str],
     run: AgentRun,
     scan_spent: Usage,
+    deadline: Deadline | None = None,
 ) -> dict[str, list[CachedFinding]]:
     """The verification pass over one conversation's verified findings (nothing when
     ``model`` is ""): refuted ones are dropped and counted, the rest keep the checker's
@@ -250,7 +251,9 @@ def second_check(
     if not model or not found:
         return found
     kept: dict[str, list[CachedFinding]] = {}
-    for path, checked in refute.check(client, model, price_for(model), found, texts).items():
+    for path, checked in refute.check(
+        client, model, price_for(model), found, texts, deadline
+    ).items():
         run.refuted += checked.refuted
         run.unchecked += checked.unchecked
         run.usage.merge(checked.usage)

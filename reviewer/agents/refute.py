@@ -17,7 +17,8 @@ from typing import Any
 import anthropic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reviewer.agents.budget import Usage
+from reviewer.agents.budget import Deadline, Usage
+from reviewer.agents.loop import create_message
 from reviewer.agents.tools import lines_of, numbered
 
 CONTEXT_LINES = 40
@@ -109,19 +110,28 @@ def check(
     price: dict[str, float],
     found: dict[str, list[dict[str, Any]]],
     texts: Any,
+    deadline: Deadline | None = None,
 ) -> dict[str, Checked]:
-    """Ask the checker about every finding of ``found`` (by path); per path what it kept."""
+    """Ask the checker about every finding of ``found`` (by path); per path what it kept.
+    Once ``deadline`` (the task's soft time limit) has passed, the rest are kept unchecked
+    and no call waits beyond it."""
     out: dict[str, Checked] = {}
     for path, items in found.items():
         result = out.setdefault(path, Checked())
         text = texts[path]
         for item in items:
+            if deadline is not None and deadline.passed():
+                result.unchecked += 1
+                result.kept.append({**item, "verification": "not checked (time ran out)"})
+                continue
             try:
-                response = client.messages.create(
+                response = create_message(
+                    client,
+                    deadline,
                     model=model,
                     max_tokens=400,
                     system=[{"type": "text", "text": SYSTEM}],
-                    tools=[verdict_tool()],  # type: ignore[list-item]
+                    tools=[verdict_tool()],
                     messages=[{"role": "user", "content": question(path, text, item)}],
                 )
             except anthropic.APIError:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -383,6 +384,9 @@ class Prepared:
     conversation_limits: Limits
     change: Change | None = None  # what changed since the last reviewed commit
     shared: str = ""  # the repository map (and shared files) for the cached prefix
+    #: When the task began (``time.monotonic()``): Celery's soft time limit counts from
+    #: there, so the review's deadline does too, not from the end of the preparation.
+    started: float = field(default_factory=time.monotonic)
 
 
 def shared_context(files: Files) -> str:
@@ -410,9 +414,11 @@ def last_reviewed_commit(scan: Scan) -> str:
     return ""
 
 
-def prepare(scan_id: int) -> Prepared | str:
+def prepare(scan_id: int, started: float | None = None) -> Prepared | str:
     """Claim the scan's queued agent parts and read what every agent needs; a one-word
-    outcome instead when there is nothing to run or it cannot start."""
+    outcome instead when there is nothing to run or it cannot start. ``started``: when
+    the task began (``time.monotonic()``), if before this call."""
+    started = time.monotonic() if started is None else started
     scan, why = _claim(scan_id)
     if scan is None:
         return why
@@ -461,6 +467,7 @@ def prepare(scan_id: int) -> Prepared | str:
         conversation_limits,
         change=change,
         shared=shared,
+        started=started,
     )
 
 

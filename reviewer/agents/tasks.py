@@ -7,6 +7,8 @@ a poll that finds the batch still processing schedules the next one.
 
 from __future__ import annotations
 
+import time
+
 from celery import shared_task
 from django.conf import settings
 
@@ -29,12 +31,13 @@ def queue_claude_review(scan: Scan) -> None:
 def run_claude_review(scan_id: int) -> str:
     """Run the queued agents of a scan, live or as one batch (a scheduled scan of a
     project that uses batches); a submitted batch gets its poll scheduled."""
+    started = time.monotonic()  # Celery's soft time limit counts from here, imports included
     # The Claude modules import the anthropic SDK (seconds): only the claude queue's
     # workers pay for it, never the web process or the scans queue, which import this
     # module to send the task.
     from reviewer.agents import batch, live, run
 
-    prepared = run.prepare(scan_id)
+    prepared = run.prepare(scan_id, started)
     if isinstance(prepared, str):
         return prepared
     # A worker killed from here on stops beating: the recovery sweep fails its parts.
