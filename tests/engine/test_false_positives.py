@@ -96,13 +96,13 @@ def test_pr006_names_a_variable_read_several_times_once(tmp_path: Path) -> None:
     (tmp_path / "config.py").write_text(
         "import os\n\n"
         "class Config:\n"
-        '    path = os.getenv("APP_CONFIG_PATH") or "config"\n'
-        '    backup = os.getenv("APP_CONFIG_PATH") or "backup"\n'
+        '    region = os.getenv("APP_REGION") or "eu"\n'
+        '    fallback = os.getenv("APP_REGION") or "us"\n'
         '    token = os.environ["APP_TOKEN"]\n'
     )
     found = list(review(tmp_path, rule_ids=["PR006"], jobs=1).issues)
     assert len(found) == 1
-    assert found[0].message.count("APP_CONFIG_PATH") == 1
+    assert found[0].message.count("APP_REGION") == 1
     assert "APP_TOKEN" in found[0].message
 
 
