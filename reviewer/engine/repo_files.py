@@ -21,33 +21,16 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
+from reviewer.engine.code_context import CONFIG_FILES
 from reviewer.engine.context import ProjectContext, split_lines
 from reviewer.engine.files import SKIP_DIRS, SourceError, printable, read_source
 from reviewer.engine.project_config import excluded, git_ignored, load_config
 
 #: Files read at the repository root only (exact names, then globs of one folder level).
 ROOT_FILES: tuple[str, ...] = (
-    "pyproject.toml",
-    "setup.cfg",
+    *sorted(CONFIG_FILES),  # tool configuration, CI included (code_context's list)
     "setup.py",
-    "tox.ini",
-    "pytest.ini",
-    "mypy.ini",
-    ".mypy.ini",
-    ".flake8",
-    ".isort.cfg",
-    ".coveragerc",
-    ".pylintrc",
-    "pylintrc",
-    "ruff.toml",
-    ".ruff.toml",
-    "pyrightconfig.json",
-    ".pre-commit-config.yaml",
-    "Makefile",
-    "justfile",
-    "Justfile",
     "noxfile.py",
-    ".gitlab-ci.yml",
     ".travis.yml",
     "azure-pipelines.yml",
     "bitbucket-pipelines.yml",
