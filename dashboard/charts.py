@@ -8,6 +8,7 @@ can never become markup. A chart object renders itself where a template prints i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -146,33 +147,38 @@ def _runs(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float
     return [run for run in runs if run]
 
 
-def _tick_indexes(n: int, most: int = X_TICKS) -> list[int]:
+def _tick_indexes(n: int, most: int = X_TICKS, least_every: int = 1) -> list[int]:
     """Up to ``most`` label positions a whole number of steps apart (every k-th week, not
-    gaps of 2, 2, 3, 2), counted back from the last (the latest week is always labelled)."""
-    if n <= most:
-        return list(range(n))
-    every = (n - 1) // most + 1
+    gaps of 2, 2, 3, 2), at least ``least_every`` apart, counted back from the last (the
+    latest week is always labelled)."""
+    every = max((n - 1) // most + 1 if n > most else 1, least_every)
     return list(range(n - 1, -1, -every))[::-1]
 
 
 #: Half a date label's width in the chart's units: a tick closer to the plot's edge than
 #: this is anchored at its start (or end) so that the label is not cut off.
 HALF_LABEL = 36
+#: The room between two neighbouring labels.
+LABEL_GAP = 10
 
 
 def _ticks(
     xs: Sequence[float], labels: Sequence[str], most: int, edge: float = 0.0
 ) -> tuple[Tick, ...]:
     """Ticks under ``xs``; ``edge`` is how far the first and last positions sit inside the
-    plot (half a bar slot for bars, 0 for lines)."""
-    chosen = _tick_indexes(len(labels), most)
+    plot (half a bar slot for bars, 0 for lines). Labels are spaced so that none touches
+    its neighbour: a last label anchored at its end reaches a whole label's width back."""
     last = len(labels) - 1
+    at_edges = edge < HALF_LABEL
+    step = xs[1] - xs[0] if len(xs) > 1 else 0.0
+    room = (3 if at_edges else 2) * HALF_LABEL + LABEL_GAP
+    chosen = _tick_indexes(len(labels), most, math.ceil(room / step) if step > 0 else 1)
     ticks = []
     for i in chosen:
         anchor = "middle"
-        if last > 0 and edge < HALF_LABEL and i == 0:
+        if last > 0 and at_edges and i == 0:
             anchor = "start"
-        elif last > 0 and edge < HALF_LABEL and i == last:
+        elif last > 0 and at_edges and i == last:
             anchor = "end"
         ticks.append(Tick(f"{xs[i]:.1f}", labels[i], anchor))
     return tuple(ticks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from dashboard.charts import Series, bar_pairs, line_chart, sparkline
+from dashboard.charts import HALF_LABEL, Series, Tick, bar_pairs, line_chart, sparkline
 
 
 def test_count_axes_tick_at_whole_numbers() -> None:
@@ -41,3 +41,29 @@ def test_a_debt_free_cell_draws_no_trend_line() -> None:
     assert sparkline([0, 0, None, 0]) is None and sparkline([None]) is None
     spark = sparkline([0, 2, 1])
     assert spark is not None and spark.trend == "up"
+
+
+def _extent(tick: Tick) -> tuple[float, float]:
+    x, half = float(tick.x), HALF_LABEL
+    return {"start": (x, x + 2 * half), "end": (x - 2 * half, x)}.get(
+        tick.anchor, (x - half, x + half)
+    )
+
+
+def test_neighbouring_week_labels_never_touch() -> None:
+    for width, most in ((340, 3), (1000, 6)):
+        for n in (5, 12, 13, 26, 52):
+            labels = [f"2026-01-{i:02d}" for i in range(n)]
+            charts = [
+                line_chart(labels, [Series("Open", [1] * n, "s-open")], width=width, x_ticks=most),
+                bar_pairs(
+                    labels,
+                    Series("New", [1] * n, "s-new"),
+                    Series("Fixed", [1] * n, "s-f"),
+                    width=width,
+                ),
+            ]
+            for chart in charts:
+                assert chart.x_ticks[-1].label == labels[-1]
+                for a, b in pairwise(chart.x_ticks):
+                    assert _extent(a)[1] < _extent(b)[0], (width, n, a, b)
