@@ -250,7 +250,7 @@ def bar_pairs(
     x_label: str = "week starting",
 ) -> Chart:
     """Two bars per label (e.g. new vs fixed per week), with spread x labels."""
-    top = _axis_top([*_known(first.values), *_known(second.values)]) or 1
+    top = _axis_top([*_known(first.values), *_known(second.values)]) or 2  # 0, 1, 2
     n = max(len(labels), 1)
     slot = (width - LEFT - PAD) / n
     bar = max(slot / 2 - 2, 1)

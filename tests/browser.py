@@ -44,8 +44,8 @@ def browser() -> Iterator[object]:
 
 
 def screenshot(page: object, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
 
