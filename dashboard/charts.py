@@ -198,7 +198,8 @@ def line_chart(
 ) -> Chart:
     """Lines over time, one per series, with a marker per known point (its value as the
     hover title), y ticks at 0, half and the maximum, and spread x labels."""
-    top = _axis_top([v for s in series for v in _known(s.values)])
+    # nothing but zeros (or no data): 0, 1, 2, not "0" at the top and the bottom
+    top = _axis_top([v for s in series for v in _known(s.values)]) or 2
     n = max(len(labels), 1)
     step = (width - LEFT - PAD) / max(n - 1, 1)
     xs = [LEFT + i * step for i in range(n)]

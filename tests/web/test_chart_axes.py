@@ -19,6 +19,8 @@ def test_count_axes_tick_at_whole_numbers() -> None:
         assert "." not in bars.middle and int(bars.middle) * 2 == int(bars.top) >= top
     empty = bar_pairs(labels, Series("New", [0, 0, 0], "s-new"), Series("Fixed", [], "s-fixed"))
     assert (empty.middle, empty.top) == ("1", "2")
+    flat = line_chart(labels, [Series("Important", [0, 0, None], "s-important")])
+    assert (flat.middle, flat.top) == ("1", "2")
 
 
 def test_hour_axes_keep_their_decimals() -> None:

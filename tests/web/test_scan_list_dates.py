@@ -79,3 +79,5 @@ def test_the_scan_page_states_debt_in_hours_as_every_other_page(
     page = member_client.get(reverse("dashboard:scan", args=[project.slug, scan.pk]))
     text = page.content.decode()
     assert "debt 4.1 h" in text and "246 min" not in text
+    # An empty list says so in words, as on the meeting page.
+    assert "Nothing new." in text and "Nothing fixed." in text and "None." not in text
